@@ -1,0 +1,63 @@
+# make run   : set up .venv, migrate, seed demo data, serve on http://127.0.0.1:5000 (SQLite)
+# make test  : install dev requirements, run the suite on SQLite and, when reachable, PostgreSQL
+# make e2e   : browser tests (Playwright driving Debian's Chromium)
+# make bench : benchmarks; figures go to bench/results.md
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+FLASK  := FLASK_APP=run.py $(VENV)/bin/flask
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export TEST_DATABASE_URL
+
+.PHONY: run install install-dev test test-sqlite test-postgres e2e bench lint clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(VENV)/bin/activate
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed --demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-dev
+	$(MAKE) test-sqlite
+	@if $(PY) scripts/pg_available.py; then \
+		$(MAKE) test-postgres; \
+	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but $$TEST_DATABASE_URL is not reachable"; exit 1; \
+	else \
+		echo "PostgreSQL not reachable at $$TEST_DATABASE_URL: suite ran on SQLite only"; \
+	fi
+
+test-sqlite: install-dev
+	TEST_DB=sqlite $(VENV)/bin/pytest
+
+test-postgres: install-dev
+	TEST_DB=postgres $(VENV)/bin/pytest
+
+e2e: install-dev
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium) || \
+		(echo "Debian's chromium is needed at /usr/bin/chromium (apt-get install chromium)"; exit 1)
+	$(VENV)/bin/pytest tests/e2e -p no:cacheprovider --override-ini addopts=
+
+bench: install-dev
+	$(PY) -m bench
+
+lint: install-dev
+	$(VENV)/bin/ruff check app tests bench
+
+clean:
+	rm -rf $(VENV) instance/app.db

@@ -1,0 +1,156 @@
+"""REST base classes: tenant-scoped ModelRestApi and the uniform workflow action endpoints
+(DESIGN "Platform core: REST")."""
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import ModelRestApi, expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.core.errors import DomainError, NotFound, ValidationError
+from app.core.security import READ_WRITE, current_user
+from app.extensions import db
+
+API_PERMISSIONS = {**READ_WRITE, "actions": "read", "perform_action": "read", "history": "read"}
+
+
+def json_body(required: bool = True) -> dict:
+    """The request's JSON object, or a 422/400 naming the problem."""
+    if not request.data:
+        if required:
+            raise ValidationError("Falta el cuerpo JSON de la petición.")
+        return {}
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise ValidationError("El cuerpo de la petición no es JSON válido.")
+    if not isinstance(payload, dict):
+        raise ValidationError("El cuerpo debe ser un objeto JSON.")
+    return payload
+
+
+class TenantModelRestApi(ModelRestApi):
+    """ModelRestApi over a tenant model: rows of other companies are invisible (404) through
+    the central isolation; domain errors become JSON {"message"} with their 4xx status."""
+
+    allow_browser_login = False
+    method_permission_name = API_PERMISSIONS
+    page_size = 25
+
+    def _guarded(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            db.session.rollback()
+            return self.response(exc.status, **exc.to_dict())
+
+    def post_headless(self):
+        return self._guarded(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._guarded(super().put_headless, pk)
+
+    def delete_headless(self, pk):
+        return self._guarded(super().delete_headless, pk)
+
+    def get_visible(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            raise NotFound("No existe ese registro en la empresa activa.")
+        return item
+
+
+class WorkflowActionsApi(TenantModelRestApi):
+    """GET /<pk>/actions and POST /<pk>/actions/<ACTION> for a model bound to a workflow.
+
+    The optional If-Match header carries the version the caller saw: a stale one answers
+    409 instead of acting on a record someone else has changed."""
+
+    workflow = None  # set by subclasses: an app.core.workflow.Workflow
+
+    def action_result(self, item) -> dict:
+        return {"id": item.id, "state": item.state, "version": item.version}
+
+    @expose("/<int:pk>/actions", methods=["GET"])
+    @protect()
+    @safe
+    def actions(self, pk):
+        """Actions the caller may perform now
+        ---
+        get:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          responses:
+            200: {description: 'The action codes available to the caller'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        try:
+            item = self.get_visible(pk)
+        except DomainError as exc:
+            return self.response(exc.status, **exc.to_dict())
+        wf = self.workflow
+        return self.response(
+            200,
+            actions=[t.action for t in wf.available_actions(item, current_user())],
+            state=item.state,
+            version=item.version,
+        )
+
+    @expose("/<int:pk>/actions/<action>", methods=["POST"])
+    @protect()
+    @safe
+    def perform_action(self, pk, action):
+        """Perform a workflow action
+        ---
+        post:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          - in: path
+            schema: {type: string}
+            name: action
+          requestBody:
+            content:
+              application/json:
+                schema: {type: object}
+          responses:
+            200: {description: 'The record after the action'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: 'Conflict'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        try:
+            item = self.get_visible(pk)
+            payload = json_body(required=False)
+            expected = request.headers.get("If-Match")
+            if expected is not None and not expected.strip().strip('"').isdigit():
+                raise ValidationError("La cabecera If-Match debe ser la versión (un entero).", field="If-Match")
+            item = self.workflow.perform(
+                item,
+                action,
+                current_user(),
+                session=db.session,
+                expected_version=int(expected.strip().strip('"')) if expected else None,
+                payload=payload,
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            return self.response(exc.status, **exc.to_dict())
+        return self.response(200, **self.action_result(item))
+
+
+def admin_api(model, resource: str, permission: str, **attrs):
+    """A plain ModelRestApi class over a platform model (Admin by role permissions)."""
+    return type(
+        f"{model.__name__}Api",
+        (TenantModelRestApi,),
+        {
+            "datamodel": SQLAInterface(model),
+            "resource_name": resource,
+            "class_permission_name": permission,
+            **attrs,
+        },
+    )

@@ -1,0 +1,193 @@
+"""Security: FAB's security manager with our pieces (DESIGN "Platform core: Security").
+
+- the active company of each request (session or X-Company-Id header), checked against
+  the user's memberships;
+- CSRF on every API call authenticated by the session cookie;
+- the API login rate-limited like the login page;
+- roles and their permissions synchronised from seed/roles.yaml.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import yaml
+from flask import current_app, g, has_request_context, request, session
+from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_appbuilder.utils.limit import Limit
+from flask_limiter.util import get_remote_address
+from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+from flask_login import current_user as login_user
+
+from app.core.errors import DomainError, NotFound, ValidationError
+from app.core.tenancy import NO_COMPANY, user_company_ids
+
+ADMIN_ROLE = "Admin"
+_acting_user: ContextVar[object] = ContextVar("acting_user", default=None)
+
+# One map for every view and API: FAB methods -> the two permissions a role is given.
+READ_WRITE = {
+    "get": "read", "get_list": "read", "info": "read", "show": "read", "list": "read",
+    "download": "read", "api_read": "read", "api_get": "read", "related": "read",
+    "distinct": "read", "api": "read", "api_column_add": "read", "api_column_edit": "read",
+    "post": "write", "put": "write", "delete": "write", "add": "write", "edit": "write",
+    "api_create": "write", "api_update": "write", "api_delete": "write", "action": "write",
+    "action_post": "write",
+}
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+# --- users --------------------------------------------------------------------------
+
+def role_names(user) -> set[str]:
+    return {r.name for r in getattr(user, "roles", None) or []}
+
+
+def is_admin(user) -> bool:
+    return ADMIN_ROLE in role_names(user)
+
+
+def current_user():
+    """The acting user: `acting_as()` (CLI, jobs), else the request's user (session or JWT)."""
+    user = _acting_user.get()
+    if user is not None:
+        return user
+    if has_request_context():
+        user = g.get("actor")
+        if user is None and login_user and login_user.is_authenticated:
+            user = login_user._get_current_object()
+        return user
+    return None
+
+
+@contextmanager
+def acting_as(user):
+    token = _acting_user.set(user)
+    try:
+        yield user
+    finally:
+        _acting_user.reset(token)
+
+
+# --- per request --------------------------------------------------------------------
+
+def _request_user():
+    if login_user and login_user.is_authenticated:
+        return login_user._get_current_object()
+    if "Authorization" not in request.headers:
+        return None
+    try:
+        verify_jwt_in_request(optional=True)
+        identity = get_jwt_identity()
+    except Exception:  # a bad token: the view's own @protect answers 401
+        return None
+    if identity is None:
+        return None
+    return current_app.appbuilder.sm.load_user(identity)
+
+
+def resolve_active_company() -> None:
+    """Set g.actor and g.company_id for this request (403 for a company not the user's)."""
+    g.company_id = NO_COMPANY
+    if request.endpoint in ("static", "appbuilder.static") or request.path.startswith("/static"):
+        return
+    user = _request_user()
+    g.actor = user
+    if user is None:
+        return
+    allowed = user_company_ids(current_app.appbuilder.session, user)
+    if request.path.startswith("/api/") and "X-Company-Id" in request.headers:
+        raw = request.headers["X-Company-Id"].strip()
+        if not raw.isdigit():
+            raise ValidationError("La cabecera X-Company-Id debe ser el id numérico de una empresa.", field="X-Company-Id")
+        if int(raw) not in allowed:
+            raise Forbidden(f"No perteneces a la empresa {raw} (cabecera X-Company-Id).", field="X-Company-Id")
+        g.company_id = int(raw)
+        return
+    chosen = session.get("company_id")
+    if chosen in allowed:
+        g.company_id = chosen
+    elif allowed:
+        g.company_id = allowed[0]
+        if not request.path.startswith("/api/"):
+            session["company_id"] = allowed[0]
+
+
+def check_api_csrf() -> None:
+    """An API call authenticated by the session cookie must carry the CSRF token."""
+    if not request.path.startswith("/api/") or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if "Authorization" in request.headers:
+        return
+    if login_user and login_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
+        from app.extensions import csrf
+
+        csrf.protect()
+
+
+# --- FAB classes --------------------------------------------------------------------
+
+class RateLimitedSecurityApi(SecurityApi):
+    """FAB's security API (JWT login at /api/v1/security/login), rate-limited per address."""
+
+    limits = [
+        Limit(
+            limit_value=lambda: current_app.config["API_LOGIN_RATE_LIMIT"],
+            key_func=get_remote_address,
+            methods=("POST",),
+            error_message="Demasiados intentos de acceso; espera unos segundos.",
+        )
+    ]
+
+
+class SecurityManager(FabSecurityManager):
+    security_api = RateLimitedSecurityApi
+
+
+# --- roles from seed/roles.yaml -------------------------------------------------------
+
+def load_roles(path: str) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def _merge(common: dict, spec: dict) -> dict:
+    return {key: list(common.get(key, [])) + list(spec.get(key, [])) for key in ("read", "write", "menus", "extra")}
+
+
+def sync_roles(appbuilder, data: dict) -> None:
+    """Create each role and give it exactly the permissions the YAML lists.
+
+    `roles.yaml` has `common` (given to every role) and `roles`: role name -> {label,
+    read: [entities], write: [entities], menus: [menu names], extra: [[permission, view]]}.
+    Write implies read."""
+    sm = appbuilder.sm
+    common = data.get("common") or {}
+    for name, spec in (data.get("roles") or {}).items():
+        spec = _merge(common, spec or {})
+        role = sm.find_role(name) or sm.add_role(name)
+        wanted = set()
+        for entity in spec.get("write", []):
+            wanted |= {("can_read", entity), ("can_write", entity)}
+        for entity in spec.get("read", []):
+            wanted.add(("can_read", entity))
+        for menu in spec.get("menus", []):
+            wanted.add(("menu_access", menu))
+        for perm, view in spec.get("extra", []):
+            wanted.add((perm, view))
+        current = {(pv.permission.name, pv.view_menu.name): pv for pv in role.permissions}
+        for key in wanted - set(current):
+            pv = sm.add_permission_view_menu(*key)
+            sm.add_permission_role(role, pv)
+        for key in set(current) - wanted:
+            sm.del_permission_role(role, current[key])
+
+
+def ensure_not_found(obj, what: str = "registro"):
+    if obj is None:
+        raise NotFound(f"No existe ese {what} en la empresa activa.")
+    return obj

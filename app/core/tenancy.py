@@ -1,0 +1,199 @@
+"""Tenancy: companies, memberships and central row isolation (DESIGN "Platform core").
+
+Every operational model inherits `TenantMixin`. Isolation is enforced here, once:
+- every ORM select/update/delete gets `company_id = <active company>` (do_orm_execute);
+- new rows take the active company, and a flush refusing any row, or any reference to a
+  row, of another company (before_flush).
+The active company comes from `company_scope()` (CLI, jobs, tests) or, in a request, from
+`g.company_id`, which `resolve_active_company()` sets from the X-Company-Id header (API)
+or the session (web). Outside both, nothing is filtered (system context).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date
+
+from flask import g, has_request_context
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint, event, inspect, select
+from sqlalchemy.orm import (
+    MANYTOONE,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    with_loader_criteria,
+)
+
+from app.core.errors import DomainError
+from app.core.models import Model
+
+NO_COMPANY = 0  # a request whose user has no company: sees nothing, creates nothing
+_UNSET = object()
+_company_override: ContextVar[object] = ContextVar("company_override", default=_UNSET)
+
+
+class TenantViolation(DomainError):
+    """A write that would mix companies (a row or a foreign key of another company)."""
+
+    status = 422
+
+
+class Company(Model):
+    """Empresa: a tenant. Country and subdivision choose its public holidays."""
+
+    __tablename__ = "company"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150), unique=True)
+    tax_id: Mapped[str] = mapped_column(String(30))
+    country_code: Mapped[str] = mapped_column(String(2), default="ES")
+    subdivision: Mapped[str | None] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Membership(Model):
+    """A user belongs to one or more companies."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "company_id", name="uq_membership_user_company"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    user: Mapped[User] = relationship(User)
+    company: Mapped[Company] = relationship(Company)
+
+    def __repr__(self) -> str:
+        return f"{self.user} @ {self.company}"
+
+
+class TenantMixin:
+    """company_id not null and indexed; rows are seen and written only in their company."""
+
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+
+
+class NonWorkingDay(TenantMixin, Model):
+    """A company's own day off, on top of the public holidays of its country."""
+
+    __tablename__ = "non_working_day"
+    __table_args__ = (UniqueConstraint("company_id", "date", name="uq_non_working_day_company_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(200), default="")
+
+    def __repr__(self) -> str:
+        return f"{self.date} {self.description}"
+
+
+# --- the active company -------------------------------------------------------------
+
+def current_company_id() -> int | None:
+    """The active company id; None means system context (no filter)."""
+    override = _company_override.get()
+    if override is not _UNSET:
+        return override  # type: ignore[return-value]
+    if has_request_context():
+        return g.get("company_id", NO_COMPANY)
+    return None
+
+
+@contextmanager
+def company_scope(company_id: int | None):
+    """Run a block as company `company_id` (None: system context, all companies)."""
+    token = _company_override.set(company_id)
+    try:
+        yield
+    finally:
+        _company_override.reset(token)
+
+
+def user_company_ids(session: Session, user) -> list[int]:
+    """Active companies the user may act in: their memberships; every company for Admin."""
+    from app.core.security import is_admin
+
+    stmt = select(Company.id).where(Company.active.is_(True)).order_by(Company.id)
+    if not is_admin(user):
+        stmt = stmt.join(Membership, Membership.company_id == Company.id).where(
+            Membership.user_id == user.id
+        )
+    return list(session.scalars(stmt))
+
+
+# --- isolation hooks ----------------------------------------------------------------
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statements(state):
+    """Add the active company to every ORM statement over tenant rows."""
+    if state.is_column_load or state.execution_options.get("all_companies"):
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    company_id = current_company_id()
+    if company_id is None:
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantMixin, lambda cls: cls.company_id == company_id, include_aliases=True
+        )
+    )
+
+
+def _company_of(session: Session, target_cls, pk) -> int | None:
+    if pk is None:
+        return None
+    pk_col = inspect(target_cls).primary_key[0]
+    return session.execute(
+        select(target_cls.company_id).where(pk_col == pk).execution_options(all_companies=True)
+    ).scalar()
+
+
+def _check_references(session: Session, obj) -> None:
+    """Refuse a reference from `obj` to a tenant row of another company."""
+    state = inspect(obj)
+    for rel in state.mapper.relationships:
+        target_cls = rel.mapper.class_
+        if not issubclass(target_cls, TenantMixin) or rel.viewonly:
+            continue
+        attr = state.attrs[rel.key]
+        loaded = rel.key in state.dict
+        if loaded:
+            for target in attr.history.added:
+                if target is not None and target.company_id not in (None, obj.company_id):
+                    raise TenantViolation(_msg_other_company(rel.key), field=rel.key)
+            if rel.direction is not MANYTOONE or attr.history.added:
+                continue
+        if rel.direction is not MANYTOONE:
+            continue
+        column = next(iter(rel.local_columns))
+        key = state.mapper.get_property_by_column(column).key
+        if not state.attrs[key].history.added:
+            continue
+        value = state.dict.get(key)
+        if value is not None and _company_of(session, target_cls, value) != obj.company_id:
+            raise TenantViolation(_msg_other_company(rel.key), field=rel.key)
+
+
+def _msg_other_company(field: str) -> str:
+    return f"El campo '{field}' apunta a un registro que no existe en la empresa activa."
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_writes(session: Session, flush_context, instances) -> None:
+    """New rows take the active company; no write crosses companies."""
+    company_id = current_company_id()
+    for obj in session.new:
+        if isinstance(obj, TenantMixin) and obj.company_id is None:
+            if not company_id:
+                raise TenantViolation("No hay una empresa activa para crear el registro.")
+            obj.company_id = company_id
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantMixin):
+            continue
+        if company_id is not None and obj.company_id != company_id:
+            raise TenantViolation("El registro pertenece a otra empresa.")
+        if obj not in session.deleted:
+            _check_references(session, obj)

@@ -1,0 +1,148 @@
+"""Web views of the platform core: home, company switcher, companies, memberships, days off,
+the read-only audit trail and the workflow diagrams."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, request, session, url_for
+from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqualFunction
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.core.audit import AuditEntry
+from app.core.security import READ_WRITE, current_user, is_admin
+from app.core.tenancy import Company, Membership, NonWorkingDay, current_company_id, user_company_ids
+from app.core.workflow import all_workflows, get_workflow
+from app.extensions import db
+
+
+class HomeView(IndexView):
+    index_template = "index.html"
+
+
+class TenantModelView(ModelView):
+    """ModelView over tenant rows (isolation is central); permissions by the read/write map."""
+
+    method_permission_name = READ_WRITE
+    page_size = 25
+
+
+class CompanyView(ModelView):
+    datamodel = SQLAInterface(Company)
+    class_permission_name = "Company"
+    method_permission_name = READ_WRITE
+    include_route_methods = {"list", "show", "add", "edit"}
+    list_columns = ["name", "tax_id", "country_code", "subdivision", "active"]
+    add_columns = edit_columns = show_columns = list_columns
+    search_columns = ["name", "tax_id", "country_code", "active"]
+    label_columns = {
+        "name": _l("Nombre"), "tax_id": _l("NIF / RFC / RUT"), "country_code": _l("País (ISO)"),
+        "subdivision": _l("Región (festivos)"), "active": _l("Activa"),
+    }
+
+
+class MembershipView(ModelView):
+    datamodel = SQLAInterface(Membership)
+    class_permission_name = "Membership"
+    method_permission_name = READ_WRITE
+    include_route_methods = {"list", "show", "add", "delete"}
+    list_columns = ["user", "company"]
+    add_columns = show_columns = list_columns
+    search_columns = ["user", "company"]
+    label_columns = {"user": _l("Usuario"), "company": _l("Empresa")}
+
+
+class NonWorkingDayView(TenantModelView):
+    datamodel = SQLAInterface(NonWorkingDay)
+    class_permission_name = "NonWorkingDay"
+    list_columns = ["date", "description"]
+    add_columns = edit_columns = show_columns = list_columns
+    search_columns = ["date", "description"]
+    base_order = ("date", "asc")
+    label_columns = {"date": _l("Fecha"), "description": _l("Descripción")}
+
+
+class AuditView(ModelView):
+    """Auditoría: read-only; there is no add, edit or delete route."""
+
+    datamodel = SQLAInterface(AuditEntry)
+    class_permission_name = "AuditEntry"
+    method_permission_name = READ_WRITE
+    include_route_methods = {"list", "show"}
+    base_order = ("created_at", "desc")
+    list_columns = ["created_at", "user", "entity", "entity_id", "action", "from_state", "to_state"]
+    show_columns = list_columns + ["data", "workflow_version"]
+    search_columns = ["entity", "entity_id", "user", "action", "created_at"]
+    label_columns = {
+        "created_at": _l("Fecha (UTC)"), "user": _l("Usuario"), "entity": _l("Entidad"),
+        "entity_id": _l("Id"), "action": _l("Acción"), "from_state": _l("Desde"),
+        "to_state": _l("Hasta"), "data": _l("Datos"), "workflow_version": _l("Versión del flujo"),
+    }
+
+
+class CompanySwitchView(BaseView):
+    """The navbar's company switcher: makes another of the user's companies the active one."""
+
+    route_base = "/empresa"
+    class_permission_name = "CompanySwitch"
+    method_permission_name = {"switch": "read"}
+
+    @expose("/activa", methods=["POST"])
+    @has_access
+    def switch(self):
+        raw = request.form.get("company_id", "")
+        allowed = user_company_ids(db.session, current_user())
+        if not raw.isdigit() or int(raw) not in allowed:
+            abort(403)
+        session["company_id"] = int(raw)
+        flash(_l("Empresa activa cambiada."), "info")
+        target = request.form.get("next") or url_for("HomeView.index")
+        return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("HomeView.index"))
+
+
+class WorkflowView(BaseView):
+    """One page per workflow: its state diagram (drawn in the browser, offline) and table."""
+
+    route_base = "/flujos"
+    class_permission_name = "Workflow"
+    method_permission_name = {"show": "read", "index": "read"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self.render_template("workflow/index.html", workflows=all_workflows())
+
+    @expose("/<code>")
+    @has_access
+    def show(self, code):
+        if code not in {w.code for w in all_workflows()}:
+            abort(404)
+        return self.render_template("workflow/show.html", workflow=get_workflow(code))
+
+
+def company_context() -> dict:
+    """Template globals for the navbar switcher."""
+    user = current_user()
+    if user is None:
+        return {}
+    ids = user_company_ids(db.session, user)
+    companies = db.session.query(Company).filter(Company.id.in_(ids)).order_by(Company.name).all() if ids else []
+    active = next((c for c in companies if c.id == current_company_id()), None)
+    return {"my_companies": companies, "active_company": active, "user_is_admin": is_admin(user)}
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view(
+        CompanyView, "Empresas", label=_l("Empresas"), icon="fa-building",
+        category="Plataforma", category_label=_l("Plataforma"), category_icon="fa-cogs",
+    )
+    appbuilder.add_view(MembershipView, "Membresías", label=_l("Membresías"), icon="fa-users", category="Plataforma")
+    appbuilder.add_view(
+        NonWorkingDayView, "Días no laborables", label=_l("Días no laborables"), icon="fa-calendar", category="Plataforma"
+    )
+    appbuilder.add_view(WorkflowView, "Flujos de trabajo", label=_l("Flujos de trabajo"), icon="fa-project-diagram", category="Plataforma")
+    appbuilder.add_view(
+        AuditView, "Auditoría", label=_l("Auditoría"), icon="fa-history",
+        category="Auditoría", category_label=_l("Auditoría"), category_icon="fa-search",
+    )
+    appbuilder.add_view_no_menu(CompanySwitchView)

@@ -1,0 +1,376 @@
+"""Workflow engine (DESIGN "Platform core: Workflow engine").
+
+A workflow YAML (seed/workflows/<code>.yaml) lists states (code, label, initial, final),
+role labels, action labels and transitions (action, from, to, roles, guards, payload).
+`Workflow` turns it into a strict python-statemachine `StateMachine` class and offers:
+
+- `available_actions(obj, user)`: the transitions the user may fire on obj now (state,
+  role, row-level ownership; guards are checked when the action is performed);
+- `perform(obj, action, user, **payload)`: validate the payload, lock the row, check
+  state, role, ownership and guards, run the transition and its effect, bump the version
+  and write the audit entry, all in the caller's one transaction. Refusals raise
+  ActionNotAllowed / ValidationError / Conflict with a message a person can read.
+
+A module binds its model and rules with `workflow.bind(model, owns=..., guards=...,
+effects=...)`; the engine knows no module.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import yaml
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from statemachine import State, StateMachine
+
+from app.core import audit
+from app.core.db import lock_row
+from app.core.errors import ActionNotAllowed, Conflict, ValidationError
+from app.core.security import is_admin, role_names
+
+WORKFLOW_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "seed", "workflows")
+
+
+@dataclass(frozen=True)
+class StateDef:
+    code: str
+    label: str
+    initial: bool = False
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: str
+    target: str | None  # None: a read action, no state change
+    roles: tuple[str, ...]  # FAB role names
+    guards: tuple[str, ...] = ()
+    payload: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def is_read(self) -> bool:
+        return self.target is None
+
+
+@dataclass
+class Binding:
+    model: type
+    state_field: str = "state"
+    owns: Callable[[Any, Any, set[str]], bool] | None = None
+    guards: dict[str, Callable[..., str | None]] = field(default_factory=dict)
+    effects: dict[str, Callable[..., None]] = field(default_factory=dict)
+
+
+# --- payload validation ---------------------------------------------------------------
+
+def _parse_date(name, value):
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(f"El campo '{name}' debe ser una fecha AAAA-MM-DD.", field=name) from None
+
+
+def _parse_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().lstrip("-").isdigit():
+        raise ValidationError(f"El campo '{name}' debe ser un número entero.", field=name)
+    return int(value)
+
+
+def _parse_ids(name, value):
+    if not isinstance(value, list):
+        raise ValidationError(f"El campo '{name}' debe ser una lista de ids.", field=name)
+    return [_parse_int(name, v) for v in value]
+
+
+def _parse_string(name, value):
+    if not isinstance(value, str):
+        raise ValidationError(f"El campo '{name}' debe ser un texto.", field=name)
+    return value.strip()
+
+
+def _parse_object(name, value):
+    if not isinstance(value, dict):
+        raise ValidationError(f"El campo '{name}' debe ser un objeto JSON.", field=name)
+    return value
+
+
+PARSERS = {
+    "string": _parse_string, "text": _parse_string, "date": _parse_date,
+    "integer": _parse_int, "ids": _parse_ids, "object": _parse_object,
+}
+
+
+def validate_payload(specs: dict, payload: dict) -> dict:
+    """Check a payload against the action's fields: unknown, missing, wrong type, choices."""
+    if not isinstance(payload, dict):
+        raise ValidationError("El cuerpo debe ser un objeto JSON.")
+    unknown = sorted(set(payload) - set(specs))
+    if unknown:
+        allowed = ", ".join(sorted(specs)) or "ninguno"
+        raise ValidationError(f"Campo desconocido '{unknown[0]}'. Campos admitidos: {allowed}.", field=unknown[0])
+    clean = {}
+    for name, spec in specs.items():
+        value = payload.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if spec.get("required"):
+                raise ValidationError(f"Falta el campo obligatorio '{name}' ({spec.get('label', name)}).", field=name)
+            continue
+        value = PARSERS[spec.get("type", "string")](name, value)
+        if spec.get("choices") and value not in spec["choices"]:
+            raise ValidationError(
+                f"El campo '{name}' debe ser uno de: {', '.join(spec['choices'])}.", field=name
+            )
+        if spec.get("type") == "ids" and spec.get("required") and not value:
+            raise ValidationError(f"El campo '{name}' necesita al menos un elemento.", field=name)
+        clean[name] = value
+    return clean
+
+
+# --- the workflow ---------------------------------------------------------------------
+
+class Workflow:
+    def __init__(self, definition: dict):
+        self.code: str = definition["code"]
+        self.name: str = definition.get("name", self.code)
+        self.version: int = int(definition.get("version", 1))
+        self.states: dict[str, StateDef] = {
+            s["code"]: StateDef(s["code"], s.get("label", s["code"]), bool(s.get("initial")), bool(s.get("final")))
+            for s in definition["states"]
+        }
+        self.roles: dict[str, dict] = definition.get("roles", {}) or {}
+        self.actions: dict[str, dict] = definition.get("actions", {}) or {}
+        self.transitions: list[Transition] = [self._transition(t) for t in definition["transitions"]]
+        self.machine_class = self._build_machine()
+        self.binding: Binding | None = None
+
+    @classmethod
+    def from_yaml(cls, path: str) -> "Workflow":
+        with open(path, encoding="utf-8") as fh:
+            return cls(yaml.safe_load(fh))
+
+    def _role_name(self, code: str) -> str:
+        return (self.roles.get(code) or {}).get("role", code)
+
+    def _transition(self, t: dict) -> Transition:
+        for key in ("from", "to"):
+            if t.get(key) is not None and t[key] not in self.states:
+                raise ValueError(f"{self.code}: unknown state {t[key]!r} in {t}")
+        return Transition(
+            action=t["action"],
+            source=t["from"],
+            target=t.get("to"),
+            roles=tuple(self._role_name(r) for r in t.get("roles", [])),
+            guards=tuple(t.get("guards", [])),
+            payload=t.get("payload") or self.actions.get(t["action"], {}).get("payload") or {},
+        )
+
+    def _build_machine(self) -> type[StateMachine]:
+        states = {
+            code: State(s.label, value=code, initial=s.initial, final=s.final)
+            for code, s in self.states.items()
+        }
+        attrs: dict[str, Any] = {f"s_{code}": st for code, st in states.items()}
+        events: dict[str, Any] = {}
+        for t in self.transitions:
+            if t.is_read:
+                continue
+            source = states[t.source]
+            edge = source.to.itself(event=t.action) if t.target == t.source else source.to(states[t.target], event=t.action)
+            events[t.action] = edge if t.action not in events else events[t.action] | edge
+        attrs.update({f"e_{action}": edge for action, edge in events.items()})
+        return type(f"{self.code.title().replace('_', '')}Machine", (StateMachine,), attrs)
+
+    # labels
+    def state_label(self, code: str | None) -> str:
+        return self.states[code].label if code in self.states else (code or "")
+
+    def action_label(self, action: str) -> str:
+        return (self.actions.get(action) or {}).get("label", action)
+
+    def role_label(self, code: str) -> str:
+        return (self.roles.get(code) or {}).get("label", code)
+
+    @property
+    def initial_state(self) -> str:
+        return next(code for code, s in self.states.items() if s.initial)
+
+    @property
+    def action_codes(self) -> list[str]:
+        return list(dict.fromkeys(t.action for t in self.transitions))
+
+    # binding
+    def bind(self, model: type, **kwargs) -> "Workflow":
+        self.binding = Binding(model=model, **kwargs)
+        return self
+
+    def _state_of(self, obj) -> str:
+        return getattr(obj, self.binding.state_field if self.binding else "state")
+
+    def transitions_for(self, state: str, action: str | None = None) -> list[Transition]:
+        return [t for t in self.transitions if t.source == state and (action is None or t.action == action)]
+
+    def _matching_roles(self, t: Transition, user) -> set[str]:
+        return role_names(user) & set(t.roles)
+
+    def _owns(self, obj, user, roles: set[str]) -> bool:
+        if self.binding is None or self.binding.owns is None:
+            return True
+        return bool(self.binding.owns(obj, user, roles))
+
+    def available_actions(self, obj, user) -> list[Transition]:
+        """Transitions `user` may fire on `obj` now: state, role (the matrix) and ownership."""
+        out = []
+        for t in self.transitions_for(self._state_of(obj)):
+            roles = self._matching_roles(t, user)
+            if roles and self._owns(obj, user, roles):
+                out.append(t)
+        return out
+
+    def refusal(self, obj, action: str, user) -> Transition:
+        """The transition `user` may fire, or ActionNotAllowed saying why not."""
+        state = self._state_of(obj)
+        candidates = self.transitions_for(state, action)
+        if not candidates:
+            raise ActionNotAllowed(
+                f"La acción «{self.action_label(action)}» no está permitida en el estado «{self.state_label(state)}»."
+            )
+        for t in candidates:
+            roles = self._matching_roles(t, user)
+            if not roles:
+                continue
+            if not self._owns(obj, user, roles):
+                raise ActionNotAllowed(
+                    f"La acción «{self.action_label(action)}» solo puede hacerla quien tiene asignado este registro."
+                )
+            return t
+        allowed = ", ".join(self.role_label(r) for r in dict.fromkeys(r for t in candidates for r in self._codes(t)))
+        extra = " (tampoco el administrador: la matriz es la única autoridad)" if is_admin(user) else ""
+        raise ActionNotAllowed(
+            f"Tu rol no permite «{self.action_label(action)}» en el estado «{self.state_label(state)}»; "
+            f"pueden hacerlo: {allowed}{extra}."
+        )
+
+    def _codes(self, t: Transition) -> list[str]:
+        by_role = {self._role_name(code): code for code in self.roles}
+        return [by_role.get(r, r) for r in t.roles]
+
+    def perform(
+        self, obj, action: str, user, *, session: Session, expected_version: int | None = None,
+        payload: dict | None = None, **fields,
+    ):
+        """Run `action` on `obj` as `user` in the caller's transaction (flushes, never commits).
+
+        The action's input comes as keyword fields or as one `payload` dict (the API's)."""
+        payload = {**(payload or {}), **fields}
+        if action not in self.action_codes:
+            raise ValidationError(
+                f"Acción desconocida '{action}'. Acciones de este flujo: {', '.join(self.action_codes)}.",
+                field="action",
+            )
+        specs = self.transitions_for_action(action)[0].payload
+        clean = validate_payload(specs, payload)
+        seen_version = obj.version if expected_version is None else expected_version
+        model = type(obj)
+        try:
+            locked = lock_row(session, model, obj.id)
+            if locked is None:
+                raise Conflict("El registro ya no existe.")
+            if locked.version != seen_version:
+                raise Conflict(
+                    "El registro cambió mientras lo mirabas (otra persona actuó antes); recarga y vuelve a intentarlo."
+                )
+            t = self.refusal(locked, action, user)
+            for name in t.guards:
+                message = self.binding.guards[name](locked, user=user, session=session, payload=clean)
+                if message:
+                    raise ActionNotAllowed(message)
+            from_state = self._state_of(locked)
+            if not t.is_read:
+                machine = self.machine_class(model=locked, state_field=self.binding.state_field)
+                machine.send(action)
+            effect = self.binding.effects.get(action) if self.binding else None
+            data = dict(clean)
+            if effect:
+                data.update(effect(locked, user=user, session=session, payload=clean, transition=t) or {})
+            if not t.is_read:
+                locked.version = seen_version + 1
+            audit.record(
+                session,
+                entity=audit.entity_name(locked),
+                entity_id=locked.id,
+                company_id=locked.company_id,
+                action=action,
+                from_state=from_state,
+                to_state=self._state_of(locked),
+                data=data,
+                workflow_version=self.version,
+                user=user,
+            )
+            session.flush()
+        except (StaleDataError, OperationalError) as exc:
+            session.rollback()
+            raise Conflict(
+                "El registro cambió mientras lo mirabas (otra persona actuó antes); recarga y vuelve a intentarlo."
+            ) from exc
+        except Exception:
+            session.rollback()
+            raise
+        return locked
+
+    def transitions_for_action(self, action: str) -> list[Transition]:
+        return [t for t in self.transitions if t.action == action]
+
+    def table(self) -> list[tuple[str, str, str, str]]:
+        """(from, action, to, roles) rows, for `flask workflow show` and the docs."""
+        return [
+            (t.source, t.action, t.target or "—", ", ".join(self._codes(t)) or "—")
+            for t in self.transitions
+        ]
+
+    def dot(self) -> str:
+        """The state diagram in Graphviz DOT, with Spanish labels."""
+        lines = [f'digraph "{self.code}" {{', "  rankdir=TB;", '  node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", fontname="Helvetica"];',
+                 '  edge [fontname="Helvetica", fontsize=10];']
+        for code, s in self.states.items():
+            attrs = f'label="{s.label}\\n({code})"'
+            if s.initial:
+                attrs += ', fillcolor="#dff0d8"'
+            if s.final:
+                attrs += ', peripheries=2, fillcolor="#e8e8e8"'
+            lines.append(f'  "{code}" [{attrs}];')
+        for t in self.transitions:
+            if t.is_read:
+                continue
+            roles = ", ".join(self._codes(t))
+            lines.append(f'  "{t.source}" -> "{t.target}" [label="{t.action}\\n[{roles}]"];')
+        lines.append("}")
+        return "\n".join(lines)
+
+
+_REGISTRY: dict[str, Workflow] = {}
+
+
+def get_workflow(code: str) -> Workflow:
+    """The workflow loaded from seed/workflows/<code>.yaml (one instance per process)."""
+    if code not in _REGISTRY:
+        _REGISTRY[code] = Workflow.from_yaml(os.path.join(WORKFLOW_DIR, f"{code}.yaml"))
+    return _REGISTRY[code]
+
+
+def register_workflow(workflow: Workflow) -> Workflow:
+    _REGISTRY[workflow.code] = workflow
+    return workflow
+
+
+def all_workflows() -> list[Workflow]:
+    for name in sorted(os.listdir(WORKFLOW_DIR)) if os.path.isdir(WORKFLOW_DIR) else []:
+        if name.endswith(".yaml"):
+            get_workflow(name[:-5])
+    return list(_REGISTRY.values())

@@ -1,0 +1,100 @@
+"""Application configuration: development (SQLite), testing and production (PostgreSQL)."""
+import os
+from datetime import timedelta
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+
+
+class Config:
+    ENV_NAME = "development"
+    APP_NAME = "Back office"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "app.db")
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Flask-AppBuilder: Alembic alone makes the schema; `flask seed` syncs permissions.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = False
+    FAB_SECURITY_MANAGER_CLASS = "app.core.security.SecurityManager"
+    FAB_ADD_SECURITY_API = True
+    FAB_API_SWAGGER_UI = True
+    FAB_API_SHOW_STACKTRACE = False
+    FAB_SAFE_REDIRECT_HOSTS = ["127.0.0.1", "localhost"]
+    FAB_BASE_TEMPLATE = "base_layout.html"
+    FAB_INDEX_VIEW = "app.core.views.HomeView"
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = "10 per 20 second"
+    API_LOGIN_RATE_LIMIT = "10 per 20 second"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    FAB_PASSWORD_COMPLEXITY_ENABLED = False
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=1)
+
+    # i18n: Spanish by default, English selectable.
+    BABEL_DEFAULT_LOCALE = "es"
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "app", "translations")
+    LANGUAGES = {
+        "es": {"flag": "es", "name": "Español"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+
+    # Cookies and CSRF.
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-only-secret-key-of-at-least-32-bytes"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_SQLALCHEMY_DATABASE_URI", "sqlite://")
+    # Tests log in hundreds of times from one address; tests/core/test_security.py
+    # builds its own app with the production limits to prove them.
+    AUTH_RATE_LIMIT = "10000 per second"
+    API_LOGIN_RATE_LIMIT = "10000 per second"
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    FAB_SAFE_REDIRECT_HOSTS = [
+        h.strip() for h in os.environ.get("SAFE_REDIRECT_HOSTS", "").split(",") if h.strip()
+    ] or ["localhost"]
+
+    @classmethod
+    def check(cls, app):
+        """Refuse to start without the secrets production needs."""
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError(
+                "APP_CONFIG=production necesita la variable de entorno SECRET_KEY "
+                "(production requires the SECRET_KEY environment variable)."
+            )
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError(
+                "APP_CONFIG=production necesita DATABASE_URL (PostgreSQL)."
+            )
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+
+
+CONFIGS = {
+    "development": Config,
+    "testing": TestConfig,
+    "production": ProductionConfig,
+}

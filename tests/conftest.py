@@ -1,0 +1,185 @@
+"""Test fixtures: one app and one database per test run, emptied after each test.
+
+TEST_DB=sqlite (default) uses a temporary SQLite file; TEST_DB=postgres creates a fresh
+database next to TEST_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test)
+and drops it at the end. The schema is made by `flask db upgrade` (Alembic), as in
+production."""
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from tests import factories
+
+KEEP_TABLES = {
+    "alembic_version", "ab_permission", "ab_view_menu", "ab_permission_view",
+    "ab_role", "ab_permission_view_role",
+}
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _backend() -> str:
+    return os.environ.get("TEST_DB", "sqlite")
+
+
+@contextmanager
+def _database_url(tmp_path_factory):
+    if _backend() == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+        return
+    base = make_url(os.environ.get("TEST_DATABASE_URL", PG_DEFAULT))
+    name = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+            ), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with _database_url(tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    from flask_migrate import upgrade
+
+    from app import create_app, load_modules
+    from app.core.cli import seed_reference
+    from app.extensions import db
+
+    application = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with application.app_context():
+        upgrade()
+        seed_reference(application.appbuilder, load_modules())
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_tables(app):
+    from flask_appbuilder.models.sqla import Model
+
+    from app import load_modules
+    from app.extensions import db
+
+    db.session.remove()
+    tables = [t.name for t in reversed(Model.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+    for module in load_modules():
+        if hasattr(module, "seed"):
+            module.seed(db.session)
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Each test runs in its own app context and leaves every table as it found it."""
+    with app.app_context():
+        yield
+        _empty_tables(app)
+
+
+@pytest.fixture
+def session(app):
+    from app.extensions import db
+
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def postgres_only(app):
+    """For tests of row locking under real concurrency: they need PostgreSQL."""
+    from app.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrency is proved on PostgreSQL (the suite's PostgreSQL pass runs it)")
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, *args):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counter:` counts the SQL statements run inside the block."""
+    from app.extensions import db
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
+
+
+# --- people and companies --------------------------------------------------------------
+
+@pytest.fixture
+def make_company(session):
+    return factories.make_company
+
+
+@pytest.fixture
+def make_user(session):
+    return factories.make_user
+
+
+@pytest.fixture
+def login(client):
+    def do_login(username, password=factories.PASSWORD, test_client=None):
+        c = test_client or client
+        response = c.post("/login/", data={"username": username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c
+
+    return do_login
+
+
+@pytest.fixture
+def api(client):
+    """api(user, company) -> an ApiClient with a JWT and the X-Company-Id header."""
+    return lambda user, company=None: factories.ApiClient(client, user, company)

@@ -1,0 +1,80 @@
+"""Factories for tests: companies, users with roles and memberships, an API client."""
+from __future__ import annotations
+
+import factory
+from flask import current_app
+
+from app.core.tenancy import Company, Membership
+from app.extensions import db
+
+PASSWORD = "secret-Pass-1"
+
+
+class CompanyFactory(factory.alchemy.SQLAlchemyModelFactory):
+    class Meta:
+        model = Company
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+    name = factory.Sequence(lambda n: f"Empresa {n}")
+    tax_id = factory.Sequence(lambda n: f"B{n:08d}")
+    country_code = "ES"
+    subdivision = "MD"
+    active = True
+
+
+def make_company(**kwargs) -> Company:
+    return CompanyFactory(**kwargs)
+
+
+_counter = iter(range(1, 10**9))
+
+
+def make_user(roles=("AUDITOR",), companies=(), username=None, password=PASSWORD):
+    """A user with these FAB roles, member of these companies (committed)."""
+    sm = current_app.appbuilder.sm
+    username = username or f"user{next(_counter)}"
+    role_objs = []
+    for name in roles:
+        role = sm.find_role(name)
+        assert role is not None, f"role {name} is not seeded"
+        role_objs.append(role)
+    user = sm.add_user(username, username.title(), "Prueba", f"{username}@example.test", role_objs, password)
+    assert user, f"could not create user {username}"
+    for company in companies:
+        db.session.add(Membership(user_id=user.id, company_id=company.id))
+    db.session.commit()
+    return user
+
+
+class ApiClient:
+    """Calls /api/v1 as `user` (JWT) in `company` (X-Company-Id)."""
+
+    def __init__(self, client, user, company=None, password=PASSWORD):
+        self.client = client
+        response = client.post(
+            "/api/v1/security/login",
+            json={"username": user.username, "password": password, "provider": "db"},
+        )
+        assert response.status_code == 200, response.get_json()
+        self.token = response.get_json()["access_token"]
+        self.company = company
+
+    def headers(self, extra=None):
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if self.company is not None:
+            headers["X-Company-Id"] = str(self.company.id)
+        headers.update(extra or {})
+        return headers
+
+    def get(self, url, **kw):
+        return self.client.get(url, headers=self.headers(kw.pop("headers", None)), **kw)
+
+    def post(self, url, json=None, **kw):
+        return self.client.post(url, json=json, headers=self.headers(kw.pop("headers", None)), **kw)
+
+    def put(self, url, json=None, **kw):
+        return self.client.put(url, json=json, headers=self.headers(kw.pop("headers", None)), **kw)
+
+    def delete(self, url, **kw):
+        return self.client.delete(url, headers=self.headers(kw.pop("headers", None)), **kw)
