@@ -1,0 +1,57 @@
+"""Shared helpers for benchmarks: an app on its own database, timing and query counting."""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+
+def bench_app(name: str):
+    """A fresh app on bench/<name>.db (or BENCH_DATABASE_URL), migrated and seeded."""
+    from flask_migrate import upgrade
+
+    from app import create_app, load_modules
+    from app.core.cli import seed_reference
+
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        path = os.path.join(os.path.dirname(__file__), f"{name}.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        url = "sqlite:///" + path
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade()
+        seed_reference(app.appbuilder, load_modules())
+    return app
+
+
+@contextmanager
+def count_statements(engine):
+    statements = []
+
+    def on_execute(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+def timed(fn, repeat: int = 1) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def median_ms(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1000:.1f} ms"
