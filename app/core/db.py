@@ -3,7 +3,7 @@ from contextvars import ContextVar
 
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 _begin_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
 
@@ -51,6 +51,8 @@ def begin_write(session: Session) -> None:
     FOR UPDATE, so the transaction is restarted as BEGIN IMMEDIATE, which waits for
     other writers; a transaction with pending changes flushes instead, which takes
     the same lock."""
+    if isinstance(session, scoped_session):
+        session = session()
     if not is_sqlite(session):
         return
     if session.new or session.dirty or session.deleted:

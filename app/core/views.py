@@ -2,9 +2,8 @@
 the read-only audit trail and the workflow diagrams."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
-from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
@@ -121,14 +120,16 @@ class WorkflowView(BaseView):
 
 
 def company_context() -> dict:
-    """Template globals for the navbar switcher."""
+    """Template globals: `appbuilder` (for pages rendered outside FAB views, such as error
+    pages) and the navbar's company switcher."""
+    base = {"appbuilder": current_app.appbuilder}
     user = current_user()
     if user is None:
-        return {}
+        return base
     ids = user_company_ids(db.session, user)
     companies = db.session.query(Company).filter(Company.id.in_(ids)).order_by(Company.name).all() if ids else []
     active = next((c for c in companies if c.id == current_company_id()), None)
-    return {"my_companies": companies, "active_company": active, "user_is_admin": is_admin(user)}
+    return {**base, "my_companies": companies, "active_company": active, "user_is_admin": is_admin(user)}
 
 
 def register(appbuilder) -> None:
