@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import inspect
+from sqlalchemy.exc import DataError, IntegrityError
 
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.security import READ_WRITE, current_user
@@ -41,6 +43,33 @@ class TenantModelRestApi(ModelRestApi):
         except DomainError as exc:
             db.session.rollback()
             return self.response(exc.status, **exc.to_dict())
+        except (IntegrityError, DataError) as exc:
+            db.session.rollback()
+            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
+            return self.response(422, message=f"Los datos no cumplen una restricción de la base de datos: {detail}")
+
+    @staticmethod
+    def refuse_unknown_related(item) -> None:
+        """A related id that is not visible in the active company is refused (422).
+
+        marshmallow-sqlalchemy turns an id it cannot load into a new, unsaved object;
+        here such an object means "no such record in this company"."""
+        state = inspect(item)
+        for rel in state.mapper.relationships:
+            value = state.dict.get(rel.key)
+            values = value if isinstance(value, (list, set, tuple)) else [value]
+            for related in values:
+                if related is not None and (inspect(related).transient or inspect(related).pending):
+                    raise ValidationError(
+                        f"El campo '{rel.key}' apunta a un registro que no existe en la empresa activa.",
+                        field=rel.key,
+                    )
+
+    def pre_add(self, item) -> None:
+        self.refuse_unknown_related(item)
+
+    def pre_update(self, item) -> None:
+        self.refuse_unknown_related(item)
 
     def post_headless(self):
         return self._guarded(super().post_headless)
