@@ -77,10 +77,13 @@ def record(
     """Add one audit entry to the current transaction."""
     from app.core.security import current_user
 
-    user = user if user is not None else current_user()
+    session.info.setdefault("audit_explicit", set()).add((entity, entity_id))
+    with session.no_autoflush:
+        user = user if user is not None else current_user()
+        user_id = getattr(user, "id", None)
     entry = AuditEntry(
         company_id=company_id,
-        user_id=getattr(user, "id", None),
+        user_id=user_id,
         entity=entity,
         entity_id=entity_id,
         action=action,
@@ -90,7 +93,6 @@ def record(
         workflow_version=workflow_version,
     )
     session.add(entry)
-    session.info.setdefault("audit_explicit", set()).add((entity, entity_id))
     return entry
 
 
