@@ -11,6 +11,8 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -54,6 +56,25 @@ def database_url(tmp_path_factory):
         yield url
 
 
+class RequestClient(FlaskClient):
+    """Each request runs in its own app context, so its own database session, as in
+    production. The test's session is committed before the request (what the test set up
+    is visible to it) and after it (the test then reads what the request wrote)."""
+
+    def open(self, *args, **kwargs):
+        from app.extensions import db
+
+        if _cv_app.get(None) is None:
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.commit()
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     from flask_migrate import upgrade
@@ -63,6 +84,7 @@ def app(database_url):
     from app.extensions import db
 
     application = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    application.test_client_class = RequestClient
     with application.app_context():
         upgrade()
         seed_reference(application.appbuilder, load_modules())

@@ -126,3 +126,23 @@ def test_audit_list_is_scoped_and_filterable(setup, api, login, client, session)
     ).get_data(as_text=True)
     assert "non_working_day" in client.get(f"/auditview/list/?_flt_0_user={setup['admin'].id}").get_data(as_text=True)
     assert "non_working_day" not in client.get(f"/auditview/list/?_flt_0_user={setup['auditor'].id}").get_data(as_text=True)
+
+
+def _add_days(session, company, n, start):
+    with company_scope(company.id):
+        for i in range(n):
+            session.add(NonWorkingDay(date=start + dt.timedelta(days=i), description=f"día {i}"))
+        session.commit()
+
+
+def test_audit_list_query_count_does_not_grow_with_rows(setup, login, client, session, count_queries):
+    login(setup["admin"].username)
+    client.post("/empresa/activa", data={"company_id": setup["a"].id})
+    _add_days(session, setup["a"], 3, dt.date(2026, 1, 1))
+    client.get("/auditview/list/")  # warm up
+    with count_queries() as few:
+        assert client.get("/auditview/list/").status_code == 200
+    _add_days(session, setup["a"], 20, dt.date(2026, 2, 1))
+    with count_queries() as many:
+        assert client.get("/auditview/list/?psize_AuditView=100").status_code == 200
+    assert many.count == few.count, many.statements
