@@ -1,5 +1,9 @@
-"""Module installation (see ../shared/spec). Registered by create_app()."""
+"""Installation orders (spec installation-orders-matrix.md): the TUMEX permission matrix
+(seed/workflows/installation.yaml) as the single source of truth. Registered by create_app()."""
 
 
 def register(appbuilder) -> None:
     """Views and APIs of the module."""
+    from app.installation.api import InstallationOrderApi
+
+    appbuilder.add_api(InstallationOrderApi)

@@ -1,0 +1,84 @@
+"""REST API of installation orders: /api/v1/installation_order (create, list, show; edit
+only through EDIT_ORDER, delete only through DELETE_ORDER), the uniform action endpoints
+of the core and the order's history. Thin: every rule is in services.py."""
+from __future__ import annotations
+
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.core.api import WorkflowActionsApi, json_body
+from app.core.errors import DomainError
+from app.core.security import current_user
+from app.extensions import db
+from app.installation import services
+from app.installation.models import ENTITY, InstallationOrder
+
+PERMISSION = "InstallationOrder"
+
+
+class VisibleOrders(BaseFilter):
+    """Row scoping of every list and lookup of orders: services.visibility_clause (INST-011)."""
+
+    name = "Órdenes visibles"
+
+    def apply(self, query, value):
+        return query.filter(services.visibility_clause(current_user()))
+
+
+class InstallationOrderApi(WorkflowActionsApi):
+    datamodel = SQLAInterface(InstallationOrder)
+    resource_name = ENTITY
+    class_permission_name = PERMISSION
+    workflow = services.WF
+    include_route_methods = {"get", "get_list", "post", "actions", "perform_action", "history"}
+    base_filters = [["id", VisibleOrders, None]]
+    base_order = ("number", "desc")
+    list_columns = [
+        "id", "number", "state", "doctor_id", "site", "address", "patient_ref",
+        "requested_for", "scheduled_for", "version",
+    ]
+    order_columns = ["number", "state", "scheduled_for", "requested_for"]
+    search_columns = ["number", "state", "doctor", "technicians", "scheduled_for", "requested_for", "site", "patient_ref"]
+    openapi_spec_tag = "Órdenes de instalación"
+
+    def get_headless(self, pk, **kwargs):
+        """The order, its lines, technicians, contacts and templates, and the caller's actions."""
+        try:
+            order = services.get_order(session=db.session, user=current_user(), order_id=pk, details=True)
+        except DomainError as exc:
+            return self.response(exc.status, **exc.to_dict())
+        return self.response(200, id=order.id, result=services.order_to_dict(order, user=current_user()))
+
+    def post_headless(self):
+        """Create an order through services.create_order (INST-001)."""
+        try:
+            order = services.create_order(session=db.session, user=current_user(), data=json_body())
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            return self.response(exc.status, **exc.to_dict())
+        order = services.get_order(session=db.session, user=current_user(), order_id=order.id, details=True)
+        return self.response(201, id=order.id, result=services.order_to_dict(order, user=current_user()))
+
+    @expose("/<int:pk>/history", methods=["GET"])
+    @protect()
+    @safe
+    def history(self, pk):
+        """The order's audit timeline
+        ---
+        get:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          responses:
+            200: {description: 'Audit entries, oldest first: who, what, when, from -> to'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        try:
+            order = services.get_order(session=db.session, user=current_user(), order_id=pk)
+        except DomainError as exc:
+            return self.response(exc.status, **exc.to_dict())
+        entries = services.timeline(session=db.session, order=order)
+        return self.response(200, id=order.id, history=[services.entry_to_dict(e) for e in entries])

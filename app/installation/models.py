@@ -1,0 +1,158 @@
+"""Installation orders (spec installation-orders-matrix.md): orders, their equipment lines,
+doctor contacts, equipment templates, assigned technicians, the company's equipment catalog
+and the per-company order counter. Rules live in services.py; the matrix in
+seed/workflows/installation.yaml."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import Model, utcnow
+from app.core.tenancy import TenantMixin
+
+ENTITY = "installation_order"  # the audit entity and the REST resource name
+
+order_technician = Table(
+    "installation_order_technician",
+    Model.metadata,
+    Column("order_id", ForeignKey("installation_order.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Equipment(TenantMixin, Model):
+    """An item of the company's equipment catalog (what an order line installs)."""
+
+    __tablename__ = "installation_equipment"
+    __table_args__ = (UniqueConstraint("company_id", "code", name="uq_installation_equipment_company_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __repr__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class OrderCounter(TenantMixin, Model):
+    """The last order number given in a company (locked to number orders without gaps)."""
+
+    __tablename__ = "installation_order_counter"
+    __table_args__ = (UniqueConstraint("company_id", name="uq_installation_order_counter_company"),)
+    __audited__ = False
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InstallationOrder(TenantMixin, Model):
+    """Orden de instalación. Every change goes through services.py, which audits it
+    explicitly (creation and matrix actions), hence no automatic CRUD audit."""
+
+    __tablename__ = "installation_order"
+    __entity__ = ENTITY
+    __audited__ = False
+    __table_args__ = (
+        UniqueConstraint("company_id", "number", name="uq_installation_order_company_number"),
+        Index("ix_installation_order_company_state", "company_id", "state"),
+        Index("ix_installation_order_company_doctor", "company_id", "doctor_id"),
+        Index("ix_installation_order_company_scheduled", "company_id", "scheduled_for"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"))
+    site: Mapped[str | None] = mapped_column(String(150))
+    address: Mapped[str] = mapped_column(String(300))
+    patient_ref: Mapped[str | None] = mapped_column(String(150))
+    requested_for: Mapped[dt.date | None] = mapped_column(Date)
+    scheduled_for: Mapped[dt.date] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(40), default="CREATED")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    doctor: Mapped[User] = relationship(User, foreign_keys=[doctor_id])
+    created_by: Mapped[User | None] = relationship(User, foreign_keys=[created_by_id])
+    technicians: Mapped[list[User]] = relationship(User, secondary=order_technician, order_by=User.username)
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+    contacts: Mapped[list[DoctorContact]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="DoctorContact.id"
+    )
+    templates: Mapped[list[EquipmentTemplate]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="EquipmentTemplate.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    def __repr__(self) -> str:
+        return f"Orden {self.number}"
+
+
+class OrderLine(TenantMixin, Model):
+    """An equipment line of an order: which catalog item, how many."""
+
+    __tablename__ = "installation_order_line"
+    __table_args__ = (UniqueConstraint("order_id", "equipment_id", name="uq_installation_order_line_equipment"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("installation_order.id", ondelete="CASCADE"), index=True)
+    equipment_id: Mapped[int] = mapped_column(ForeignKey("installation_equipment.id"))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+
+    order: Mapped[InstallationOrder] = relationship(back_populates="lines")
+    equipment: Mapped[Equipment] = relationship(Equipment, lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"{self.quantity} × {self.equipment}"
+
+
+class DoctorContact(TenantMixin, Model):
+    """A contact with the order's doctor (CONTACT_DOCTOR): channel, note, who and when."""
+
+    __tablename__ = "installation_doctor_contact"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("installation_order.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    order: Mapped[InstallationOrder] = relationship(back_populates="contacts")
+    user: Mapped[User | None] = relationship(User)
+
+
+class EquipmentTemplate(TenantMixin, Model):
+    """Plantilla de equipo: one per equipment line, created by CONFIRM_ORDER."""
+
+    __tablename__ = "installation_equipment_template"
+    __table_args__ = (UniqueConstraint("line_id", name="uq_installation_equipment_template_line"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("installation_order.id", ondelete="CASCADE"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("installation_order_line.id", ondelete="CASCADE"))
+    equipment_id: Mapped[int] = mapped_column(ForeignKey("installation_equipment.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    order: Mapped[InstallationOrder] = relationship(back_populates="templates")
+    equipment: Mapped[Equipment] = relationship(Equipment, lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"Plantilla {self.equipment} × {self.quantity}"
