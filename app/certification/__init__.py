@@ -1,5 +1,30 @@
-"""Module certification (see ../shared/spec). Registered by create_app()."""
+"""Operator certifications (spec operator-certifications.md): catalogs, assignments, validation
+periods of N working days with M inspections each, expiry. Registered by create_app()."""
+from __future__ import annotations
+
+from app.certification import models  # noqa: F401  (the tables belong to the metadata)
+from app.certification.cli import cli  # noqa: F401  (`flask certification ...`)
 
 
 def register(appbuilder) -> None:
     """Views and APIs of the module."""
+    from app.certification.api import APIS
+    from app.certification.views import register_views
+
+    for api in APIS:
+        appbuilder.add_api(api)
+    register_views(appbuilder)
+
+
+def seed(session) -> None:
+    """Reference data (idempotent): the active rules row, 180 working days / 29 inspections."""
+    from app.certification.services import current_rules
+
+    current_rules(session)
+
+
+def demo(session, company) -> None:
+    """Sample records for `flask seed --demo` (idempotent; runs in company_scope(company.id))."""
+    from app.certification.demo import load_demo
+
+    load_demo(session, company)
