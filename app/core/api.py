@@ -2,6 +2,9 @@
 (DESIGN "Platform core: REST")."""
 from __future__ import annotations
 
+import re
+
+import prison
 from flask import request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -11,6 +14,9 @@ from sqlalchemy.exc import DataError, IntegrityError
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.security import READ_WRITE, current_user
 from app.extensions import db
+
+MAX_DB_INT = 2**63 - 1  # BIGINT; SQLite's INTEGER has the same range
+_LONG_NUMBER = re.compile(r"\d{19,}")
 
 API_PERMISSIONS = {**READ_WRITE, "actions": "read", "perform_action": "read", "history": "read"}
 
@@ -27,6 +33,48 @@ def json_body(required: bool = True) -> dict:
     if not isinstance(payload, dict):
         raise ValidationError("El cuerpo debe ser un objeto JSON.")
     return payload
+
+
+def _out_of_range(value, path: str = "") -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return path if abs(value) > MAX_DB_INT else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _out_of_range(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def check_api_input() -> None:
+    """Refuse, before any handler runs, API input that would fail deep inside a library
+    instead of answering the caller (before_request):
+    - a `q` argument that is not valid Rison (FAB's parser raises ValueError);
+    - a number no database column can hold (SQLite raises OverflowError, PostgreSQL
+      NumericValueOutOfRange)."""
+    if not request.path.startswith("/api/"):
+        return
+    if "q" in request.args:
+        try:
+            prison.loads(request.args["q"])
+        except Exception:
+            raise ValidationError("El parámetro 'q' no es Rison válido.", field="q") from None
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and abs(value) > MAX_DB_INT:
+            raise NotFound("No existe ese registro en la empresa activa.")
+    if _LONG_NUMBER.search(request.query_string.decode("latin-1")):
+        raise ValidationError("Un número de la consulta está fuera de rango.", field="q")
+    if request.is_json and request.content_length:
+        field = _out_of_range(request.get_json(silent=True))
+        if field is not None:
+            raise ValidationError(f"El campo '{field}' tiene un número fuera de rango.", field=field)
 
 
 class TenantModelRestApi(ModelRestApi):

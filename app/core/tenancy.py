@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 
+import holidays
 from flask import g, has_request_context
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint, event, inspect, select
@@ -23,10 +24,11 @@ from sqlalchemy.orm import (
     Session,
     mapped_column,
     relationship,
+    validates,
     with_loader_criteria,
 )
 
-from app.core.errors import DomainError
+from app.core.errors import DomainError, ValidationError
 from app.core.models import Model
 
 NO_COMPANY = 0  # a request whose user has no company: sees nothing, creates nothing
@@ -50,6 +52,44 @@ class Company(Model):
     country_code: Mapped[str] = mapped_column(String(2), default="ES")
     subdivision: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @validates("name", "tax_id")
+    def _required_text(self, key, value):
+        if value is None or not str(value).strip():
+            raise ValidationError(f"El campo '{key}' es obligatorio.", field=key)
+        return str(value).strip()
+
+    @validates("country_code")
+    def _known_country(self, key, value):
+        """Holidays come from the `holidays` package: the country must be one it knows."""
+        code = (value or "").strip().upper()
+        if code not in holidays.list_supported_countries():
+            raise ValidationError(
+                f"El país '{value}' no es un código ISO 3166-1 alfa-2 con calendario de festivos (p. ej. ES, MX, CL).",
+                field=key,
+            )
+        if self.subdivision:
+            self.subdivision = self._check_subdivision(code, self.subdivision)
+        return code
+
+    @validates("subdivision")
+    def _known_subdivision(self, key, value):
+        value = (value or "").strip() or None
+        if value and self.country_code:
+            return self._check_subdivision(self.country_code, value)
+        return value
+
+    @staticmethod
+    def _check_subdivision(country: str, subdivision: str) -> str:
+        known = holidays.list_supported_countries().get(country, [])
+        for candidate in (subdivision, subdivision.upper()):
+            if candidate in known:
+                return candidate
+        raise ValidationError(
+            f"La región '{subdivision}' no existe en el calendario de {country}"
+            + (f" (p. ej. {', '.join(known[:5])})." if known else " (este país no tiene regiones)."),
+            field="subdivision",
+        )
 
     def __repr__(self) -> str:
         return self.name

@@ -255,3 +255,28 @@ def test_switching_to_a_company_not_yours_is_refused(two, login, client, make_us
     assert client.post("/empresa/activa", data={"company_id": "x"}).status_code == 403
     r = client.post("/empresa/activa", data={"company_id": two["a"].id, "next": "https://evil.example/"})
     assert r.status_code == 302 and "evil" not in r.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": "X", "tax_id": "1", "country_code": "ZZ"}, "country_code"),
+        ({"name": "X", "tax_id": "1", "country_code": "ES", "subdivision": "XX"}, "subdivision"),
+        ({"name": " ", "tax_id": "1", "country_code": "ES"}, "name"),
+    ],
+)
+def test_company_needs_a_known_calendar(two, api, session, body, field):
+    r = api(two["admin"], two["a"]).post("/api/v1/company/", json=body)
+    assert r.status_code == 422, r.get_json()
+    assert r.get_json()["field"] == field
+    from app.core.tenancy import Company
+
+    assert session.scalars(select(Company.name)).all() == [two["a"].name, two["b"].name]
+
+
+def test_company_calendar_accepts_real_regions(two, api):
+    r = api(two["admin"], two["a"]).post(
+        "/api/v1/company/", json={"name": "Chile SA", "tax_id": "76.1", "country_code": "cl", "subdivision": "rm"}
+    )
+    assert r.status_code == 201, r.get_json()
+    assert (r.get_json()["result"]["country_code"], r.get_json()["result"]["subdivision"]) == ("CL", "RM")
