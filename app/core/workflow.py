@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -68,13 +69,18 @@ class Binding:
 
 # --- payload validation ---------------------------------------------------------------
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _parse_date(name, value):
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError(f"El campo '{name}' debe ser una fecha AAAA-MM-DD.", field=name) from None
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValidationError(f"El campo '{name}' debe ser una fecha AAAA-MM-DD.", field=name)
 
 
 def _parse_int(name, value):
@@ -207,7 +213,16 @@ class Workflow:
 
     # binding
     def bind(self, model: type, **kwargs) -> "Workflow":
-        self.binding = Binding(model=model, **kwargs)
+        """Attach the model and its rules; a guard or effect the YAML and the code do not
+        agree on fails here, at start-up, not when a user clicks."""
+        binding = Binding(model=model, **kwargs)
+        missing = {g for t in self.transitions for g in t.guards} - set(binding.guards)
+        if missing:
+            raise ValueError(f"{self.code}: guards named in the YAML but not bound: {sorted(missing)}")
+        unknown = set(binding.effects) - set(self.action_codes)
+        if unknown:
+            raise ValueError(f"{self.code}: effects for actions the YAML does not have: {sorted(unknown)}")
+        self.binding = binding
         return self
 
     def _state_of(self, obj) -> str:

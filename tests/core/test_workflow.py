@@ -174,6 +174,9 @@ def test_self_transition_keeps_state_and_is_audited(world, session):
         ("agent", "COMMENT", {}, ValidationError, "Falta el campo obligatorio 'text'"),
         ("agent", "COMMENT", {"text": 5}, ValidationError, "'text' debe ser un texto"),
         ("agent", "SUBMIT", {"color": "red"}, ValidationError, "Campo desconocido 'color'"),
+        ("agent", "REOPEN", {"due": 20301231}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
+        ("agent", "REOPEN", {"due": "20301231"}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
+        ("agent", "REOPEN", {"due": "2030-02-30"}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
     ],
 )
 def test_refusals_say_why_and_change_nothing(world, session, who, action, fields, error, words):
@@ -184,6 +187,14 @@ def test_refusals_say_why_and_change_nothing(world, session, who, action, fields
     t = _reload(session, t.id)
     assert (t.state, t.version) == ("OPEN", 1)
     assert _audit(session, t.id) == []
+
+
+def test_bind_refuses_guards_and_effects_the_yaml_and_code_disagree_on():
+    wf = Workflow.from_yaml(os.path.join(HERE, "ticket_workflow.yaml"))
+    with pytest.raises(ValueError, match="has_title"):
+        wf.bind(Ticket)
+    with pytest.raises(ValueError, match="FLY"):
+        wf.bind(Ticket, guards={"has_title": _has_title}, effects={"FLY": _on_reject})
 
 
 def test_guard_refuses_with_its_message(world, session):
