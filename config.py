@@ -24,7 +24,8 @@ class Config:
     FAB_ADD_SECURITY_API = True
     FAB_API_SWAGGER_UI = True
     FAB_API_SHOW_STACKTRACE = False
-    FAB_SAFE_REDIRECT_HOSTS = ["127.0.0.1", "localhost"]
+    # FAB compares the whole netloc (host:port) with fnmatch: list the ports too.
+    FAB_SAFE_REDIRECT_HOSTS = ["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*"]
     FAB_BASE_TEMPLATE = "base_layout.html"
     FAB_INDEX_VIEW = "app.core.views.HomeView"
     AUTH_TYPE = AUTH_DB
@@ -38,6 +39,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     FAB_PASSWORD_COMPLEXITY_ENABLED = False
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=1)
+    JWT_ERROR_MESSAGE_KEY = "message"  # every /api error is {"message": ...}
 
     # i18n: Spanish by default, English selectable.
     BABEL_DEFAULT_LOCALE = "es"
@@ -80,12 +82,12 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls, app):
         """Refuse to start without the secrets production needs."""
-        if not os.environ.get("SECRET_KEY"):
+        if not os.environ.get("SECRET_KEY", "").strip():
             raise RuntimeError(
                 "APP_CONFIG=production necesita la variable de entorno SECRET_KEY "
                 "(production requires the SECRET_KEY environment variable)."
             )
-        if not os.environ.get("DATABASE_URL"):
+        if not os.environ.get("DATABASE_URL", "").strip():
             raise RuntimeError(
                 "APP_CONFIG=production necesita DATABASE_URL (PostgreSQL)."
             )

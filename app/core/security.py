@@ -118,10 +118,13 @@ def resolve_active_company() -> None:
 
 
 def check_api_csrf() -> None:
-    """An API call authenticated by the session cookie must carry the CSRF token."""
-    if not request.path.startswith("/api/") or request.method in ("GET", "HEAD", "OPTIONS"):
+    """An API call authenticated by the session cookie must carry the CSRF token.
+
+    Only a Bearer token (JWT) exempts the call: a browser never attaches one by itself,
+    while it does replay cookies and HTTP Basic credentials on a cross-site request."""
+    if not request.path.startswith("/api/") or request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
         return
-    if "Authorization" in request.headers:
+    if request.headers.get("Authorization", "").strip().lower().startswith("bearer "):
         return
     if login_user and login_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
         from app.extensions import csrf
