@@ -17,3 +17,15 @@ def test_login_switch_company_and_menu(page, live_server, login_page, make_compa
     page.wait_for_load_state("networkidle")
     assert page.locator("#active-company-name").inner_text().strip() == "Sur SA"
     assert "Empresa activa cambiada" in page.content()
+
+
+def test_workflow_page_draws_the_state_diagram_offline(page, live_server, login_page, make_company, make_user):
+    company = make_company(name="Diagramas SA")
+    make_user(roles=["Admin"], companies=[company], username="admin_diagramas")
+    login_page(page, "admin_diagramas")
+    page.goto(f"{live_server}/flujos/installation")
+    svg = page.locator("#workflow-diagram svg")
+    svg.wait_for()
+    # every state of the matrix is a node of the drawing
+    assert page.locator("#workflow-diagram svg g.node").count() == 16
+    assert "ORDER_CLOSED" in svg.inner_html()
