@@ -4,6 +4,15 @@
 
 def register(appbuilder) -> None:
     """Views and APIs of the module."""
+    from app.installation import views
     from app.installation.api import InstallationOrderApi
 
     appbuilder.add_api(InstallationOrderApi)
+    views.register(appbuilder)
+
+
+def demo(session, company) -> None:
+    """Sample equipment and orders in various states (flask seed --demo); idempotent."""
+    from app.installation.demo_data import load
+
+    load(session, company)

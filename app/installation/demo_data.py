@@ -1,0 +1,58 @@
+"""Demo data (`flask seed --demo`): the equipment catalog and orders in various states of the
+matrix, from seed/demo/installation.yaml. Orders walk their actions through the workflow
+engine as the demo user holding each role, so their timelines are real."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.security import acting_as
+from app.installation import services
+from app.installation.models import Equipment, InstallationOrder
+
+DEMO_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "seed", "demo", "installation.yaml")
+
+
+def _payload(action: str, technician) -> dict:
+    return {
+        "REJECT_ORDER": {"reason": "Falta confirmar el acceso al edificio."},
+        "CONTACT_DOCTOR": {"channel": "teléfono", "note": "El doctor confirma los equipos y el horario."},
+        "ASSIGN_TECHNICIANS": {"technicians": [technician.id]},
+    }.get(action, {})
+
+
+def load(session: Session, company) -> None:
+    """Idempotent: the catalog by code; the orders only when the company has none."""
+    with open(DEMO_FILE, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    catalog = {e.code: e for e in session.scalars(select(Equipment))}
+    for spec in data["equipment"]:
+        if spec["code"] not in catalog:
+            catalog[spec["code"]] = Equipment(company_id=company.id, **spec)
+            session.add(catalog[spec["code"]])
+    session.flush()
+    if session.scalar(select(InstallationOrder.id).limit(1)) is not None:
+        return
+    people = {code: services.company_users(session=session, role=spec["role"], company_id=company.id)
+              for code, spec in services.WF.roles.items()}
+    if not all(people.values()):
+        return  # the demo users of every matrix role are needed
+    by_role = {services.WF.roles[code]["role"]: users[0] for code, users in people.items()}
+    creator = by_role[services.WF.roles["GESTOR_GENERAL"]["role"]]
+    technician = by_role[services.TECNICO_ROLE]
+    for spec in data["orders"]:
+        with acting_as(creator):
+            order = services.create_order(session=session, user=creator, data={
+                "doctor": by_role[services.DOCTOR_ROLE].id, "site": spec["site"], "address": spec["address"],
+                "patient_ref": spec["patient_ref"], "scheduled_for": dt.date.today() + dt.timedelta(days=spec["days"]),
+                "lines": {str(catalog[code].id): qty for code, qty in spec["lines"].items()},
+            })
+        for action in spec["actions"]:
+            transition = services.WF.transitions_for(order.state, action)[0]
+            actor = next(by_role[role] for role in transition.roles)
+            with acting_as(actor):
+                order = services.WF.perform(order, action, actor, session=session, payload=_payload(action, technician))
