@@ -31,9 +31,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.core.models import Model, utcnow
 from app.core.tenancy import TenantMixin
@@ -91,7 +92,7 @@ class Certification(TenantMixin, Model):
     __table_args__ = (UniqueConstraint("company_id", "name", name="uq_cert_certification_name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(150))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str | None] = mapped_column(Text, default="")  # optional in forms
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:
@@ -108,7 +109,7 @@ class ProductAuditType(TenantMixin, Model):
     certification_id: Mapped[int] = mapped_column(ForeignKey("cert_certification.id"), index=True)
     certification: Mapped[Certification] = relationship(Certification)
     name: Mapped[str] = mapped_column(String(150))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str | None] = mapped_column(Text, default="")  # optional in forms
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:
@@ -156,7 +157,7 @@ class CertificationAssignment(TenantMixin, Model):
     certification_id: Mapped[int] = mapped_column(ForeignKey("cert_certification.id"), index=True)
     certification: Mapped[Certification] = relationship(Certification)
     assigned_on: Mapped[dt.date] = mapped_column(Date)
-    observations: Mapped[str] = mapped_column(Text, default="")
+    observations: Mapped[str | None] = mapped_column(Text, default="")  # optional in forms
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     expired_on: Mapped[dt.date | None] = mapped_column(Date)
     periods: Mapped[list[ValidationPeriod]] = relationship(
@@ -167,6 +168,18 @@ class CertificationAssignment(TenantMixin, Model):
 
     def __repr__(self) -> str:
         return f"{self.operator} · {self.certification}"
+
+    @property
+    def lapsed_on(self) -> dt.date | None:
+        """The end date of its open period when that date has passed: expired, even if the
+        expiry job has not written it yet (CERT-PER-3, lazily)."""
+        end = self.open_period_end
+        return end if self.active and end is not None and end < dt.date.today() else None
+
+    @property
+    def status_label(self) -> str:
+        expired_on = self.expired_on or self.lapsed_on
+        return f"Caducada el {expired_on:%d/%m/%Y}" if expired_on else "Activa"
 
 
 class ValidationPeriod(TenantMixin, Model):
@@ -221,8 +234,22 @@ class ValidationPeriod(TenantMixin, Model):
         viewonly=True,
     )
 
+    @property
+    def status_label(self) -> str:
+        """Vigente / Completado / Vencido; an open period past its end reads Vencido (lazily)."""
+        status = LAPSED if self.status == OPEN and self.end < dt.date.today() else self.status
+        return PERIOD_STATUS_LABELS[status]
+
     def __repr__(self) -> str:
         return f"Periodo {self.number} ({self.start:%d/%m/%Y} – {self.end:%d/%m/%Y})"
+
+
+CertificationAssignment.open_period_end = column_property(
+    select(ValidationPeriod.end)
+    .where(ValidationPeriod.assignment_id == CertificationAssignment.id, ValidationPeriod.status == OPEN)
+    .correlate_except(ValidationPeriod)
+    .scalar_subquery()
+)
 
 
 class Inspection(TenantMixin, Model):
