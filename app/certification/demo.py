@@ -1,2 +1,0 @@
-def load_demo(session, company):
-    pass
