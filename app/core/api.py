@@ -67,7 +67,9 @@ def check_api_input() -> None:
         except Exception:
             raise ValidationError("El parámetro 'q' no es Rison válido.", field="q") from None
     for value in (request.view_args or {}).values():
-        if isinstance(value, int) and abs(value) > MAX_DB_INT:
+        # FAB routes GET as /<int:pk> but PUT and DELETE as /<pk> (text)
+        text = str(value).strip()
+        if re.fullmatch(r"-?\d+", text) and abs(int(text)) > MAX_DB_INT:
             raise NotFound("No existe ese registro en la empresa activa.")
     if _LONG_NUMBER.search(request.query_string.decode("latin-1")):
         raise ValidationError("Un número de la consulta está fuera de rango.", field="q")
