@@ -98,8 +98,10 @@ class World:
             )
 
 
-@pytest.fixture
-def world(session, make_company, make_user):
+def build_world(session, make_company, make_user) -> World:
+    """Two companies; in the first one user per matrix role (username = role code in lower
+    case), Admin, a second doctor and technician and an equipment catalog; in the second a
+    doctor, a manager, a technician and one equipment item."""
     company = make_company(name="Clínicas Norte")
     other = make_company(name="Clínicas Sur")
     w = World(session=session, company=company, other=other)
@@ -122,6 +124,11 @@ def world(session, make_company, make_user):
         session.add(w.other_equipment)
         session.commit()
     return w
+
+
+@pytest.fixture
+def world(session, make_company, make_user):
+    return build_world(session, make_company, make_user)
 
 
 def valid_payload(action: str, world: World) -> dict:
