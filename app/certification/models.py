@@ -188,6 +188,7 @@ class ValidationPeriod(TenantMixin, Model):
 
     __tablename__ = "cert_validation_period"
     __entity__ = "validation_period"
+    __audited__ = False  # its events (open, complete, lapse) are recorded explicitly by the services
     __table_args__ = (
         UniqueConstraint("assignment_id", "number", name="uq_cert_period_number"),
         UniqueConstraint("assignment_id", "number", "completed_on", name="uq_cert_period_chain"),
@@ -258,6 +259,7 @@ class Inspection(TenantMixin, Model):
 
     __tablename__ = "cert_inspection"
     __entity__ = "inspection"
+    __audited__ = False  # its events (register, annul) are recorded explicitly by the services
     __table_args__ = (
         ForeignKeyConstraint(
             ["period_id", "assignment_id", "period_start", "period_end"],

@@ -238,21 +238,28 @@ def _open_period(
     )
     session.add(period)
     session.flush()
+    audit.record(
+        session, entity="validation_period", entity_id=period.id, action="open",
+        company_id=assignment.company_id, to_state=OPEN,
+        data={"assignment": assignment.id, "number": number, "start": period.start, "end": period.end,
+              "required_workdays": period.required_workdays,
+              "required_inspections": period.required_inspections},
+    )
     return period
 
 
 def _expire(session: Session, *, assignment: CertificationAssignment, period: ValidationPeriod, user) -> None:
     """CERT-PER-3 for one assignment (the set-based job is expire_assignments)."""
-    period.status = LAPSED
-    assignment.active = False
-    assignment.expired_on = period.end
-    session.flush()
     audit.record(
         session, entity="certification_assignment", entity_id=assignment.id, action="expire",
         company_id=assignment.company_id, from_state="active", to_state="expired", user=user,
         data={"expired_on": period.end, "period": period.number, "done": period.done,
               "required_inspections": period.required_inspections},
     )
+    period.status = LAPSED
+    assignment.active = False
+    assignment.expired_on = period.end
+    session.flush()
 
 
 # --- assignments -----------------------------------------------------------------------
@@ -436,20 +443,18 @@ def _complete(session: Session, *, company, assignment, period: ValidationPeriod
     last = session.scalar(
         select(func.max(Inspection.date)).where(Inspection.period_id == period.id, Inspection.annulled.is_(False))
     )
-    period.status, period.completed_on = COMPLETED, last
-    session.flush()
-    calendar = WorkCalendar.for_company(session, company)
-    following = _open_period(
-        session, assignment=assignment, number=period.number + 1, start=calendar.next_workday(last),
-        calendar=calendar, previous=period,
-    )
     audit.record(
         session, entity="validation_period", entity_id=period.id, action="complete",
         company_id=assignment.company_id, from_state=OPEN, to_state=COMPLETED, user=user,
-        data={"completed_on": last, "next_period": following.number, "next_start": following.start,
-              "next_end": following.end},
+        data={"assignment": assignment.id, "number": period.number, "completed_on": last, "done": period.done},
     )
-    return following
+    period.status, period.completed_on = COMPLETED, last
+    session.flush()
+    calendar = WorkCalendar.for_company(session, company)
+    return _open_period(
+        session, assignment=assignment, number=period.number + 1, start=calendar.next_workday(last),
+        calendar=calendar, previous=period,
+    )
 
 
 def annul_inspection(*, session: Session, user, company, inspection, reason, today: dt.date | None = None) -> Inspection:

@@ -129,6 +129,9 @@ def test_cert_per_2_completion_and_registration_are_audited(world, small_rules, 
     assert ("validation_period", "complete", world.user.id) in actions
     assert ("certification_assignment", "create", world.user.id) in actions
     assert sum(1 for e in actions if e[1] == "register") == 2
+    # one entry per event: no generic create/update rows duplicating them
+    assert [e[1] for e in actions if e[0] == "inspection"] == ["register", "register"]
+    assert [e[1] for e in actions if e[0] == "validation_period"] == ["open", "complete", "open"]
 
 
 # --- CERT-CFG-1: each period keeps its own copy of the rules ----------------------------
