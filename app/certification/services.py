@@ -418,10 +418,10 @@ def register_inspection(
             f"({fmt(period.start)} – {fmt(period.end)}).", field="date",
         )
 
-    inspection = Inspection(
-        company_id=assignment.company_id, assignment_id=assignment.id, period_id=period.id,
-        period_start=period.start, period_end=period.end, audit_type_id=audit_type.id,
-        auditor_id=auditor.id, date=day, pieces=pieces, result=result, observations=observations,
+    inspection = Inspection(  # related rows as objects: the tenancy check needs no extra query
+        company_id=assignment.company_id, assignment=assignment, period_id=period.id,
+        period_start=period.start, period_end=period.end, audit_type=audit_type,
+        auditor=auditor, date=day, pieces=pieces, result=result, observations=observations,
     )
     session.add(inspection)
     period.done += 1
