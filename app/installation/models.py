@@ -69,7 +69,7 @@ class InstallationOrder(TenantMixin, Model):
     __audited__ = False
     __table_args__ = (
         UniqueConstraint("company_id", "number", name="uq_installation_order_company_number"),
-        Index("ix_installation_order_company_state", "company_id", "state"),
+        Index("ix_installation_order_company_state", "company_id", "state", "scheduled_for"),
         Index("ix_installation_order_company_doctor", "company_id", "doctor_id"),
         Index("ix_installation_order_company_scheduled", "company_id", "scheduled_for"),
     )

@@ -52,7 +52,7 @@ def upgrade():
     op.create_index('ix_installation_order_company_doctor', 'installation_order', ['company_id', 'doctor_id'], unique=False)
     op.create_index(op.f('ix_installation_order_company_id'), 'installation_order', ['company_id'], unique=False)
     op.create_index('ix_installation_order_company_scheduled', 'installation_order', ['company_id', 'scheduled_for'], unique=False)
-    op.create_index('ix_installation_order_company_state', 'installation_order', ['company_id', 'state'], unique=False)
+    op.create_index('ix_installation_order_company_state', 'installation_order', ['company_id', 'state', 'scheduled_for'], unique=False)
     op.create_table('installation_order_counter',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_number', sa.Integer(), nullable=False),

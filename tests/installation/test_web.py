@@ -202,6 +202,27 @@ def test_board_of_company_b_shows_nothing_of_company_a(world, client, login):
     assert 'class="board-card' not in html and 'data-state="ACCEPTED"' in html
 
 
+def test_board_cards_are_the_first_of_each_state_in_the_active_company(world, session):
+    """Company A's 23 accepted orders never take company B's places on B's board."""
+    from app.core.tenancy import company_scope
+
+    for _ in range(23):
+        world.order_in("ACCEPTED")
+    with company_scope(world.other.id):
+        sur = services.create_order(session=session, user=world.users["SUR_GESTOR"], data={
+            "doctor": world.users["SUR_DOCTOR"].id, "address": "Calle Sur", "scheduled_for": TOMORROW.isoformat()})
+        sur.state = "ACCEPTED"
+        session.commit()
+        [column] = [c for c in services.board(session=session, user=world.users["SUR_GESTOR"]) if c["count"]]
+        assert (column["state"], column["count"], [o.id for o in column["orders"]]) == ("ACCEPTED", 1, [sur.id])
+    with company_scope(world.company.id):
+        columns = {c["state"]: c for c in services.board(session=session, user=world.users["GESTOR_CUENTA"])}
+        accepted = columns["ACCEPTED"]
+        assert accepted["count"] == 23 and len(accepted["orders"]) == services.BOARD_CARDS_PER_STATE
+        dates = [(o.scheduled_for, o.number) for o in accepted["orders"]]
+        assert dates == sorted(dates) and all(o.company_id == world.company.id for o in accepted["orders"])
+
+
 def test_new_order_form(world, client, login):
     login("gestor_general")
     html = client.get("/instalacion/orden/nueva").get_data(as_text=True)
