@@ -491,10 +491,21 @@ def annul_inspection(*, session: Session, user, company, inspection, reason, tod
 
 def expire_assignments(*, session: Session, user=None, today: dt.date | None = None) -> int:
     """CERT-PER-3, set-based for cron: every open period whose end date is before `today`
-    lapses and its assignment expires on that end date, with one audit entry each. Three
+    lapses and its assignment expires on that end date, with one audit entry each. Four
     statements however many assignments; returns how many expired. Runs over the active
     company, or every company in system context (the CLI)."""
     today = today or dt.date.today()
+    # Lock the assignments first, as registrations do (assignment, then period), so that the
+    # job and a registration on the same assignment never deadlock; the next statement then
+    # re-reads each period under that lock and skips one a registration has just completed.
+    session.execute(
+        update(CertificationAssignment)
+        .where(CertificationAssignment.id.in_(
+            select(ValidationPeriod.assignment_id).where(ValidationPeriod.status == OPEN, ValidationPeriod.end < today)
+        ))
+        .values(active=CertificationAssignment.active)
+        .execution_options(synchronize_session=False)
+    )
     lapsed = session.execute(
         update(ValidationPeriod)
         .where(ValidationPeriod.status == OPEN, ValidationPeriod.end < today)

@@ -241,3 +241,18 @@ def test_cert_cfg_1_only_admin_changes_the_rules(web, make_user, login, app, ses
     r = other.post("/certificaciones/reglas/add", data={"required_workdays": "0", "required_inspections": "20"},
                    follow_redirects=True)
     assert session.scalar(select(func.count()).select_from(CertificationRules)) == 2
+
+
+def test_pages_of_another_company_are_404(web, make_world):
+    other = make_world(name="Ajena SA")
+    a = other.assign(START, today=TODAY)
+    i = other.inspect(a, START, today=TODAY)
+    assert web.client.get(f"/certificaciones/operarios/ficha/{other.operator.id}").status_code == 404
+    assert web.client.get(f"/certificaciones/inspecciones/show/{i.id}").status_code == 404
+    r = web.client.get(f"/certificaciones/inspecciones/opciones/periodo?assignment={a.id}")
+    assert r.status_code == 422 and "empresa activa" in r.get_json()["message"]
+    before = other.counts()
+    web.client.post(f"/certificaciones/inspecciones/{i.id}/anular", data={"reason": "Ajena"})
+    assert other.counts() == before
+    assert web.client.get(f"/certificaciones/inspecciones/opciones/asignaciones?operator={other.operator.id}"
+                          ).get_json()["assignments"] == []
