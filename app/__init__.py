@@ -27,6 +27,9 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     config_name = config or os.environ.get("APP_CONFIG", "development")
     config_class = CONFIGS[config_name]
     app = Flask(__name__, instance_path=INSTANCE_DIR)
+    from app.core.api import JsonRequest
+
+    app.request_class = JsonRequest
     app.config.from_object(config_class)
     if config_name == "production":
         config_class.check(app)
