@@ -34,14 +34,13 @@ from sqlalchemy.orm import Session, selectinload
 from app.core import audit
 from app.core.audit import AuditEntry
 from app.core.db import lock_row
-from app.core.errors import ValidationError
+from app.core.errors import NotFound, ValidationError
 from app.core.models import utcnow
 from app.core.workdays import WorkCalendar
 from app.certification.models import (
     COMPLETED,
     LAPSED,
     OPEN,
-    RESULT_LABELS,
     RESULTS,
     Auditor,
     Certification,
@@ -620,8 +619,6 @@ def operator_overview(*, session: Session, company, operator, today: dt.date | N
     today = today or dt.date.today()
     found = session.scalar(select(Operator).where(Operator.id == as_id(operator, "operator")))
     if found is None:
-        from app.core.errors import NotFound
-
         raise NotFound("No existe ese operario en la empresa activa.")
     assignments = session.scalars(
         select(CertificationAssignment)
@@ -675,7 +672,7 @@ def active_assignments(*, session: Session, operator, today: dt.date | None = No
     """For the inspection form: the operator's active certifications (lapsed ones left out)."""
     today = today or dt.date.today()
     rows = session.execute(
-        select(CertificationAssignment.id, Certification.name, ValidationPeriod.end)
+        select(CertificationAssignment.id, Certification.name)
         .join(Certification, Certification.id == CertificationAssignment.certification_id)
         .join(ValidationPeriod, and_(ValidationPeriod.assignment_id == CertificationAssignment.id,
                                      ValidationPeriod.status == OPEN))
@@ -683,7 +680,7 @@ def active_assignments(*, session: Session, operator, today: dt.date | None = No
                CertificationAssignment.active.is_(True), ValidationPeriod.end >= today)
         .order_by(Certification.name)
     )
-    return [{"id": pk, "name": name} for pk, name, _end in rows]
+    return [{"id": pk, "name": name} for pk, name in rows]
 
 
 @dataclass
@@ -713,7 +710,3 @@ def at_risk(*, session: Session, company, today: dt.date | None = None) -> list[
     out = [AtRisk(p, o, c, workdays_left(calendar, p, today)) for p, o, c in rows]
     out.sort(key=lambda r: (r.workdays_left, -r.missing, r.operator.last_name))
     return out
-
-
-def result_label(code: str) -> str:
-    return RESULT_LABELS.get(code, code)
