@@ -62,6 +62,7 @@ class InstallationOrderView(TenantModelView):
     route_base = "/instalacion/ordenes"
     class_permission_name = PERMISSION
     include_route_methods = {"list"}
+    method_permission_name = {"list": "read"}  # no show/edit/delete here: no empty CRUD column
     # The entity's permissions are shared with the details view and the API (which create):
     # declaring both here keeps FAB's permission sync from trying to drop can_write.
     base_permissions = ["can_read", "can_write"]
@@ -79,7 +80,8 @@ class InstallationOrderView(TenantModelView):
         "doctor": [["id", FilterInFunction, _doctor_ids]],
         "technicians": [["id", FilterInFunction, _technician_ids]],
     }
-    formatters_columns = {"id": _details_button, "state": _state_badge}
+    formatters_columns = {"id": _details_button, "state": _state_badge,
+                          "scheduled_for": lambda d: d.strftime("%d/%m/%Y") if d else ""}
     label_columns = {
         "id": _l("Detalles"), "number": _l("Nº"), "state": _l("Estado"), "doctor": _l("Doctor"),
         "technicians": _l("Técnico"), "site": _l("Lugar"), "patient_ref": _l("Paciente o clínica"),
