@@ -121,14 +121,41 @@ class StrictModelConverter(ModelConverter):
 class StrictSchemaConverter(Model2SchemaConverter):
     """FAB's schema converter with StrictRelated for every relationship."""
 
-    def _meta_schema_factory(self, columns, model, class_mixin, parent_schema_name=None):
-        base = super()._meta_schema_factory(columns, model, class_mixin, parent_schema_name)
+    def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
+        field = super()._column2relation(datamodel, column, nested, parent_schema_name)
+        if nested:
+            return field
+        strict = StrictModelConverter().field_for(datamodel.obj, column.name)
+        strict.required, strict.unique = field.required, field.unique
+        return strict
 
-        class StrictSchema(base):
-            class Meta(base.Meta):
-                model_converter = StrictModelConverter
 
-        return StrictSchema
+# marshmallow's messages, in the users' language
+SCHEMA_MESSAGES_ES = {
+    "Missing data for required field.": "falta y es obligatorio.",
+    "Field may not be null.": "no puede estar vacío.",
+    "Not a valid integer.": "debe ser un número entero.",
+    "Not a valid number.": "debe ser un número.",
+    "Not a valid string.": "debe ser un texto.",
+    "Not a valid boolean.": "debe ser true o false.",
+    "Not a valid date.": "debe ser una fecha AAAA-MM-DD.",
+    "Not a valid datetime.": "debe ser una fecha y hora ISO 8601.",
+    "Unknown field.": "no es un campo admitido.",
+    "Invalid input type.": "tiene un tipo no válido.",
+    "Invalid value.": "no es un valor válido.",
+}
+
+
+def schema_error(messages: dict) -> tuple[str, str]:
+    """(field, Spanish sentence) for the first field of a marshmallow error dict."""
+    field, problems = sorted(messages.items(), key=lambda item: str(item[0]))[0]
+    while isinstance(problems, dict):  # nested (e.g. a list item): take the first
+        problems = next(iter(problems.values()))
+    text = problems[0] if isinstance(problems, list) and problems else str(problems)
+    text = SCHEMA_MESSAGES_ES.get(text, text)
+    if text.startswith("Longer than maximum length"):
+        text = "es más largo de lo permitido (" + text.rsplit(" ", 1)[-1].rstrip(".") + " caracteres)."
+    return str(field), f"El campo '{field}' {text[0].lower() + text[1:]}"
 
 
 class TenantModelRestApi(ModelRestApi):
@@ -150,6 +177,13 @@ class TenantModelRestApi(ModelRestApi):
             db.session.rollback()
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
             return self.response(422, message=f"Los datos no cumplen una restricción de la base de datos: {detail}")
+
+    def response_422(self, message=None):
+        """One error shape for the whole API: {"message": sentence, "field": name}."""
+        if isinstance(message, dict) and message:
+            field, sentence = schema_error(message)
+            return self.response(422, message=sentence, field=field)
+        return super().response_422(message=message)
 
     def post_headless(self):
         return self._guarded(super().post_headless)

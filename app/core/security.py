@@ -11,14 +11,23 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import sys
+
 import yaml
 from flask import current_app, g, has_request_context, request, session
 from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.security.sqla.apis import GroupApi as FabGroupApi
+from flask_appbuilder.security.sqla.apis import PermissionApi as FabPermissionApi
+from flask_appbuilder.security.sqla.apis import PermissionViewMenuApi as FabPermissionViewMenuApi
+from flask_appbuilder.security.sqla.apis import RoleApi as FabRoleApi
+from flask_appbuilder.security.sqla.apis import UserApi as FabUserApi
+from flask_appbuilder.security.sqla.apis import ViewMenuApi as FabViewMenuApi
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.utils.limit import Limit
 from flask_limiter.util import get_remote_address
 from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 from flask_login import current_user as login_user
+from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.tenancy import NO_COMPANY, user_company_ids
@@ -147,8 +156,53 @@ class RateLimitedSecurityApi(SecurityApi):
     ]
 
 
+class ConstraintsAre422:
+    """FAB's security APIs answer a unique-constraint violation (a role, user name or
+    e-mail that already exists) with 500; here it is a 422 that says so."""
+
+    def response_500(self, message=None):
+        if isinstance(sys.exc_info()[1], IntegrityError):
+            self.datamodel.session.rollback()
+            return self.response_422(message="Ya existe un registro con ese nombre, usuario o correo.")
+        return super().response_500(message=message)
+
+
+class UserApi(ConstraintsAre422, FabUserApi):
+    pass
+
+
+class RoleApi(ConstraintsAre422, FabRoleApi):
+    pass
+
+
+def _read_only(api_class):
+    """Permissions and resources come from the code (`flask seed`); groups are not used:
+    their APIs are read-only."""
+    return type(api_class.__name__, (api_class,), {"include_route_methods": {"get", "get_list", "info"}})
+
+
 class SecurityManager(FabSecurityManager):
     security_api = RateLimitedSecurityApi
+    user_api = UserApi
+    role_api = RoleApi
+    group_api = _read_only(FabGroupApi)
+    permission_api = _read_only(FabPermissionApi)
+    view_menu_api = _read_only(FabViewMenuApi)
+    permission_view_menu_api = _read_only(FabPermissionViewMenuApi)
+
+
+def existing_record_or_404() -> None:
+    """PUT/DELETE on a FAB security resource that does not exist answers 404 (FAB's own
+    handlers fail with AttributeError, a 500)."""
+    if request.method not in ("PUT", "DELETE") or not request.path.startswith("/api/v1/security/"):
+        return
+    pk = (request.view_args or {}).get("pk")
+    view = current_app.view_functions.get(request.endpoint)
+    api = getattr(view, "__self__", None)
+    if pk is None or api is None or not hasattr(api, "datamodel"):
+        return
+    if not str(pk).isdigit() or api.datamodel.get(int(pk)) is None:
+        raise NotFound("No existe ese registro.")
 
 
 # --- roles from seed/roles.yaml -------------------------------------------------------
