@@ -36,7 +36,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_no_input_reaches_a_server_error(case, fuzz_headers):
     if case.path.startswith("/security/login") or case.path.startswith("/security/refresh"):
         case.headers = {}

@@ -280,3 +280,29 @@ def test_company_calendar_accepts_real_regions(two, api):
     )
     assert r.status_code == 201, r.get_json()
     assert (r.get_json()["result"]["country_code"], r.get_json()["result"]["subdivision"]) == ("CL", "RM")
+
+
+@pytest.mark.parametrize(
+    "body, field, words",
+    [
+        ({"date": "mañana"}, "date", "debe ser una fecha AAAA-MM-DD"),
+        ({"description": "sin fecha"}, "date", "falta y es obligatorio"),
+        ({"date": "2026-12-08", "color": "rojo"}, "color", "no es un campo admitido"),
+    ],
+)
+def test_schema_errors_name_the_field_in_spanish(two, api, session, body, field, words):
+    r = api(two["admin"], two["a"]).post("/api/v1/non_working_day/", json=body)
+    assert r.status_code == 422
+    assert r.get_json()["field"] == field and words in r.get_json()["message"]
+    assert _count(session, NonWorkingDay) == 2
+
+
+def test_numbers_beyond_any_column_are_refused_up_front(two, api):
+    client = api(two["admin"], two["a"])
+    assert client.get(f"/api/v1/non_working_day/{2**40}").status_code == 404
+    r = client.post("/api/v1/non_working_day/", json={"date": "2026-12-08", "description": "x", "n": 2**40})
+    assert r.status_code == 422 and r.get_json()["field"] == "n"
+    r = client.get(f"/api/v1/non_working_day/?q=(filters:!((col:description,opr:eq,value:{2**40})))")
+    assert r.status_code == 422 and r.get_json()["field"] == "q"
+    r = client.get("/api/v1/non_working_day/?q=(filters:!((col:description,opr:eq,value:'12345678901234567890')))")
+    assert r.status_code == 200  # a long number as text is fine
