@@ -38,6 +38,10 @@ class InstallationOrderApi(WorkflowActionsApi):
         "id", "number", "state", "doctor_id", "site", "address", "patient_ref",
         "requested_for", "scheduled_for", "version",
     ]
+    # show and create are served by services.order_to_dict / services.create_order; these two
+    # only shape FAB's OpenAPI schemas
+    show_columns = list_columns + ["notes", "created_at"]
+    add_columns = ["doctor", "site", "address", "patient_ref", "requested_for", "scheduled_for", "notes"]
     order_columns = ["number", "state", "scheduled_for", "requested_for"]
     search_columns = ["number", "state", "doctor", "technicians", "scheduled_for", "requested_for", "site", "patient_ref"]
     openapi_spec_tag = "Órdenes de instalación"

@@ -68,6 +68,17 @@ def can_create(user) -> bool:
     return bool(role_names(user) & creator_roles())
 
 
+def ensure_can_create(user) -> None:
+    """INST-001: refuse (403, naming who may) a user whose roles do not hold CREATED."""
+    if can_create(user):
+        return
+    allowed = ", ".join(WF.role_label(code) for code, spec in WF.roles.items() if spec["role"] in creator_roles())
+    raise ActionNotAllowed(
+        f"Tu rol no permite crear órdenes de instalación; pueden crearlas: {allowed}"
+        + (" (tampoco el administrador: la matriz es la única autoridad)." if is_admin(user) else ".")
+    )
+
+
 def is_manager(user) -> bool:
     """Managers of the matrix (and Admin, who sees and audits everything) see every order."""
     return is_admin(user) or bool(role_names(user) & MANAGER_ROLES)
@@ -286,12 +297,7 @@ def create_order(*, session: Session, user, data: dict) -> InstallationOrder:
     holding CREATED in the matrix create; `data` takes the EDIT_ORDER fields and needs
     doctor (a doctor creating defaults to themselves), address and scheduled_for.
     Numbered per company (INST-002) and audited as CREATE_ORDER."""
-    if not can_create(user):
-        allowed = ", ".join(WF.role_label(code) for code, spec in WF.roles.items() if spec["role"] in creator_roles())
-        raise ActionNotAllowed(
-            f"Tu rol no permite crear órdenes de instalación; pueden crearlas: {allowed}"
-            + (" (tampoco el administrador: la matriz es la única autoridad)." if is_admin(user) else ".")
-        )
+    ensure_can_create(user)
     company_id = current_company_id()
     if not company_id:
         raise TenantViolation("No hay una empresa activa para crear la orden.")

@@ -223,6 +223,11 @@ class InstallationOrderDetailsView(BaseView):
     def new(self):
         """Create an order (INST-001) with the EDIT_ORDER fields of the matrix."""
         user = current_user()
+        try:
+            services.ensure_can_create(user)
+        except DomainError as exc:
+            flash(exc.message, "danger")
+            return redirect(url_for("InstallationOrderView.list"))
         values, status = {}, 200
         if request.method == "POST":
             payload = form_payload(services.ORDER_FIELDS, request.form)

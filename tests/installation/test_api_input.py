@@ -24,7 +24,7 @@ def test_company_b_cannot_list_read_or_act_on_company_a_orders(world, api):
     assert world.reload(order.id).state == "PENDING_ACCEPTANCE" and len(world.audit(order.id)) == 1
 
 
-def test_a_post_naming_another_companys_doctor_equipment_or_technician_is_refused(world, api):
+def test_inst_003_004_a_post_naming_another_companys_doctor_or_equipment_is_refused(world, api):
     gg = api(world.users["GESTOR_GENERAL"], world.company)
     r = gg.post(URL + "/", json=world.order_data(doctor=world.users["SUR_DOCTOR"].id))
     assert r.status_code == 422 and r.get_json()["field"] == "doctor"

@@ -20,7 +20,7 @@ def ok(response):
     return response.get_json()
 
 
-def test_inst_001_happy_path_created_to_closed_with_every_audit_entry(world, api):
+def test_inst_001_020_happy_path_created_to_closed_with_every_audit_entry(world, api):
     u = world.users
     gg, go, gc = api(u["GESTOR_GENERAL"], world.company), api(u["GESTOR_OPERACIONES"], world.company), \
         api(u["GESTOR_CUENTA"], world.company)
@@ -160,7 +160,7 @@ def test_inst_031_an_order_without_equipment_cannot_be_submitted(world, api):
     assert ok(act(gg, oid, "EDIT_ORDER", lines={str(world.equipment[0].id): 1}))["state"] == "PENDING_ACCEPTANCE"
 
 
-def test_inst_030_confirm_equipment_needs_a_recorded_contact(world, api, session):
+def test_inst_030_034_contact_doctor_is_recorded_and_confirm_equipment_needs_one(world, api, session):
     order = world.order_in("ACCEPTED")
     with company_scope(world.company.id):
         session.query(DoctorContact).delete()

@@ -240,6 +240,15 @@ def test_new_order_form(world, client, login):
     assert "Orden 1 creada en «Orden Creada»" in html and "3 × MON-01" in html
 
 
+def test_inst_001_admin_is_sent_back_from_the_new_order_form(world, client, login):
+    login("admin_inst")
+    r = client.get("/instalacion/orden/nueva", follow_redirects=True)
+    assert "tampoco el administrador" in r.get_data(as_text=True) and 'id="new-order-form"' not in r.get_data(as_text=True)
+    r = client.post("/instalacion/orden/nueva", data={"doctor": str(world.users["DOCTOR"].id), "address": "x",
+                                                     "scheduled_for": TOMORROW.isoformat()})
+    assert r.status_code == 302 and world.count_orders() == 0
+
+
 def test_technician_cannot_open_the_new_order_form_nor_the_catalog(world, client, login):
     login("tecnico")
     assert client.get("/instalacion/orden/nueva").status_code in (302, 403)
