@@ -1,0 +1,31 @@
+"""`flask seed --demo`: each demo company gets the catalog and orders in various states whose
+timelines were walked through the matrix by the demo users; running it again adds nothing."""
+from __future__ import annotations
+
+import yaml
+from sqlalchemy import func, select
+
+from app.core.audit import AuditEntry
+from app.core.tenancy import company_scope
+from app.installation.demo_data import DEMO_FILE
+from app.installation.models import ENTITY, Equipment, InstallationOrder
+
+
+def test_demo_orders_walk_the_matrix_and_are_idempotent(session):
+    import app.installation as installation
+    from app.core.cli import seed_demo
+
+    seed_demo([installation])
+    seed_demo([installation])
+    spec = yaml.safe_load(open(DEMO_FILE, encoding="utf-8"))
+    with company_scope(None):
+        orders = session.scalars(select(InstallationOrder).order_by(InstallationOrder.company_id, InstallationOrder.number)).all()
+        assert len(orders) == 2 * len(spec["orders"])
+        assert session.scalar(select(func.count()).select_from(Equipment)) == 2 * len(spec["equipment"])
+        for order, demo in zip(orders, spec["orders"] * 2):
+            actions = session.scalars(select(AuditEntry.action).where(
+                AuditEntry.entity == ENTITY, AuditEntry.entity_id == order.id).order_by(AuditEntry.id)).all()
+            assert actions == ["CREATE_ORDER", *demo["actions"]]
+        states = {o.state for o in orders}
+    assert {"CREATED", "PENDING_ACCEPTANCE", "ACCEPTED", "REJECTED", "ORDER_IN_TRANSIT", "ORDER_CLOSED",
+            "ORDER_CANCELLED"} <= states
