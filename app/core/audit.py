@@ -3,7 +3,9 @@ change it records (DESIGN "Platform core: Audit").
 
 Two writers: `record()` for explicit business events (workflow transitions, annulments...),
 and the session hooks below, which record every create/update/delete of an audited model
-(tenant rows, companies, memberships) that no explicit entry already covers."""
+(tenant rows, companies, memberships). The automatic entries are written when the
+transaction commits, and a record with an explicit entry in the same transaction gets no
+automatic one, whichever came first."""
 from __future__ import annotations
 
 import datetime as dt
@@ -150,19 +152,16 @@ def _collect(session: Session, _context, _instances) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _write(session: Session, _context) -> None:
+def _resolve(session: Session, _context) -> None:
+    """Ids exist now: turn the collected changes into rows, written at commit."""
     pending = session.info.pop("audit_pending", [])
     if not pending:
         return
     from app.core.security import current_user
 
     user = current_user()
-    explicit = session.info.get("audit_explicit", set())
-    rows = []
+    rows = session.info.setdefault("audit_rows", [])
     for action, obj, data in pending:
-        entity, entity_id = entity_name(obj), getattr(obj, "id", None)
-        if (entity, entity_id) in explicit:
-            continue
         company_id = _company_of(obj)
         if company_id is None:
             continue
@@ -171,12 +170,22 @@ def _write(session: Session, _context) -> None:
                 company_id=company_id,
                 created_at=utcnow(),
                 user_id=getattr(user, "id", None),
-                entity=entity,
-                entity_id=entity_id,
+                entity=entity_name(obj),
+                entity_id=getattr(obj, "id", None),
                 action=action,
                 data=data if data is not None else _column_values(obj),
             )
         )
+
+
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    """Write the automatic entries with the transaction's last flush, leaving out the
+    records an explicit entry of this transaction already describes."""
+    session.flush()
+    rows = session.info.pop("audit_rows", [])
+    explicit = session.info.get("audit_explicit", set())
+    rows = [row for row in rows if (row["entity"], row["entity_id"]) not in explicit]
     if rows:
         session.connection().execute(AuditEntry.__table__.insert(), rows)
 
@@ -184,5 +193,5 @@ def _write(session: Session, _context) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction) -> None:
     if transaction.parent is None:
-        session.info.pop("audit_explicit", None)
-        session.info.pop("audit_pending", None)
+        for key in ("audit_explicit", "audit_pending", "audit_rows"):
+            session.info.pop(key, None)
