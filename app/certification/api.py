@@ -49,17 +49,6 @@ def payload(fields: tuple[str, ...]) -> dict:
 class _CertificationApi(TenantModelRestApi):
     method_permission_name = {**API_PERMISSIONS, "status": "read", "annul": "write"}
 
-    # FAB's @safe turns any exception into a 500: keep every write route under the core's
-    # DomainError/IntegrityError -> 4xx mapping (harmless if the core base already does it).
-    def post_headless(self):
-        return self._guarded(super().post_headless)
-
-    def put_headless(self, pk):
-        return self._guarded(super().put_headless, pk)
-
-    def delete_headless(self, pk):
-        return self._guarded(super().delete_headless, pk)
-
     def service(self, fn, **kwargs):
         """Run a service as the caller in the active company; commit once; DomainError -> 4xx."""
         return fn(session=db.session, user=current_user(), company=active_company(), **kwargs)
