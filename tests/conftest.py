@@ -202,6 +202,7 @@ def login(client):
 
 
 @pytest.fixture
-def api(client):
-    """api(user, company) -> an ApiClient with a JWT and the X-Company-Id header."""
-    return lambda user, company=None: factories.ApiClient(client, user, company)
+def api(app):
+    """api(user, company) -> an ApiClient with a JWT and the X-Company-Id header, on a test
+    client of its own (no web session cookie rides along)."""
+    return lambda user, company=None: factories.ApiClient(app.test_client(), user, company)
