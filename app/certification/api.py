@@ -22,8 +22,8 @@ from app.certification.models import (
     ProductAuditType,
     ValidationPeriod,
 )
-from app.core.api import API_PERMISSIONS, TenantModelRestApi, json_body
-from app.core.errors import DomainError, ValidationError
+from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, json_body
+from app.core.errors import ValidationError
 from app.core.security import current_user
 from app.core.tenancy import Company, current_company_id
 from app.extensions import db
@@ -171,6 +171,7 @@ class CertificationAssignmentApi(_CertificationApi):
     @expose("/<int:pk>/status", methods=["GET"])
     @protect()
     @safe
+    @answers_errors
     def status(self, pk):
         """The assignment and its periods
         ---
@@ -183,10 +184,7 @@ class CertificationAssignmentApi(_CertificationApi):
             200: {description: '{"active", "expired_on", "periods": [...]}'}
             404: {$ref: '#/components/responses/404'}
         """
-        try:
-            return self.response(200, **self._status(self.get_visible(pk)))
-        except DomainError as exc:
-            return self.response(exc.status, **exc.to_dict())
+        return self.response(200, **self._status(self.get_visible(pk)))
 
 
 def _lazy_period(row: dict) -> None:

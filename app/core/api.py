@@ -2,6 +2,7 @@
 (DESIGN "Platform core: REST")."""
 from __future__ import annotations
 
+import functools
 import re
 
 import prison
@@ -157,6 +158,17 @@ def schema_error(messages: dict) -> tuple[str, str]:
     return str(field), f"El campo '{field}' {text[0].lower() + text[1:]}"
 
 
+def answers_errors(method):
+    """For custom endpoints (under @safe): a DomainError, or a database constraint the
+    input broke, rolls back and becomes the endpoint's JSON answer (see _guarded)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        return self._guarded(method, self, *args, **kwargs)
+
+    return wrapper
+
+
 class TenantModelRestApi(ModelRestApi):
     """ModelRestApi over a tenant model: rows of other companies are invisible (404) through
     the central isolation; domain errors become JSON {"message"} with their 4xx status."""
@@ -214,6 +226,7 @@ class WorkflowActionsApi(TenantModelRestApi):
     @expose("/<int:pk>/actions", methods=["GET"])
     @protect()
     @safe
+    @answers_errors
     def actions(self, pk):
         """Actions the caller may perform now
         ---
@@ -226,10 +239,7 @@ class WorkflowActionsApi(TenantModelRestApi):
             200: {description: 'The action codes available to the caller'}
             404: {$ref: '#/components/responses/404'}
         """
-        try:
-            item = self.get_visible(pk)
-        except DomainError as exc:
-            return self.response(exc.status, **exc.to_dict())
+        item = self.get_visible(pk)
         wf = self.workflow
         return self.response(
             200,
@@ -241,6 +251,7 @@ class WorkflowActionsApi(TenantModelRestApi):
     @expose("/<int:pk>/actions/<action>", methods=["POST"])
     @protect()
     @safe
+    @answers_errors
     def perform_action(self, pk, action):
         """Perform a workflow action
         ---
@@ -263,24 +274,20 @@ class WorkflowActionsApi(TenantModelRestApi):
             409: {description: 'Conflict'}
             422: {$ref: '#/components/responses/422'}
         """
-        try:
-            item = self.get_visible(pk)
-            payload = json_body(required=False)
-            expected = request.headers.get("If-Match")
-            if expected is not None and not expected.strip().strip('"').isdigit():
-                raise ValidationError("La cabecera If-Match debe ser la versión (un entero).", field="If-Match")
-            item = self.workflow.perform(
-                item,
-                action,
-                current_user(),
-                session=db.session,
-                expected_version=int(expected.strip().strip('"')) if expected else None,
-                payload=payload,
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            return self.response(exc.status, **exc.to_dict())
+        item = self.get_visible(pk)
+        payload = json_body(required=False)
+        expected = request.headers.get("If-Match")
+        if expected is not None and not expected.strip().strip('"').isdigit():
+            raise ValidationError("La cabecera If-Match debe ser la versión (un entero).", field="If-Match")
+        item = self.workflow.perform(
+            item,
+            action,
+            current_user(),
+            session=db.session,
+            expected_version=int(expected.strip().strip('"')) if expected else None,
+            payload=payload,
+        )
+        db.session.commit()
         return self.response(200, **self.action_result(item))
 
 

@@ -7,8 +7,7 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.api import WorkflowActionsApi, json_body
-from app.core.errors import DomainError
+from app.core.api import WorkflowActionsApi, answers_errors, json_body
 from app.core.security import current_user
 from app.extensions import db
 from app.installation import services
@@ -46,28 +45,24 @@ class InstallationOrderApi(WorkflowActionsApi):
     search_columns = ["number", "state", "doctor", "technicians", "scheduled_for", "requested_for", "site", "patient_ref"]
     openapi_spec_tag = "Órdenes de instalación"
 
+    @answers_errors
     def get_headless(self, pk, **kwargs):
         """The order, its lines, technicians, contacts and templates, and the caller's actions."""
-        try:
-            order = services.get_order(session=db.session, user=current_user(), order_id=pk, details=True)
-        except DomainError as exc:
-            return self.response(exc.status, **exc.to_dict())
+        order = services.get_order(session=db.session, user=current_user(), order_id=pk, details=True)
         return self.response(200, id=order.id, result=services.order_to_dict(order, user=current_user()))
 
+    @answers_errors
     def post_headless(self):
         """Create an order through services.create_order (INST-001)."""
-        try:
-            order = services.create_order(session=db.session, user=current_user(), data=json_body())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            return self.response(exc.status, **exc.to_dict())
+        order = services.create_order(session=db.session, user=current_user(), data=json_body())
+        db.session.commit()
         order = services.get_order(session=db.session, user=current_user(), order_id=order.id, details=True)
         return self.response(201, id=order.id, result=services.order_to_dict(order, user=current_user()))
 
     @expose("/<int:pk>/history", methods=["GET"])
     @protect()
     @safe
+    @answers_errors
     def history(self, pk):
         """The order's audit timeline
         ---
@@ -80,9 +75,6 @@ class InstallationOrderApi(WorkflowActionsApi):
             200: {description: 'Audit entries, oldest first: who, what, when, from -> to'}
             404: {$ref: '#/components/responses/404'}
         """
-        try:
-            order = services.get_order(session=db.session, user=current_user(), order_id=pk)
-        except DomainError as exc:
-            return self.response(exc.status, **exc.to_dict())
+        order = services.get_order(session=db.session, user=current_user(), order_id=pk)
         entries = services.timeline(session=db.session, order=order)
         return self.response(200, id=order.id, history=[services.entry_to_dict(e) for e in entries])
