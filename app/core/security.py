@@ -23,10 +23,12 @@ from flask_appbuilder.security.sqla.apis import RoleApi as FabRoleApi
 from flask_appbuilder.security.sqla.apis import UserApi as FabUserApi
 from flask_appbuilder.security.sqla.apis import ViewMenuApi as FabViewMenuApi
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.utils.limit import Limit
 from flask_limiter.util import get_remote_address
 from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 from flask_login import current_user as login_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import DomainError, NotFound, ValidationError
@@ -108,7 +110,7 @@ def resolve_active_company() -> None:
     g.actor = user
     if user is None:
         return
-    allowed = user_company_ids(current_app.appbuilder.session, user)
+    allowed = g.company_ids = user_company_ids(current_app.appbuilder.session, user)
     if request.path.startswith("/api/") and "X-Company-Id" in request.headers:
         raw = request.headers["X-Company-Id"].strip()
         if not raw.isdigit():
@@ -189,6 +191,26 @@ class SecurityManager(FabSecurityManager):
     permission_api = _read_only(FabPermissionApi)
     view_menu_api = _read_only(FabViewMenuApi)
     permission_view_menu_api = _read_only(FabPermissionViewMenuApi)
+
+    def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids) -> bool:
+        """FAB asks once per check (every menu item of every page); here the roles'
+        permissions are read once per request and the checks answered from memory."""
+        if not has_request_context():
+            return super().exist_permission_on_roles(view_name, permission_name, role_ids)
+        key = tuple(sorted(role_ids))
+        cache = g.setdefault("_role_permissions", {})
+        if key not in cache:
+            pv, role_link = self.permissionview_model, assoc_permissionview_role
+            rows = self.session.execute(
+                select(self.permission_model.name, self.viewmenu_model.name)
+                .select_from(pv)
+                .join(role_link, pv.id == role_link.c.permission_view_id)
+                .join(self.permission_model, pv.permission_id == self.permission_model.id)
+                .join(self.viewmenu_model, pv.view_menu_id == self.viewmenu_model.id)
+                .where(role_link.c.role_id.in_(key))
+            )
+            cache[key] = set(rows.tuples())
+        return (permission_name, view_name) in cache[key]
 
 
 def existing_record_or_404() -> None:

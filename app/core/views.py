@@ -2,7 +2,7 @@
 the read-only audit trail and the workflow diagrams."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -126,7 +126,9 @@ def company_context() -> dict:
     user = current_user()
     if user is None:
         return base
-    ids = user_company_ids(db.session, user)
+    ids = g.get("company_ids")
+    if ids is None:
+        ids = user_company_ids(db.session, user)
     companies = db.session.query(Company).filter(Company.id.in_(ids)).order_by(Company.name).all() if ids else []
     active = next((c for c in companies if c.id == current_company_id()), None)
     return {**base, "my_companies": companies, "active_company": active, "user_is_admin": is_admin(user)}

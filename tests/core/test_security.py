@@ -434,3 +434,16 @@ def test_admin_sees_every_menu(make_user, make_company, login, client):
         if label:
             assert label in nav
         assert href in nav
+
+
+def test_permissions_are_read_once_per_page_not_once_per_menu_item(make_company, make_user, login, client, count_queries):
+    """Admin's navbar has dozens of items; each is checked from one query's answer."""
+    company = make_company()
+    admin = make_user(roles=["Admin"], companies=[company])
+    login(admin.username)
+    client.get("/")
+    with count_queries() as home:
+        html = client.get("/").get_data(as_text=True)
+    assert "Auditoría" in html and "Empresas" in html
+    permission_queries = [s for s in home.statements if "ab_permission_view_role" in s]
+    assert len(permission_queries) == 1, permission_queries
