@@ -1,6 +1,8 @@
 """Factories for tests: companies, users with roles and memberships, an API client."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import factory
 from flask import current_app
 
@@ -78,3 +80,36 @@ class ApiClient:
 
     def delete(self, url, **kw):
         return self.client.delete(url, headers=self.headers(kw.pop("headers", None)), **kw)
+
+
+@contextmanager
+def app_with_api(database_url, api_class, metadata, setup=None):
+    """A second app on the suite's database with one more REST API (for the core's own
+    test-only models, whose tables `metadata` holds and which are dropped afterwards)."""
+    from app import create_app
+
+    other = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with other.app_context():
+        other.appbuilder.add_api(api_class)
+        other.appbuilder.add_permissions(update_perms=True)
+        if setup:
+            setup(other.appbuilder.sm)
+        metadata.create_all(db.engine)
+        db.session.commit()
+        db.session.remove()
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            metadata.drop_all(db.engine)
+
+
+def api_clients(other_app):
+    """make(user, company) -> an ApiClient on `other_app`."""
+    client = other_app.test_client()
+
+    def make(user, company):
+        with other_app.app_context():
+            return ApiClient(client, user, company)
+
+    return make

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from app.core.api import TenantModelRestApi
 from app.core.tenancy import NonWorkingDay, TenantMixin, TenantViolation, company_scope
+from tests.factories import api_clients, app_with_api
 
 
 class PairBase(DeclarativeBase):
@@ -45,18 +46,8 @@ class ChildApi(TenantModelRestApi):
 
 @pytest.fixture(scope="module")
 def pair_app(database_url, app):
-    from app import create_app
-    from app.extensions import db
-
-    other = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
-    with other.app_context():
-        other.appbuilder.add_api(ChildApi)
-        other.appbuilder.add_permissions(update_perms=True)
-        PairBase.metadata.create_all(db.engine)
-        db.session.remove()
-    yield other
-    with other.app_context():
-        PairBase.metadata.drop_all(db.engine)
+    with app_with_api(database_url, ChildApi, PairBase.metadata) as other:
+        yield other
 
 
 @pytest.fixture
@@ -165,15 +156,7 @@ def test_writing_a_row_of_another_company_is_refused(two, session):
 
 @pytest.fixture
 def pair_api(pair_app):
-    from tests.factories import ApiClient
-
-    client = pair_app.test_client()
-
-    def make(user, company):
-        with pair_app.app_context():
-            return ApiClient(client, user, company)
-
-    return make
+    return api_clients(pair_app)
 
 
 def test_api_post_naming_another_companys_row_writes_nothing(two, pair_api, session):

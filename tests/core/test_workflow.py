@@ -16,6 +16,7 @@ from app.core.audit import AuditEntry
 from app.core.errors import ActionNotAllowed, Conflict, ValidationError
 from app.core.tenancy import TenantMixin, company_scope
 from app.core.workflow import Workflow, register_workflow
+from tests.factories import api_clients, app_with_api
 
 HERE = os.path.dirname(__file__)
 
@@ -62,29 +63,17 @@ class TicketApi(WorkflowActionsApi):
     workflow = WF
 
 
+def _workflow_roles(sm):
+    for name in ("WF_AGENT", "WF_REVIEWER"):
+        role = sm.find_role(name) or sm.add_role(name)
+        sm.add_permission_role(role, sm.find_permission_view_menu("can_read", "TestTicket"))
+
+
 @pytest.fixture(scope="module")
 def wf_app(database_url, app):
     """A second app with the ticket API registered (the reusable action endpoints)."""
-    from app import create_app
-
-    other = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
-    with other.app_context():
-        other.appbuilder.add_api(TicketApi)
-        other.appbuilder.add_permissions(update_perms=True)
-        sm = other.appbuilder.sm
-        for name in ("WF_AGENT", "WF_REVIEWER"):
-            role = sm.find_role(name) or sm.add_role(name)
-            sm.add_permission_role(role, sm.find_permission_view_menu("can_read", "TestTicket"))
-        from app.extensions import db
-
-        TicketBase.metadata.create_all(db.engine)
-        db.session.commit()
-        db.session.remove()
-    yield other
-    with other.app_context():
-        from app.extensions import db
-
-        TicketBase.metadata.drop_all(db.engine)
+    with app_with_api(database_url, TicketApi, TicketBase.metadata, setup=_workflow_roles) as other:
+        yield other
 
 
 @pytest.fixture
@@ -254,15 +243,7 @@ def test_stale_version_is_a_conflict(world, session):
 
 @pytest.fixture
 def wf_api(wf_app):
-    from tests.factories import ApiClient
-
-    client = wf_app.test_client()
-
-    def make(user, company):
-        with wf_app.app_context():
-            return ApiClient(client, user, company)
-
-    return make
+    return api_clients(wf_app)
 
 
 def test_api_actions_and_perform(world, wf_api, session):
