@@ -131,21 +131,25 @@ def test_audit_list_is_scoped_and_filterable(setup, api, login, client, session)
     assert "non_working_day" not in client.get(f"/auditview/list/?_flt_0_user={setup['auditor'].id}").get_data(as_text=True)
 
 
-def _add_days(session, company, n, start):
-    with company_scope(company.id):
-        for i in range(n):
+def _add_days(session, company, n, start, make_user):
+    """n days off, each created by a different user (each audit row names its user)."""
+    from app.core.security import acting_as
+
+    for i in range(n):
+        user = make_user(roles=["AUDITOR"], companies=[company])
+        with company_scope(company.id), acting_as(user):
             session.add(NonWorkingDay(date=start + dt.timedelta(days=i), description=f"día {i}"))
-        session.commit()
+            session.commit()
 
 
-def test_audit_list_query_count_does_not_grow_with_rows(setup, login, client, session, count_queries):
+def test_audit_list_query_count_does_not_grow_with_rows(setup, login, client, session, count_queries, make_user):
     login(setup["admin"].username)
     client.post("/empresa/activa", data={"company_id": setup["a"].id})
-    _add_days(session, setup["a"], 3, dt.date(2026, 1, 1))
+    _add_days(session, setup["a"], 3, dt.date(2026, 1, 1), make_user)
     client.get("/auditview/list/")  # warm up
     with count_queries() as few:
         assert client.get("/auditview/list/").status_code == 200
-    _add_days(session, setup["a"], 20, dt.date(2026, 2, 1))
+    _add_days(session, setup["a"], 20, dt.date(2026, 2, 1), make_user)
     with count_queries() as many:
         assert client.get("/auditview/list/?psize_AuditView=100").status_code == 200
     assert many.count == few.count, many.statements
