@@ -26,8 +26,10 @@ Rule ids (each named in the docstring of its one home and in the tests that prov
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
+import yaml
 from sqlalchemy import Integer, and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -52,7 +54,13 @@ from app.certification.models import (
     ValidationPeriod,
 )
 
-DEFAULT_WORKDAYS, DEFAULT_INSPECTIONS = 180, 29
+RULES_SEED = os.path.join(os.path.dirname(__file__), "..", "..", "seed", "catalogs", "certification.yaml")
+
+
+def seeded_rules() -> dict:
+    """CERT-CFG-1: the spec's rules (180 working days, 29 inspections), from seed/catalogs."""
+    with open(RULES_SEED, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["rules"]
 
 
 def fmt(day: dt.date | None) -> str:
@@ -105,12 +113,10 @@ def _visible(session: Session, model, pk, field: str, what: str):
 # --- rules table -----------------------------------------------------------------------
 
 def current_rules(session: Session) -> CertificationRules:
-    """CERT-CFG-1: the one active rules row (created with 180/29 when missing)."""
+    """CERT-CFG-1: the one active rules row (created from seed/catalogs when missing)."""
     rules = session.scalar(select(CertificationRules).where(CertificationRules.active.is_(True)))
     if rules is None:
-        rules = CertificationRules(
-            required_workdays=DEFAULT_WORKDAYS, required_inspections=DEFAULT_INSPECTIONS, active=True
-        )
+        rules = CertificationRules(**seeded_rules(), active=True)
         session.add(rules)
         session.flush()
     return rules
