@@ -39,3 +39,20 @@ class NotFound(DomainError):
     """Not visible in the active company (or does not exist)."""
 
     status = 404
+
+
+class FieldErrors(ValidationError):
+    """Several fields wrong at once (issue 9: all errors at once, each beside its field).
+
+    `errors` maps a field name to its message; `message` is the first one, so code that
+    reads a single DomainError still says something true."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, str]):
+        first_field, first_message = next(iter(errors.items()))
+        super().__init__(first_message, field=first_field)
+        self.errors = dict(errors)
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "errors": self.errors}
