@@ -17,6 +17,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import BadRequest
 
+from app.core import idempotency
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.security import READ_WRITE, current_user
 from app.extensions import db
@@ -216,12 +217,13 @@ class WorkflowActionsApi(TenantModelRestApi):
     """GET /<pk>/actions and POST /<pk>/actions/<ACTION> for a model bound to a workflow.
 
     The optional If-Match header carries the version the caller saw: a stale one answers
-    409 instead of acting on a record someone else has changed."""
+    409 instead of acting on a record someone else has changed. The optional
+    Idempotency-Key header makes a retry return the first answer (app.core.idempotency)."""
 
     workflow = None  # set by subclasses: an app.core.workflow.Workflow
 
     def action_result(self, item) -> dict:
-        return {"id": item.id, "state": item.state, "version": item.version}
+        return {"id": item.id, "state": self.workflow.state_of(item), "version": item.version}
 
     @expose("/<int:pk>/actions", methods=["GET"])
     @protect()
@@ -244,7 +246,7 @@ class WorkflowActionsApi(TenantModelRestApi):
         return self.response(
             200,
             actions=[t.action for t in wf.available_actions(item, current_user())],
-            state=item.state,
+            state=self.workflow.state_of(item),
             version=item.version,
         )
 
@@ -263,6 +265,10 @@ class WorkflowActionsApi(TenantModelRestApi):
           - in: path
             schema: {type: string}
             name: action
+          - in: header
+            schema: {type: string, maxLength: 200}
+            name: Idempotency-Key
+            required: false
           requestBody:
             content:
               application/json:
@@ -279,16 +285,20 @@ class WorkflowActionsApi(TenantModelRestApi):
         expected = request.headers.get("If-Match")
         if expected is not None and not expected.strip().strip('"').isdigit():
             raise ValidationError("La cabecera If-Match debe ser la versión (un entero).", field="If-Match")
-        item = self.workflow.perform(
-            item,
-            action,
-            current_user(),
-            session=db.session,
-            expected_version=int(expected.strip().strip('"')) if expected else None,
-            payload=payload,
+        key = idempotency.clean_key(request.headers.get("Idempotency-Key"))
+        user = current_user()
+
+        def act():
+            done = self.workflow.perform(
+                item, action, user, session=db.session,
+                expected_version=int(expected.strip().strip('"')) if expected else None, payload=payload,
+            )
+            return 200, self.action_result(done)
+
+        status, body, _replayed = idempotency.run_once(
+            db.session, user_id=user.id, key=key, request=f"POST {request.path}", action=act,
         )
-        db.session.commit()
-        return self.response(200, **self.action_result(item))
+        return self.response(status, **body)
 
 
 def admin_api(model, resource: str, permission: str, **attrs):

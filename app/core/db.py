@@ -3,6 +3,7 @@ from contextvars import ContextVar
 
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
 _begin_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
@@ -77,3 +78,16 @@ def lock_row(session: Session, model, pk):
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+# PostgreSQL SQLSTATEs of a lost race: serialization_failure, deadlock_detected, lock_not_available
+LOCK_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def is_lock_failure(exc: DBAPIError) -> bool:
+    """True only for a lock or serialisation failure (a race the user may retry: 409), never
+    for any other database error (a broken query must stay a 500 that someone fixes)."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in LOCK_SQLSTATES or getattr(orig, "pgcode", None) in LOCK_SQLSTATES:
+        return True
+    return type(orig).__name__ == "OperationalError" and "database is locked" in str(orig)

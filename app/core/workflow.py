@@ -23,25 +23,36 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import yaml
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine import State, StateMachine
 
 from app.core import audit
-from app.core.db import lock_row
+from app.core.db import is_lock_failure, lock_row
 from app.core.errors import ActionNotAllowed, Conflict, ValidationError
 from app.core.security import is_admin, role_names
 
+STALE_MESSAGE = "El registro cambió mientras lo mirabas (otra persona actuó antes); recarga y vuelve a intentarlo."
 WORKFLOW_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "seed", "workflows")
 
 
 @dataclass(frozen=True)
 class StateDef:
+    """A state of the YAML; any key beyond code/label/initial/final (e.g. packaging's
+    `area: 3`) is kept in `attrs` for the module to read."""
+
     code: str
     label: str
     initial: bool = False
     final: bool = False
+    attrs: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @classmethod
+    def from_yaml(cls, spec: dict) -> "StateDef":
+        known = {"code", "label", "initial", "final"}
+        return cls(spec["code"], spec.get("label", spec["code"]), bool(spec.get("initial")), bool(spec.get("final")),
+                   {k: v for k, v in spec.items() if k not in known})
 
 
 @dataclass(frozen=True)
@@ -146,10 +157,7 @@ class Workflow:
         self.code: str = definition["code"]
         self.name: str = definition.get("name", self.code)
         self.version: int = int(definition.get("version", 1))
-        self.states: dict[str, StateDef] = {
-            s["code"]: StateDef(s["code"], s.get("label", s["code"]), bool(s.get("initial")), bool(s.get("final")))
-            for s in definition["states"]
-        }
+        self.states: dict[str, StateDef] = {s["code"]: StateDef.from_yaml(s) for s in definition["states"]}
         self.roles: dict[str, dict] = definition.get("roles", {}) or {}
         self.actions: dict[str, dict] = definition.get("actions", {}) or {}
         self.transitions: list[Transition] = [self._transition(t) for t in definition["transitions"]]
@@ -225,7 +233,8 @@ class Workflow:
         self.binding = binding
         return self
 
-    def _state_of(self, obj) -> str:
+    def state_of(self, obj) -> str:
+        """The object's state code, read through the binding's `state_field`."""
         return getattr(obj, self.binding.state_field if self.binding else "state")
 
     def transitions_for(self, state: str, action: str | None = None) -> list[Transition]:
@@ -242,7 +251,7 @@ class Workflow:
     def available_actions(self, obj, user) -> list[Transition]:
         """Transitions `user` may fire on `obj` now: state, role (the matrix) and ownership."""
         out = []
-        for t in self.transitions_for(self._state_of(obj)):
+        for t in self.transitions_for(self.state_of(obj)):
             roles = self._matching_roles(t, user)
             if roles and self._owns(obj, user, roles):
                 out.append(t)
@@ -250,7 +259,7 @@ class Workflow:
 
     def refusal(self, obj, action: str, user) -> Transition:
         """The transition `user` may fire, or ActionNotAllowed saying why not."""
-        state = self._state_of(obj)
+        state = self.state_of(obj)
         candidates = self.transitions_for(state, action)
         if not candidates:
             raise ActionNotAllowed(
@@ -289,6 +298,7 @@ class Workflow:
                 f"Acción desconocida '{action}'. Acciones de este flujo: {', '.join(self.action_codes)}.",
                 field="action",
             )
+        self.refusal(obj, action, user)  # issue 9 #19: state, role, ownership before the payload
         specs = self.transitions_for_action(action)[0].payload
         clean = validate_payload(specs, payload)
         seen_version = obj.version if expected_version is None else expected_version
@@ -298,15 +308,13 @@ class Workflow:
             if locked is None:
                 raise Conflict("El registro ya no existe.")
             if locked.version != seen_version:
-                raise Conflict(
-                    "El registro cambió mientras lo mirabas (otra persona actuó antes); recarga y vuelve a intentarlo."
-                )
+                raise Conflict(STALE_MESSAGE)
             t = self.refusal(locked, action, user)
             for name in t.guards:
                 message = self.binding.guards[name](locked, user=user, session=session, payload=clean)
                 if message:
                     raise ActionNotAllowed(message)
-            from_state = self._state_of(locked)
+            from_state = self.state_of(locked)
             if not t.is_read:
                 machine = self.machine_class(model=locked, state_field=self.binding.state_field)
                 machine.send(action)
@@ -315,25 +323,23 @@ class Workflow:
             if effect:
                 data.update(effect(locked, user=user, session=session, payload=clean, transition=t) or {})
             if not t.is_read:
+                # the engine sets the next version; the mapper's version_id_col makes the
+                # UPDATE match only the version read (a lost race is a StaleDataError)
                 locked.version = seen_version + 1
             audit.record(
-                session,
-                entity=audit.entity_name(locked),
-                entity_id=locked.id,
-                company_id=locked.company_id,
-                action=action,
-                from_state=from_state,
-                to_state=self._state_of(locked),
-                data=data,
-                workflow_version=self.version,
-                user=user,
+                session, entity=audit.entity_name(locked), entity_id=locked.id, company_id=locked.company_id,
+                action=action, from_state=from_state, to_state=self.state_of(locked), data=data,
+                workflow_version=self.version, user=user,
             )
             session.flush()
-        except (StaleDataError, OperationalError) as exc:
+        except DBAPIError as exc:
             session.rollback()
-            raise Conflict(
-                "El registro cambió mientras lo mirabas (otra persona actuó antes); recarga y vuelve a intentarlo."
-            ) from exc
+            if is_lock_failure(exc):
+                raise Conflict(STALE_MESSAGE) from exc
+            raise
+        except StaleDataError as exc:
+            session.rollback()
+            raise Conflict(STALE_MESSAGE) from exc
         except Exception:
             session.rollback()
             raise

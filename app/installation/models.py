@@ -1,6 +1,6 @@
 """Installation orders (spec installation-orders-matrix.md): orders, their equipment lines,
 doctor contacts, equipment templates, assigned technicians, the company's equipment catalog
-and the per-company order counter. Rules live in services.py; the matrix in
+numbered by the core sequence "installation_order". Rules live in services.py; the matrix in
 seed/workflows/installation.yaml."""
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import Model, utcnow
+from app.core.models import Model, WorkflowMixin, utcnow
 from app.core.tenancy import TenantMixin
 
 ENTITY = "installation_order"  # the audit entity and the REST resource name
@@ -50,17 +50,7 @@ class Equipment(TenantMixin, Model):
         return f"{self.code} · {self.name}"
 
 
-class OrderCounter(TenantMixin, Model):
-    """The last order number given in a company (locked to number orders without gaps)."""
-
-    __tablename__ = "installation_order_counter"
-    __table_args__ = (UniqueConstraint("company_id", name="uq_installation_order_counter_company"),)
-    __audited__ = False
-    id: Mapped[int] = mapped_column(primary_key=True)
-    last_number: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class InstallationOrder(TenantMixin, Model):
+class InstallationOrder(TenantMixin, WorkflowMixin, Model):
     """Orden de instalación. Every change goes through services.py, which audits it
     explicitly (creation and matrix actions), hence no automatic CRUD audit."""
 
@@ -82,8 +72,6 @@ class InstallationOrder(TenantMixin, Model):
     requested_for: Mapped[dt.date | None] = mapped_column(Date)
     scheduled_for: Mapped[dt.date] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(40), default="CREATED")
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -100,8 +88,6 @@ class InstallationOrder(TenantMixin, Model):
     templates: Mapped[list[EquipmentTemplate]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="EquipmentTemplate.id"
     )
-
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     def __repr__(self) -> str:
         return f"Orden {self.number}"

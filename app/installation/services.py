@@ -14,11 +14,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder.security.sqla.models import Role, User
-from sqlalchemy import Select, and_, false, func, or_, select, union_all, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, and_, false, func, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.core import audit
+from app.core import audit, sequences
 from app.core.audit import AuditEntry
 from app.core.db import begin_write
 from app.core.errors import ActionNotAllowed, NotFound, ValidationError
@@ -32,7 +31,6 @@ from app.installation.models import (
     Equipment,
     EquipmentTemplate,
     InstallationOrder,
-    OrderCounter,
     OrderLine,
     order_technician,
 )
@@ -54,6 +52,7 @@ REQUIRED_ON_CREATE = ("doctor", "address", "scheduled_for")
 MAX_LENGTH = {"site": 150, "address": 300, "patient_ref": 150, "notes": 4000}
 MAX_QUANTITY = 999
 BOARD_CARDS_PER_STATE = 20
+ORDER_SEQUENCE = "installation_order"  # the core sequence numbering orders (INST-002)
 
 
 # --- who may do what ------------------------------------------------------------------
@@ -271,25 +270,8 @@ def _check_not_past(value: dt.date, name: str) -> None:
 
 def next_order_number(*, session: Session, company_id: int) -> int:
     """INST-002: order numbers are sequential per company, without gaps or duplicates even
-    under concurrency: the company's counter row is incremented in the caller's
-    transaction, so its row lock (PostgreSQL) or write lock (SQLite) is held until that
-    transaction ends, and a rollback gives the number back."""
-    bump = (
-        update(OrderCounter)
-        .where(OrderCounter.company_id == company_id)
-        .values(last_number=OrderCounter.last_number + 1)
-        .returning(OrderCounter.last_number)
-        .execution_options(synchronize_session=False)
-    )
-    number = session.execute(bump).scalar()
-    if number is None:  # the company's first order: create its counter (once, even when racing)
-        try:
-            with session.begin_nested():
-                session.add(OrderCounter(company_id=company_id, last_number=0))
-        except IntegrityError:
-            pass
-        number = session.execute(bump).scalar_one()
-    return number
+    under concurrency (core sequence ORDER_SEQUENCE, drawn in the caller's transaction)."""
+    return sequences.next_number(session, company_id=company_id, name=ORDER_SEQUENCE, start=1)
 
 
 def create_order(*, session: Session, user, data: dict) -> InstallationOrder:

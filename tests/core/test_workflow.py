@@ -163,18 +163,27 @@ def test_self_transition_keeps_state_and_is_audited(world, session):
         ("agent", "COMMENT", {}, ValidationError, "Falta el campo obligatorio 'text'"),
         ("agent", "COMMENT", {"text": 5}, ValidationError, "'text' debe ser un texto"),
         ("agent", "SUBMIT", {"color": "red"}, ValidationError, "Campo desconocido 'color'"),
-        ("agent", "REOPEN", {"due": 20301231}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
-        ("agent", "REOPEN", {"due": "20301231"}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
-        ("agent", "REOPEN", {"due": "2030-02-30"}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
+        # issue 9 #19: who may not act is refused (403) whatever the payload says
+        ("reviewer", "SUBMIT", {"color": "red"}, ActionNotAllowed, "pueden hacerlo: Agente"),
+        ("other_agent", "SUBMIT", {"color": "red"}, ActionNotAllowed, "quien tiene asignado"),
+        ("agent", "REOPEN", {"due": "2030-01-01"}, ActionNotAllowed, "no está permitida en el estado «Abierto»"),
+        ("agent", "REOPEN@REJECTED", {"due": 20301231}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
+        ("agent", "REOPEN@REJECTED", {"due": "20301231"}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
+        ("agent", "REOPEN@REJECTED", {"due": "2030-02-30"}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
     ],
 )
 def test_refusals_say_why_and_change_nothing(world, session, who, action, fields, error, words):
     t = world["ticket"]
-    with company_scope(world["a"].id), pytest.raises(error) as info:
-        WF.perform(t, action, world[who], session=session, **fields)
+    action, _, state = action.partition("@")
+    with company_scope(world["a"].id):
+        if state:
+            t.state = state
+            session.commit()
+        with pytest.raises(error) as info:
+            WF.perform(t, action, world[who], session=session, **fields)
     assert words in info.value.message
     t = _reload(session, t.id)
-    assert (t.state, t.version) == ("OPEN", 1)
+    assert (t.state, t.version) == (state or "OPEN", 1)
     assert _audit(session, t.id) == []
 
 
@@ -375,3 +384,56 @@ def test_creating_a_row_is_audited_with_its_values(world, session):
     assert (entry.action, entry.entity_id, entry.company_id) == ("create", world["ticket"].id, world["a"].id)
     assert entry.data["title"] == "Impresora" and entry.data["state"] == "OPEN"
     assert session.scalar(select(func.count()).select_from(AuditEntry)) >= 1
+
+
+def test_states_keep_their_extra_attributes():
+    """Issue 7 item 2: a state may carry module attributes (packaging's default area)."""
+    wf = Workflow({
+        "code": "attrs", "states": [{"code": "A", "label": "A", "initial": True, "area": 3, "color": "red"},
+                                    {"code": "B", "label": "B", "final": True}],
+        "transitions": [{"action": "GO", "from": "A", "to": "B", "roles": []}],
+    })
+    assert wf.states["A"].attrs == {"area": 3, "color": "red"}
+    assert wf.states["B"].attrs == {} and wf.states["A"].initial
+
+
+def test_only_lock_and_serialisation_failures_are_conflicts():
+    """Issue 7 item 2: a lost race is a 409; any other database error stays an error."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from app.core.db import is_lock_failure
+
+    class PgError(Exception):
+        def __init__(self, sqlstate):
+            super().__init__("x")
+            self.sqlstate = sqlstate
+
+    class OperationalErrorStub(Exception):
+        pass
+
+    OperationalErrorStub.__name__ = "OperationalError"
+    for code in ("40001", "40P01", "55P03"):
+        assert is_lock_failure(OperationalError("SELECT", {}, PgError(code)))
+    assert is_lock_failure(OperationalError("UPDATE", {}, OperationalErrorStub("database is locked")))
+    assert not is_lock_failure(OperationalError("SELECT", {}, OperationalErrorStub("no such column: x")))
+    assert not is_lock_failure(OperationalError("SELECT", {}, PgError("08006")))  # connection lost
+    assert not is_lock_failure(ProgrammingError("SELECT", {}, PgError("42703")))
+
+
+def test_a_broken_query_inside_an_action_is_not_a_conflict(world, session):
+    """An effect that fails with a database error other than a lock is not reported as
+    "someone else changed it" (it is a bug to see, not a race to retry)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    def broken(ticket, *, user, session, payload, transition):
+        session.execute(text("SELECT no_such_column FROM wf_test_ticket"))
+
+    WF.binding.effects["COMMENT"] = broken
+    try:
+        with company_scope(world["a"].id), pytest.raises(DBAPIError) as info:
+            WF.perform(world["ticket"], "COMMENT", world["agent"], session=session, text="hola")
+        assert not isinstance(info.value, Conflict)
+    finally:
+        del WF.binding.effects["COMMENT"]
+    assert _reload(session, world["ticket"].id).version == 1
