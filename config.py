@@ -26,8 +26,10 @@ class Config:
     FAB_ADD_SECURITY_API = True
     FAB_API_SWAGGER_UI = True
     FAB_API_SHOW_STACKTRACE = False
-    # FAB compares the whole netloc (host:port) with fnmatch: list the ports too.
-    FAB_SAFE_REDIRECT_HOSTS = ["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*"]
+    # Hosts a `next` may lead to: `host` (any port) or `host:port`, compared after parsing
+    # (app/core/redirects.py), never as a glob; FAB's own fnmatch check sees the same names.
+    SAFE_REDIRECT_HOSTS = ["127.0.0.1", "localhost"]
+    FAB_SAFE_REDIRECT_HOSTS = SAFE_REDIRECT_HOSTS
     FAB_BASE_TEMPLATE = "base_layout.html"
     FAB_INDEX_VIEW = "app.core.views.HomeView"
     AUTH_TYPE = AUTH_DB
@@ -77,7 +79,7 @@ class ProductionConfig(Config):
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    FAB_SAFE_REDIRECT_HOSTS = [
+    SAFE_REDIRECT_HOSTS = FAB_SAFE_REDIRECT_HOSTS = [
         h.strip() for h in os.environ.get("SAFE_REDIRECT_HOSTS", "").split(",") if h.strip()
     ] or ["localhost"]
 

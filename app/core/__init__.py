@@ -145,9 +145,11 @@ def register(appbuilder) -> None:
     from app.core import api as core_api
     from app.core import views
     from app.core.audit import AuditEntry
+    from app.core.redirects import refuse_unsafe_next
     from app.core.security import check_api_csrf, existing_record_or_404, resolve_active_company
     from app.core.tenancy import Company, Membership, NonWorkingDay
 
+    app.before_request(refuse_unsafe_next)
     app.before_request(resolve_active_company)
     app.before_request(check_api_csrf)
     app.before_request(core_api.check_api_input)
