@@ -53,6 +53,9 @@ class Config:
         "en": {"flag": "gb", "name": "English"},
     }
 
+    # No request body over this size (issue 8, finding 4): 413 with a message, JSON or page.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
+
     # Cookies and CSRF.
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
