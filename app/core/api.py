@@ -18,7 +18,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import BadRequest
 
 from app.core.errors import DomainError, NotFound, ValidationError
-from app.core.security import READ_WRITE, current_user
+from app.core.identity import current_user
+from app.core.security import READ_WRITE
 from app.extensions import db
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER, the type of every id and count column here

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.audit import AuditEntry
 from app.core.redirects import is_safe_redirect
-from app.core.security import READ_WRITE, current_user, is_admin
+from app.core.identity import current_user, is_admin
+from app.core.security import READ_WRITE
 from app.core.tenancy import Company, Membership, NonWorkingDay, current_company_id, user_company_ids
 from app.core.workflow import all_workflows, get_workflow
 from app.extensions import db
