@@ -1,5 +1,6 @@
 """Application configuration: development (SQLite), testing and production (PostgreSQL)."""
 import os
+import secrets
 from datetime import timedelta
 
 from flask_appbuilder.const import AUTH_DB
@@ -11,7 +12,8 @@ INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
 class Config:
     ENV_NAME = "development"
     APP_NAME = "Back office"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Unset in development: create_app() uses instance_secret_key() (issue 8, finding 1).
+    SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or None
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "app.db")
     )
@@ -24,8 +26,10 @@ class Config:
     FAB_ADD_SECURITY_API = True
     FAB_API_SWAGGER_UI = True
     FAB_API_SHOW_STACKTRACE = False
-    # FAB compares the whole netloc (host:port) with fnmatch: list the ports too.
-    FAB_SAFE_REDIRECT_HOSTS = ["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*"]
+    # Hosts a `next` may lead to: `host` (any port) or `host:port`, compared after parsing
+    # (app/core/redirects.py), never as a glob; FAB's own fnmatch check sees the same names.
+    SAFE_REDIRECT_HOSTS = ["127.0.0.1", "localhost"]
+    FAB_SAFE_REDIRECT_HOSTS = SAFE_REDIRECT_HOSTS
     FAB_BASE_TEMPLATE = "base_layout.html"
     FAB_INDEX_VIEW = "app.core.views.HomeView"
     AUTH_TYPE = AUTH_DB
@@ -49,6 +53,9 @@ class Config:
         "en": {"flag": "gb", "name": "English"},
     }
 
+    # No request body over this size (issue 8, finding 4): 413 with a message, JSON or page.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
+
     # Cookies and CSRF.
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
@@ -61,7 +68,7 @@ class Config:
 class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "test-only-secret-key-of-at-least-32-bytes"
+    SECRET_KEY = secrets.token_urlsafe(32)  # a new one per test run: nothing can be forged
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_SQLALCHEMY_DATABASE_URI", "sqlite://")
     # Tests log in hundreds of times from one address; tests/core/test_security.py
     # builds its own app with the production limits to prove them.
@@ -75,7 +82,7 @@ class ProductionConfig(Config):
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    FAB_SAFE_REDIRECT_HOSTS = [
+    SAFE_REDIRECT_HOSTS = FAB_SAFE_REDIRECT_HOSTS = [
         h.strip() for h in os.environ.get("SAFE_REDIRECT_HOSTS", "").split(",") if h.strip()
     ] or ["localhost"]
 
@@ -93,6 +100,27 @@ class ProductionConfig(Config):
             )
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+
+
+def instance_secret_key(directory: str) -> str:
+    """The development secret key: random, made on first run in `directory` (instance/,
+    git-ignored) with mode 600 and reused thereafter; never a constant written in the code
+    (issue 8, finding 1)."""
+    path = os.path.join(directory, "secret_key")
+    os.makedirs(directory, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path, encoding="ascii") as fh:
+            key = fh.read().strip()
+        if len(key) >= 32:
+            return key
+        os.chmod(path, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key)
+    return key
 
 
 CONFIGS = {

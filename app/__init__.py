@@ -7,7 +7,7 @@ import os
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from config import CONFIGS, INSTANCE_DIR
+from config import CONFIGS, INSTANCE_DIR, instance_secret_key
 
 from app.extensions import csrf, db, migrate
 
@@ -35,6 +35,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         config_class.check(app)
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)

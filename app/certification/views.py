@@ -3,11 +3,9 @@ with dependent dropdowns, the operator's page, the "en riesgo" list, CSV exports
 table. Thin: every rule is in services.py, every write commits once per user action."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
-from flask import Response, flash, jsonify, redirect, request, url_for
+from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -28,6 +26,7 @@ from app.certification.models import (
     ValidationPeriod,
 )
 from app.core.errors import DomainError
+from app.core.exports import csv_response
 from app.core.security import READ_WRITE, current_user
 from app.core.tenancy import Company, current_company_id
 from app.core.views import TenantModelView
@@ -59,18 +58,6 @@ def _assignment_names(relationship):
 
 def active_company() -> Company:
     return db.session.get(Company, current_company_id())
-
-
-def csv_response(filename: str, header: list[str], rows) -> Response:
-    """A CSV for spreadsheets in Spanish locales: UTF-8 with BOM, ';' separated."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(
-        "\ufeff" + buffer.getvalue(), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 class _CatalogView(TenantModelView):

@@ -9,7 +9,9 @@ import prison
 from flask import Request, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.api.convert import Model2SchemaConverter
+from flask_appbuilder.security.sqla.models import User
 from marshmallow import ValidationError as MarshmallowValidationError
+from marshmallow import fields
 from marshmallow_sqlalchemy import ModelConverter
 from marshmallow_sqlalchemy.fields import Related
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -19,7 +21,8 @@ from werkzeug.exceptions import BadRequest
 
 from app.core import idempotency
 from app.core.errors import DomainError, NotFound, ValidationError
-from app.core.security import READ_WRITE, current_user
+from app.core.identity import current_user, user_ref
+from app.core.security import READ_WRITE
 from app.extensions import db
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER, the type of every id and count column here
@@ -119,10 +122,25 @@ class StrictModelConverter(ModelConverter):
         return StrictRelated if hasattr(prop, "direction") else super()._get_field_class_for_property(prop)
 
 
+def _user_field(datamodel, column) -> fields.Field:
+    """A nested user is shown as user_ref() (issue 8, finding 6), never the whole model."""
+    many = datamodel.is_relation_many_to_many(column.name) or datamodel.is_relation_one_to_many(column.name)
+    name = column.name
+
+    def dump(obj):
+        value = getattr(obj, name)
+        return [user_ref(u) for u in value] if many else user_ref(value)
+
+    return fields.Function(dump, dump_only=True)
+
+
 class StrictSchemaConverter(Model2SchemaConverter):
-    """FAB's schema converter with StrictRelated for every relationship."""
+    """FAB's schema converter with StrictRelated for every relationship, and users always
+    serialised as id + name (+ username for Admin)."""
 
     def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
+        if nested and issubclass(datamodel.get_related_model(column.name), User):
+            return _user_field(datamodel, column)
         field = super()._column2relation(datamodel, column, nested, parent_schema_name)
         if nested:
             return field

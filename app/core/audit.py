@@ -16,6 +16,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from flask_appbuilder.security.sqla.models import User
 
+from app.core.identity import current_user
 from app.core.models import Model, utcnow
 from app.core.tenancy import Company, Membership, TenantMixin, TenantViolation
 
@@ -77,8 +78,6 @@ def record(
     user=None,
 ) -> AuditEntry:
     """Add one audit entry to the current transaction."""
-    from app.core.security import current_user
-
     session.info.setdefault("audit_explicit", set()).add((entity, entity_id))
     with session.no_autoflush:
         user = user if user is not None else current_user()
@@ -157,8 +156,6 @@ def _resolve(session: Session, _context) -> None:
     pending = session.info.pop("audit_pending", [])
     if not pending:
         return
-    from app.core.security import current_user
-
     user = current_user()
     rows = session.info.setdefault("audit_rows", [])
     for action, obj, data in pending:

@@ -8,9 +8,6 @@
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 import sys
 
 import yaml
@@ -32,10 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import DomainError, NotFound, ValidationError
+from app.core.identity import ADMIN_ROLE, acting_as, current_user, is_admin, role_names, user_ref  # noqa: F401 (re-exported)
 from app.core.tenancy import NO_COMPANY, user_company_ids
 
-ADMIN_ROLE = "Admin"
-_acting_user: ContextVar[object] = ContextVar("acting_user", default=None)
 
 # One map for every view and API: FAB methods -> the two permissions a role is given.
 READ_WRITE = {
@@ -50,38 +46,6 @@ READ_WRITE = {
 
 class Forbidden(DomainError):
     status = 403
-
-
-# --- users --------------------------------------------------------------------------
-
-def role_names(user) -> set[str]:
-    return {r.name for r in getattr(user, "roles", None) or []}
-
-
-def is_admin(user) -> bool:
-    return ADMIN_ROLE in role_names(user)
-
-
-def current_user():
-    """The acting user: `acting_as()` (CLI, jobs), else the request's user (session or JWT)."""
-    user = _acting_user.get()
-    if user is not None:
-        return user
-    if has_request_context():
-        user = g.get("actor")
-        if user is None and login_user and login_user.is_authenticated:
-            user = login_user._get_current_object()
-        return user
-    return None
-
-
-@contextmanager
-def acting_as(user):
-    token = _acting_user.set(user)
-    try:
-        yield user
-    finally:
-        _acting_user.reset(token)
 
 
 # --- per request --------------------------------------------------------------------

@@ -29,6 +29,7 @@ from sqlalchemy.orm import (
 )
 
 from app.core.errors import DomainError, ValidationError
+from app.core.identity import is_admin
 from app.core.models import Model
 
 NO_COMPANY = 0  # a request whose user has no company: sees nothing, creates nothing
@@ -153,8 +154,6 @@ def company_scope(company_id: int | None):
 
 def user_company_ids(session: Session, user) -> list[int]:
     """Active companies the user may act in: their memberships; every company for Admin."""
-    from app.core.security import is_admin
-
     stmt = select(Company.id).where(Company.active.is_(True)).order_by(Company.id)
     if not is_admin(user):
         stmt = stmt.join(Membership, Membership.company_id == Company.id).where(

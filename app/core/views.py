@@ -8,7 +8,9 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.core.audit import AuditEntry
-from app.core.security import READ_WRITE, current_user, is_admin
+from app.core.redirects import is_safe_redirect
+from app.core.identity import current_user, is_admin
+from app.core.security import READ_WRITE
 from app.core.tenancy import Company, Membership, NonWorkingDay, current_company_id, user_company_ids
 from app.core.workflow import all_workflows, get_workflow
 from app.extensions import db
@@ -97,8 +99,8 @@ class CompanySwitchView(BaseView):
             abort(403)
         session["company_id"] = int(raw)
         flash(_l("Empresa activa cambiada."), "info")
-        target = request.form.get("next") or url_for("HomeView.index")
-        return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("HomeView.index"))
+        target = request.form.get("next")
+        return redirect(target if is_safe_redirect(target) else url_for("HomeView.index"))
 
 
 class WorkflowView(BaseView):

@@ -235,7 +235,7 @@ def test_custom_error_descriptions_reach_the_user(boom_app):
 
 
 def test_error_page_that_cannot_render_falls_back_to_plain_spanish(boom_app, monkeypatch):
-    import app.core as core
+    import app.core.errors as core
 
     def broken(*a, **kw):
         raise RuntimeError("template engine down")

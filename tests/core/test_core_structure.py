@@ -1,0 +1,40 @@
+"""Issue 7 items 6-7: core pieces have one home each. Identity helpers live in
+app/core/identity.py (security and tenancy do not import each other), error handlers in
+app/core/errors.py, seed YAML is read by one loader."""
+from __future__ import annotations
+
+import ast
+import pathlib
+
+APP = pathlib.Path(__file__).resolve().parents[2] / "app"
+
+
+def imported_modules(path: pathlib.Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+def test_security_and_tenancy_do_not_import_each_other():
+    """Security reads the user's companies from tenancy; tenancy reads roles from identity."""
+    assert not [m for m in imported_modules(APP / "core" / "tenancy.py") if m.startswith("app.core.security")]
+    assert "app.core.identity.is_admin" in imported_modules(APP / "core" / "tenancy.py")
+
+
+def test_identity_helpers_are_re_exported_by_security():
+    from app.core import identity, security
+
+    for name in ("current_user", "is_admin", "role_names", "acting_as"):
+        assert getattr(security, name) is getattr(identity, name)
+
+
+def test_error_handlers_live_in_errors_py():
+    from app.core import errors
+
+    assert callable(errors.register_error_handlers)
+    assert "errorhandler" not in (APP / "core" / "__init__.py").read_text(encoding="utf-8")
