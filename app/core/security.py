@@ -191,6 +191,8 @@ class SecurityManager(FabSecurityManager):
     permission_api = _read_only(FabPermissionApi)
     view_menu_api = _read_only(FabViewMenuApi)
     permission_view_menu_api = _read_only(FabPermissionViewMenuApi)
+    # FAB's user statistics page draws with Google Charts from the internet (issue 9, item 20)
+    userstatschartview = None
 
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids) -> bool:
         """FAB asks once per check (every menu item of every page); here the roles'

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, g, redirect, request, session, url_
 from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from app.core.audit import AuditEntry
 from app.core.security import READ_WRITE, current_user, is_admin
@@ -152,3 +153,30 @@ def register(appbuilder) -> None:
         category="Auditoría", category_label=_l("Auditoría"), category_icon="fa-search",
     )
     appbuilder.add_view_no_menu(CompanySwitchView)
+
+
+def _menu_labels(items, labels: dict) -> dict:
+    for item in items:
+        if item.baseview is not None and item.label:
+            labels.setdefault(id(item.baseview), item.label)
+        _menu_labels(item.childs, labels)
+    return labels
+
+
+def _titled(verb, label):
+    return LazyString(lambda: f"{label} · {verb}") if verb else label
+
+
+def name_default_titles(appbuilder) -> None:
+    """FAB titles a page it was given no title for "List Company", "Add Company"...: fixed
+    English. Such a page takes its menu label instead (issue 9, item 1)."""
+    labels = _menu_labels(appbuilder.menu.menu, {})
+    verbs = {"list_title": None, "show_title": _l("Ver"), "add_title": _l("Añadir"), "edit_title": _l("Editar")}
+    for view in appbuilder.baseviews:
+        label = labels.get(id(view), _l("Registros"))
+        for attribute, verb in verbs.items():
+            title = getattr(view, attribute, None)
+            if isinstance(title, str) and title.split(" ", 1)[0] in {"List", "Show", "Add", "Edit"}:
+                setattr(view, attribute, _titled(verb, label))
+        if hasattr(view, "list_title"):
+            view.title = view.list_title
