@@ -29,17 +29,39 @@ class TenantModelView(ModelView):
     page_size = 25
 
 
+def tax_id_for_country(form, field) -> None:
+    """The company form checks the tax id against the country typed beside it (issue 9, item 17)."""
+    from wtforms.validators import ValidationError as FormError
+
+    from app.core.errors import DomainError
+    from app.core.localization import check_tax_id
+
+    country = (form.country_code.data or "").strip().upper() if "country_code" in form else ""
+    if country and field.data:
+        try:
+            check_tax_id(country, field.data.strip().upper())
+        except DomainError as exc:
+            raise FormError(exc.message) from None
+
+
 class CompanyView(ModelView):
     datamodel = SQLAInterface(Company)
     class_permission_name = "Company"
     method_permission_name = READ_WRITE
     include_route_methods = {"list", "show", "add", "edit"}
-    list_columns = ["name", "tax_id", "country_code", "subdivision", "active"]
-    add_columns = edit_columns = show_columns = list_columns
+    list_columns = ["name", "tax_id", "country_code", "subdivision", "timezone", "active"]
+    edit_columns = show_columns = list_columns
+    add_columns = ["name", "tax_id", "country_code", "subdivision", "active"]  # zone: its country's
+    validators_columns = {"tax_id": [tax_id_for_country]}
+    description_columns = {
+        "timezone": _l("Zona horaria de sus fechas y horas (al crearla, la principal de su país)."),
+        "tax_id": _l("Se comprueba según el país (NIF/CIF en ES, RFC en MX, RUT en CL...)."),
+    }
     search_columns = ["name", "tax_id", "country_code", "active"]
     label_columns = {
         "name": _l("Nombre"), "tax_id": _l("NIF / RFC / RUT"), "country_code": _l("País (ISO)"),
         "subdivision": _l("Región (festivos)"), "active": _l("Activa"),
+        "timezone": _l("Zona horaria"),
     }
 
 
