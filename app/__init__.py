@@ -52,5 +52,6 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         core.register(appbuilder)
         for module in load_modules():
             module.register(appbuilder)
+        core.finish_registration(appbuilder)
     core.register_cli(app, load_modules())
     return app

@@ -12,6 +12,14 @@ from app.extensions import db
 PASSWORD = "secret-Pass-1"
 
 
+def valid_cif(n: int) -> str:
+    """A Spanish CIF with its check digit (company tax ids are validated, issue 9 item 17)."""
+    from stdnum.es import cif
+
+    body = f"B{n % 10_000_000:07d}"
+    return body + cif.calc_check_digits(body)[0]
+
+
 class CompanyFactory(factory.alchemy.SQLAlchemyModelFactory):
     class Meta:
         model = Company
@@ -19,7 +27,7 @@ class CompanyFactory(factory.alchemy.SQLAlchemyModelFactory):
         sqlalchemy_session_persistence = "commit"
 
     name = factory.Sequence(lambda n: f"Empresa {n}")
-    tax_id = factory.Sequence(lambda n: f"B{n:08d}")
+    tax_id = factory.Sequence(lambda n: valid_cif(n))
     country_code = "ES"
     subdivision = "MD"
     active = True

@@ -55,6 +55,13 @@ def register(appbuilder) -> None:
     )
 
 
+def finish_registration(appbuilder) -> None:
+    """After every module registered its views: what needs the whole menu."""
+    from app.core.views import name_default_titles
+
+    name_default_titles(appbuilder)
+
+
 def register_cli(app, modules) -> None:
     from app.core.cli import seed_command, workflow_cli
 

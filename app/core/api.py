@@ -208,6 +208,14 @@ class TenantModelRestApi(ModelRestApi):
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
             return self.response(422, message=f"Los datos no cumplen una restricción de la base de datos: {detail}")
 
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        """FAB translates a missing description as gettext(""), which is the catalogue's
+        header: a field without a description has an empty one (issue 9, item 3)."""
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""
+        return info
+
     def response_422(self, message=None):
         """One error shape for the whole API: {"message": sentence, "field": name}."""
         if isinstance(message, dict) and message:

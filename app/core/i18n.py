@@ -4,7 +4,8 @@ Nothing imports this module: it exists so that `pybabel extract` (see babel.cfg)
 msgids in app/translations/messages.pot, and app/translations/es/LC_MESSAGES/messages.po
 translates them. Flask-Babel merges FAB's catalog first and ours after it, so ours wins for
 these ids only; every other FAB string keeps FAB's Spanish. English needs nothing: these
-msgids are English already.
+msgids are English already. `make translations` (scripts/translations.py) treats every msgid
+found here as FAB's: English copies it, Spanish starts from FAB's own translation.
 """
 from flask_babel import lazy_gettext as _l
 
@@ -35,6 +36,7 @@ FAB_STRINGS_FOR_SPANISH = (
     _l("User information changed"),
     _l("User(s) exists in the role, cannot delete"),
     _l("User(s) exists in the group, cannot delete"),
-    # wrong in FAB's es catalog: the login button said "Registrarse" (sign up)
+    # wrong in FAB's es catalog: the login button said "Registrarse" (sign up), a typo
     _l("Sign In"),
+    _l("Not Ends with"),
 )

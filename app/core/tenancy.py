@@ -43,22 +43,42 @@ class TenantViolation(DomainError):
     status = 422
 
 
+def _zone_of_country(context) -> str:
+    from app.core.localization import default_timezone
+
+    country = context.get_current_parameters().get("country_code") if context is not None else None
+    return default_timezone(country)  # FAB's forms call it without a context: the default zone
+
+
 class Company(Model):
-    """Empresa: a tenant. Country and subdivision choose its public holidays."""
+    """Empresa: a tenant. Country and subdivision choose its public holidays; the country its
+    tax id's rules and default time zone (issue 9, items 4 and 17)."""
 
     __tablename__ = "company"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(150), unique=True)
     tax_id: Mapped[str] = mapped_column(String(30))
-    country_code: Mapped[str] = mapped_column(String(2), default="ES")
+    country_code: Mapped[str] = mapped_column(String(2))
     subdivision: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str] = mapped_column(String(64), default=_zone_of_country)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     @validates("name", "tax_id")
     def _required_text(self, key, value):
         if value is None or not str(value).strip():
             raise ValidationError(f"El campo '{key}' es obligatorio.", field=key)
-        return str(value).strip()
+        value = str(value).strip()
+        if key == "tax_id" and self.country_code:
+            from app.core.localization import check_tax_id
+
+            return check_tax_id(self.country_code, value.upper())
+        return value.upper() if key == "tax_id" else value
+
+    @validates("timezone")
+    def _known_zone(self, key, value):
+        from app.core.localization import check_timezone, default_timezone
+
+        return check_timezone(value) if (value or "").strip() else default_timezone(self.country_code)
 
     @validates("country_code")
     def _known_country(self, key, value):
@@ -71,6 +91,10 @@ class Company(Model):
             )
         if self.subdivision:
             self.subdivision = self._check_subdivision(code, self.subdivision)
+        if self.tax_id:
+            from app.core.localization import check_tax_id
+
+            check_tax_id(code, self.tax_id)
         return code
 
     @validates("subdivision")

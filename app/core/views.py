@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, g, redirect, request, session, url_
 from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from app.core.audit import AuditEntry
 from app.core.redirects import is_safe_redirect
@@ -30,17 +31,39 @@ class TenantModelView(ModelView):
     page_size = 25
 
 
+def tax_id_for_country(form, field) -> None:
+    """The company form checks the tax id against the country typed beside it (issue 9, item 17)."""
+    from wtforms.validators import ValidationError as FormError
+
+    from app.core.errors import DomainError
+    from app.core.localization import check_tax_id
+
+    country = (form.country_code.data or "").strip().upper() if "country_code" in form else ""
+    if country and field.data:
+        try:
+            check_tax_id(country, field.data.strip().upper())
+        except DomainError as exc:
+            raise FormError(exc.message) from None
+
+
 class CompanyView(ModelView):
     datamodel = SQLAInterface(Company)
     class_permission_name = "Company"
     method_permission_name = READ_WRITE
     include_route_methods = {"list", "show", "add", "edit"}
-    list_columns = ["name", "tax_id", "country_code", "subdivision", "active"]
-    add_columns = edit_columns = show_columns = list_columns
+    list_columns = ["name", "tax_id", "country_code", "subdivision", "timezone", "active"]
+    edit_columns = show_columns = list_columns
+    add_columns = ["name", "tax_id", "country_code", "subdivision", "active"]  # zone: its country's
+    validators_columns = {"tax_id": [tax_id_for_country]}
+    description_columns = {
+        "timezone": _l("Zona horaria de sus fechas y horas (al crearla, la principal de su país)."),
+        "tax_id": _l("Se comprueba según el país (NIF/CIF en ES, RFC en MX, RUT en CL...)."),
+    }
     search_columns = ["name", "tax_id", "country_code", "active"]
     label_columns = {
         "name": _l("Nombre"), "tax_id": _l("NIF / RFC / RUT"), "country_code": _l("País (ISO)"),
         "subdivision": _l("Región (festivos)"), "active": _l("Activa"),
+        "timezone": _l("Zona horaria"),
     }
 
 
@@ -154,3 +177,30 @@ def register(appbuilder) -> None:
         category="Auditoría", category_label=_l("Auditoría"), category_icon="fa-search",
     )
     appbuilder.add_view_no_menu(CompanySwitchView)
+
+
+def _menu_labels(items, labels: dict) -> dict:
+    for item in items:
+        if item.baseview is not None and item.label:
+            labels.setdefault(id(item.baseview), item.label)
+        _menu_labels(item.childs, labels)
+    return labels
+
+
+def _titled(verb, label):
+    return LazyString(lambda: f"{label} · {verb}") if verb else label
+
+
+def name_default_titles(appbuilder) -> None:
+    """FAB titles a page it was given no title for "List Company", "Add Company"...: fixed
+    English. Such a page takes its menu label instead (issue 9, item 1)."""
+    labels = _menu_labels(appbuilder.menu.menu, {})
+    verbs = {"list_title": None, "show_title": _l("Ver"), "add_title": _l("Añadir"), "edit_title": _l("Editar")}
+    for view in appbuilder.baseviews:
+        label = labels.get(id(view), _l("Registros"))
+        for attribute, verb in verbs.items():
+            title = getattr(view, attribute, None)
+            if isinstance(title, str) and title.split(" ", 1)[0] in {"List", "Show", "Add", "Edit"}:
+                setattr(view, attribute, _titled(verb, label))
+        if hasattr(view, "list_title"):
+            view.title = view.list_title

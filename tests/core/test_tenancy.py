@@ -243,9 +243,11 @@ def test_switching_to_a_company_not_yours_is_refused(two, login, client, make_us
 @pytest.mark.parametrize(
     "body, field",
     [
-        ({"name": "X", "tax_id": "1", "country_code": "ZZ"}, "country_code"),
-        ({"name": "X", "tax_id": "1", "country_code": "ES", "subdivision": "XX"}, "subdivision"),
-        ({"name": " ", "tax_id": "1", "country_code": "ES"}, "name"),
+        ({"name": "X", "tax_id": "B12345674", "country_code": "ZZ"}, "country_code"),
+        ({"name": "X", "tax_id": "B12345674", "country_code": "ES", "subdivision": "XX"}, "subdivision"),
+        ({"name": " ", "tax_id": "B12345674", "country_code": "ES"}, "name"),
+        ({"name": "X", "tax_id": "B12345678", "country_code": "ES"}, "tax_id"),
+        ({"name": "X", "tax_id": "B12345674"}, "country_code"),
     ],
 )
 def test_company_needs_a_known_calendar(two, api, session, body, field):
@@ -254,12 +256,12 @@ def test_company_needs_a_known_calendar(two, api, session, body, field):
     assert r.get_json()["field"] == field
     from app.core.tenancy import Company
 
-    assert session.scalars(select(Company.name)).all() == [two["a"].name, two["b"].name]
+    assert sorted(session.scalars(select(Company.name)).all()) == sorted([two["a"].name, two["b"].name])
 
 
 def test_company_calendar_accepts_real_regions(two, api):
     r = api(two["admin"], two["a"]).post(
-        "/api/v1/company/", json={"name": "Chile SA", "tax_id": "76.1", "country_code": "cl", "subdivision": "rm"}
+        "/api/v1/company/", json={"name": "Chile SA", "tax_id": "76.086.428-5", "country_code": "cl", "subdivision": "rm"}
     )
     assert r.status_code == 201, r.get_json()
     assert (r.get_json()["result"]["country_code"], r.get_json()["result"]["subdivision"]) == ("CL", "RM")
@@ -289,3 +291,45 @@ def test_numbers_beyond_any_column_are_refused_up_front(two, api):
     assert r.status_code == 422 and r.get_json()["field"] == "q"
     r = client.get("/api/v1/non_working_day/?q=(filters:!((col:description,opr:eq,value:'12345678901234567890')))")
     assert r.status_code == 200  # a long number as text is fine
+
+
+@pytest.mark.parametrize(
+    "country, tax_id, ok",
+    [("ES", "B12345674", True), ("ES", "12345678Z", True), ("ES", "B12345678", False),
+     ("MX", "DSU010101AB1", True), ("MX", "XXXX", False), ("CL", "76.086.428-5", True), ("CL", "76.086.428-1", False)],
+)
+def test_company_tax_id_is_checked_for_its_country(two, api, country, tax_id, ok):
+    """Issue 9, item 17: python-stdnum checks the tax id of the company's country, with the reason."""
+    r = api(two["admin"], two["a"]).post(
+        "/api/v1/company/", json={"name": f"Nueva {country} {tax_id}", "tax_id": tax_id, "country_code": country}
+    )
+    if ok:
+        assert r.status_code == 201, r.get_json()
+        zone = r.get_json()["result"]["timezone"]
+        assert zone == {"ES": "Europe/Madrid", "MX": "America/Mexico_City", "CL": "America/Santiago"}[country]
+    else:
+        assert r.status_code == 422 and r.get_json()["field"] == "tax_id"
+        assert tax_id in r.get_json()["message"] and country in r.get_json()["message"]
+
+
+def test_company_time_zone_must_exist(two, api):
+    r = api(two["admin"], two["a"]).post(
+        "/api/v1/company/", json={"name": "Zona", "tax_id": "B12345674", "country_code": "ES", "timezone": "Marte/Olympus"}
+    )
+    assert r.status_code == 422 and r.get_json()["field"] == "timezone"
+
+
+def test_company_page_refuses_a_bad_tax_id_with_the_reason(two, client, login):
+    login(two["admin"].username)
+    r = client.post("/companyview/add", data={"name": "Mala", "tax_id": "B12345678", "country_code": "ES", "active": "y"})
+    body = r.get_data(as_text=True)
+    assert "B12345678" in body and "dígito de control" in body
+    from app.core.tenancy import Company
+
+    assert "Mala" not in db_names(Company)
+
+
+def db_names(model):
+    from app.extensions import db
+
+    return db.session.scalars(select(model.name)).all()
