@@ -56,6 +56,24 @@ class Config:
     # No request body over this size (issue 8, finding 4): 413 with a message, JSON or page.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
 
+    # Uploaded files (app/core/storage.py): FILES_DIR, default <instance>/files/<company_id>/.
+    FILES_DIR = os.environ.get("FILES_DIR") or None
+
+    # Outgoing mail (app/core/mail.py): messages wait in the outbox table and `flask mail send`
+    # (cron, e.g. every minute) delivers them through Flask-Mail over SMTP, retrying failures.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
+    MAIL_SUPPRESS_SEND = False  # Flask-Mail would otherwise suppress sending when TESTING
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))  # seconds per SMTP connection
+    MAIL_RETRY_SECONDS = 60  # first retry after a failure; doubles each attempt...
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600  # ...up to this
+    MAIL_CLAIM_SECONDS = 600  # a sender's lease on the messages it took (then others may retry)
+
     # Cookies and CSRF.
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True

@@ -67,6 +67,8 @@ def register_cli(app, modules) -> None:
 
     app.cli.add_command(seed_command)
     app.cli.add_command(workflow_cli)
+    from app.core.mail import mail_cli  # also puts the outbox table in Alembic's metadata
+    app.cli.add_command(mail_cli)
     for module in modules:
         if hasattr(module, "cli"):
             app.cli.add_command(module.cli)
