@@ -23,6 +23,7 @@ from app.certification.models import (
     ValidationPeriod,
 )
 from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, json_body
+from app.core import validation as v
 from app.core.errors import ValidationError
 from app.core.security import current_user
 from app.core.tenancy import Company, current_company_id
@@ -141,7 +142,7 @@ class CertificationAssignmentApi(_CertificationApi):
 
     def pre_update(self, item) -> None:
         super().pre_update(item)
-        item.observations = services.as_text(item.observations, "observations")
+        item.observations = v.text(item.observations, "observations", services.LABELS["observations"], column=CertificationAssignment.observations)
 
     def _status(self, assignment) -> dict:
         status = services.assignment_status(session=db.session, assignment=assignment)

@@ -42,7 +42,6 @@ from app.core.tenancy import TenantMixin
 OPEN, COMPLETED, LAPSED = "open", "completed", "lapsed"
 PERIOD_STATUSES = (OPEN, COMPLETED, LAPSED)
 PERIOD_STATUS_LABELS = {OPEN: "Vigente", COMPLETED: "Completado", LAPSED: "Vencido"}
-RESULTS = ("OK", "NO_OK")
 RESULT_LABELS = {"OK": "OK", "NO_OK": "NO OK"}
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import Integer, and_, exists, func, insert, literal, select, upd
 from sqlalchemy.orm import Session, selectinload
 
 from app.core import audit
+from app.core import validation as v
 from app.core.audit import AuditEntry
 from app.core.db import lock_row
 from app.core.errors import NotFound, ValidationError
@@ -43,7 +44,7 @@ from app.certification.models import (
     COMPLETED,
     LAPSED,
     OPEN,
-    RESULTS,
+    RESULT_LABELS,
     Auditor,
     Certification,
     CertificationAssignment,
@@ -68,46 +69,20 @@ def fmt(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
-# --- input coercion (web forms send strings, JSON sends anything) --------------------
+# --- input (app/core/validation.py: one sentence per kind of mistake, naming the label) ----
 
-def as_date(value, field: str, label: str = "La fecha") -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and value.strip():
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValidationError(f"{label} ('{field}') es obligatoria y debe tener el formato AAAA-MM-DD.", field=field)
+LABELS = {
+    "operator": "Operario", "certification": "Certificación", "assigned_on": "Fecha de asignación",
+    "observations": "Observaciones", "assignment": "Operario · certificación", "audit_type": "Tipo de auditoría",
+    "auditor": "Auditor", "date": "Fecha", "pieces": "Piezas", "result": "Resultado", "reason": "Motivo de anulación",
+    "inspection": "Inspección", "first_name": "Nombre", "last_name": "Apellidos", "code": "Código interno",
+    "name": "Nombre", "description": "Descripción",
+}
 
 
-def as_id(value, field: str) -> int:
-    if isinstance(value, bool) or value in (None, ""):
-        raise ValidationError(f"El campo '{field}' es obligatorio.", field=field)
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
-        return int(value)
-    raise ValidationError(f"El campo '{field}' debe ser el id numérico de un registro.", field=field)
-
-
-def as_text(value, field: str, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(f"El campo '{field}' debe ser un texto.", field=field)
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(f"El campo '{field}' es obligatorio.", field=field)
-    return value
-
-
-def _visible(session: Session, model, pk, field: str, what: str):
-    """The row `pk` of `model` in the active company, or a 422 naming the field."""
-    row = session.scalar(select(model).where(model.id == as_id(pk, field)))
-    if row is None:
-        raise ValidationError(f"El campo '{field}' no corresponde a ningún {what} de la empresa activa.", field=field)
-    return row
+def _visible(session: Session, model, pk, field: str):
+    """The row `pk` of `model` in the active company, or a 422 naming the field's label."""
+    return v.visible(session, model, pk, field, LABELS[field])
 
 
 # --- rules table -----------------------------------------------------------------------
@@ -154,9 +129,10 @@ def validate_catalog_item(*, session: Session, item) -> None:
     to an active certification and does not change certification once it has inspections."""
     required = ("first_name", "last_name") if isinstance(item, (Operator, Auditor)) else ("name",)
     for name in required:
-        setattr(item, name, as_text(getattr(item, name), name, required=True))
+        setattr(item, name, v.text(getattr(item, name), name, LABELS[name], required=True,
+                                   column=getattr(type(item), name)))
     if isinstance(item, (Operator, Auditor)):
-        item.code = as_text(item.code, "code") or None
+        item.code = v.text(item.code, "code", LABELS["code"], column=type(item).code) or None
         if item.code:
             model = type(item)
             clash = session.scalar(
@@ -165,7 +141,7 @@ def validate_catalog_item(*, session: Session, item) -> None:
             if clash:
                 raise ValidationError(f"Ya existe otro registro con el código '{item.code}'.", field="code")
     else:
-        item.description = as_text(item.description, "description")
+        item.description = v.text(item.description, "description", LABELS["description"], column=type(item).description)
     if isinstance(item, ProductAuditType):
         certification = item.certification
         if certification is None:
@@ -288,10 +264,11 @@ def start_assignment(
         raise ValidationError(f"El operario {operator.full_name} está inactivo.", field="operator")
     if not certification.active:
         raise ValidationError(f"La certificación '{certification.name}' está inactiva.", field="certification")
-    assigned_on = as_date(assignment.assigned_on, "assigned_on", "La fecha de asignación")
+    assigned_on = v.date(assignment.assigned_on, "assigned_on", LABELS["assigned_on"])
     if assigned_on > today:
         raise ValidationError(f"La fecha de asignación ({fmt(assigned_on)}) no puede ser futura.", field="assigned_on")
-    assignment.observations = as_text(assignment.observations, "observations")
+    assignment.observations = v.text(
+        assignment.observations, "observations", LABELS["observations"], column=CertificationAssignment.observations)
 
     lock_row(session, Operator, operator.id)  # serialises assignments of one operator
     with session.no_autoflush:
@@ -346,9 +323,9 @@ def assign_certification(
 ) -> CertificationAssignment:
     """CERT-ASG-1 and CERT-ASG-2 from raw input (ids and an ISO date)."""
     assignment = CertificationAssignment(
-        operator=_visible(session, Operator, operator, "operator", "operario"),
-        certification=_visible(session, Certification, certification, "certification", "certificación"),
-        assigned_on=as_date(assigned_on, "assigned_on", "La fecha de asignación"),
+        operator=_visible(session, Operator, operator, "operator"),
+        certification=_visible(session, Certification, certification, "certification"),
+        assigned_on=v.date(assigned_on, "assigned_on", LABELS["assigned_on"]),
         observations=observations,
     )
     return start_assignment(session=session, user=user, company=company, assignment=assignment, today=today)
@@ -364,7 +341,7 @@ def _current_open_period(session: Session, assignment: CertificationAssignment, 
 def _lock_assignment(session: Session, pk, today: dt.date) -> tuple[CertificationAssignment, ValidationPeriod]:
     """The assignment and its open period, locked; refused when the assignment has expired
     (CERT-PER-3, checked before any inspection on it)."""
-    assignment = lock_row(session, CertificationAssignment, as_id(pk, "assignment"))
+    assignment = lock_row(session, CertificationAssignment, v.record_id(pk, "assignment", LABELS["assignment"]))
     if assignment is None:
         raise ValidationError(
             "El campo 'assignment' no corresponde a ninguna asignación de la empresa activa.", field="assignment"
@@ -391,22 +368,21 @@ def register_inspection(
     auditor and audit type of the certification), CERT-PER-3 (not on an expired assignment),
     then link it to the period, count it and CERT-PER-2 (complete and open the next)."""
     today = today or dt.date.today()
-    day = as_date(date, "date", "La fecha de la inspección")
-    if isinstance(pieces, str) and pieces.strip().isdigit():
-        pieces = int(pieces)
-    if isinstance(pieces, bool) or not isinstance(pieces, int) or pieces < 1:
-        raise ValidationError("Las piezas auditadas ('pieces') deben ser un número entero mayor o igual que 1.",
-                              field="pieces")
-    if result not in RESULTS:
-        raise ValidationError("El resultado ('result') debe ser OK o NO_OK.", field="result")
-    observations = as_text(observations, "observations")
-    if day > today:
-        raise ValidationError(f"La fecha de la inspección ({fmt(day)}) no puede ser futura.", field="date")
+    check = v.Checker()  # every input error at once, each beside its field
+    day = check(v.date, date, "date", LABELS["date"])
+    pieces = check(v.integer, pieces, "pieces", LABELS["pieces"], min=1)
+    result = check(v.choice, result, "result", LABELS["result"], choices=RESULT_LABELS)
+    observations = check(v.text, observations, "observations", LABELS["observations"], column=Inspection.observations)
+    for name, value in (("assignment", assignment), ("audit_type", audit_type), ("auditor", auditor)):
+        check(v.record_id, value, name, LABELS[name])
+    if day and day > today:
+        check.add("date", f"La fecha de la inspección ({fmt(day)}) no puede ser futura.")
+    check.done()
 
     assignment, period = _lock_assignment(session, assignment, today)
     if not assignment.operator.active:
         raise ValidationError(f"El operario {assignment.operator.full_name} está inactivo.", field="assignment")
-    audit_type = _visible(session, ProductAuditType, audit_type, "audit_type", "tipo de auditoría")
+    audit_type = _visible(session, ProductAuditType, audit_type, "audit_type")
     if audit_type.certification_id != assignment.certification_id:
         raise ValidationError(
             f"El tipo de auditoría '{audit_type.name}' no pertenece a la certificación "
@@ -414,7 +390,7 @@ def register_inspection(
         )
     if not audit_type.active:
         raise ValidationError(f"El tipo de auditoría '{audit_type.name}' está inactivo.", field="audit_type")
-    auditor = _visible(session, Auditor, auditor, "auditor", "auditor")
+    auditor = _visible(session, Auditor, auditor, "auditor")
     if not auditor.active:
         raise ValidationError(f"El auditor {auditor.full_name} está inactivo.", field="auditor")
     if not period.start <= day <= period.end:
@@ -466,8 +442,8 @@ def annul_inspection(*, session: Session, user, company, inspection, reason, tod
     """CERT-INS-4: annul an inspection with a reason, only while its period is the open one
     (and has not lapsed); it leaves the count. Inspections are never deleted."""
     today = today or dt.date.today()
-    reason = as_text(reason, "reason", required=True)
-    found = _visible(session, Inspection, inspection, "inspection", "inspección")
+    reason = v.text(reason, "reason", LABELS["reason"], required=True, column=Inspection.annul_reason)
+    found = _visible(session, Inspection, inspection, "inspection")
     if found.annulled:
         raise ValidationError(f"La inspección {found.id} ya está anulada.", field="inspection")
     assignment, period = _lock_assignment(session, found.assignment_id, today)
@@ -623,7 +599,7 @@ def operator_overview(*, session: Session, company, operator, today: dt.date | N
     (progress, working days left), its period history and its inspections. A constant number
     of queries however many inspections; lapsed periods show as lapsed before the job runs."""
     today = today or dt.date.today()
-    found = session.scalar(select(Operator).where(Operator.id == as_id(operator, "operator")))
+    found = session.scalar(select(Operator).where(Operator.id == v.record_id(operator, "operator", LABELS["operator"])))
     if found is None:
         raise NotFound("No existe ese operario en la empresa activa.")
     assignments = session.scalars(
@@ -657,7 +633,7 @@ def open_period_info(*, session: Session, company, assignment, today: dt.date | 
     """For the inspection form: the open period of an assignment (dates, done/required,
     working days left) and the active audit types of its certification."""
     today = today or dt.date.today()
-    found = _visible(session, CertificationAssignment, assignment, "assignment", "asignación")
+    found = _visible(session, CertificationAssignment, assignment, "assignment")
     period = _current_open_period(session, found) if found.active else None
     types = session.scalars(
         select(ProductAuditType)
@@ -682,7 +658,7 @@ def active_assignments(*, session: Session, operator, today: dt.date | None = No
         .join(Certification, Certification.id == CertificationAssignment.certification_id)
         .join(ValidationPeriod, and_(ValidationPeriod.assignment_id == CertificationAssignment.id,
                                      ValidationPeriod.status == OPEN))
-        .where(CertificationAssignment.operator_id == as_id(operator, "operator"),
+        .where(CertificationAssignment.operator_id == v.record_id(operator, "operator", LABELS["operator"]),
                CertificationAssignment.active.is_(True), ValidationPeriod.end >= today)
         .order_by(Certification.name)
     )

@@ -27,6 +27,7 @@ from app.certification.models import (
     ProductAuditType,
     ValidationPeriod,
 )
+from app.core import validation as v
 from app.core.errors import DomainError
 from app.core.security import READ_WRITE, current_user
 from app.core.tenancy import Company, current_company_id
@@ -186,7 +187,7 @@ class AssignmentView(TenantModelView):
         services.start_assignment(session=db.session, user=current_user(), company=active_company(), assignment=item)
 
     def pre_update(self, item) -> None:
-        item.observations = services.as_text(item.observations, "observations")
+        item.observations = v.text(item.observations, "observations", services.LABELS["observations"], column=CertificationAssignment.observations)
 
 
 class ValidationPeriodView(TenantModelView):

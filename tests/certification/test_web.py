@@ -127,7 +127,7 @@ def test_cert_ins_4_annul_from_the_operator_page(web):
     a = web.assign(START, today=TODAY)
     i = web.inspect(a, START, today=TODAY)
     r = web.client.post(f"/certificaciones/inspecciones/{i.id}/anular", data={"reason": ""}, follow_redirects=True)
-    assert "El campo &#39;reason&#39; es obligatorio" in r.get_data(as_text=True)
+    assert "El campo «Motivo de anulación» es obligatorio" in r.get_data(as_text=True)
     r = web.client.post(f"/certificaciones/inspecciones/{i.id}/anular", data={"reason": "Lote equivocado"},
                         follow_redirects=True)
     html = r.get_data(as_text=True)
