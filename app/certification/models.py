@@ -36,7 +36,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from flask_babel import lazy_gettext as _l
+
+from app.core import constraints
 from app.core.models import Model, utcnow
+from app.core.validation import text_limit
 from app.core.tenancy import TenantMixin
 
 OPEN, COMPLETED, LAPSED = "open", "completed", "lapsed"
@@ -91,7 +95,7 @@ class Certification(TenantMixin, Model):
     __table_args__ = (UniqueConstraint("company_id", "name", name="uq_cert_certification_name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(150))
-    description: Mapped[str | None] = mapped_column(Text, default="")  # optional in forms
+    description: Mapped[str | None] = mapped_column(Text, default="", info=text_limit(2000, _l("Descripción")))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:
@@ -108,7 +112,7 @@ class ProductAuditType(TenantMixin, Model):
     certification_id: Mapped[int] = mapped_column(ForeignKey("cert_certification.id"), index=True)
     certification: Mapped[Certification] = relationship(Certification)
     name: Mapped[str] = mapped_column(String(150))
-    description: Mapped[str | None] = mapped_column(Text, default="")  # optional in forms
+    description: Mapped[str | None] = mapped_column(Text, default="", info=text_limit(2000, _l("Descripción")))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:
@@ -156,7 +160,7 @@ class CertificationAssignment(TenantMixin, Model):
     certification_id: Mapped[int] = mapped_column(ForeignKey("cert_certification.id"), index=True)
     certification: Mapped[Certification] = relationship(Certification)
     assigned_on: Mapped[dt.date] = mapped_column(Date)
-    observations: Mapped[str | None] = mapped_column(Text, default="")  # optional in forms
+    observations: Mapped[str | None] = mapped_column(Text, default="", info=text_limit(2000, _l("Observaciones")))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     expired_on: Mapped[dt.date | None] = mapped_column(Date)
     periods: Mapped[list[ValidationPeriod]] = relationship(
@@ -291,9 +295,9 @@ class Inspection(TenantMixin, Model):
     date: Mapped[dt.date] = mapped_column(Date)
     pieces: Mapped[int] = mapped_column(Integer)
     result: Mapped[str] = mapped_column(String(5))
-    observations: Mapped[str] = mapped_column(Text, default="")
+    observations: Mapped[str] = mapped_column(Text, default="", info=text_limit(2000, _l("Observaciones")))
     annulled: Mapped[bool] = mapped_column(Boolean, default=False)
-    annul_reason: Mapped[str | None] = mapped_column(Text)
+    annul_reason: Mapped[str | None] = mapped_column(Text, info=text_limit(1000, _l("Motivo de anulación")))
     annulled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -303,3 +307,14 @@ class Inspection(TenantMixin, Model):
 
     def __repr__(self) -> str:
         return f"Inspección {self.id} ({self.date:%d/%m/%Y})"
+
+
+# Unique constraints as sentences (app/core/constraints.py): pages and API name the field.
+for _name, _field, _message in (
+    ("uq_cert_operator_code", "code", _l("Ya existe un operario con el código %(code)s.")),
+    ("uq_cert_auditor_code", "code", _l("Ya existe un auditor con el código %(code)s.")),
+    ("uq_cert_certification_name", "name", _l("Ya existe un tipo de certificación llamado «%(name)s».")),
+    ("uq_cert_audit_type_name", "name", _l("Esa certificación ya tiene un tipo de auditoría llamado «%(name)s».")),
+    ("uq_cert_assignment_active", "certification", _l("El operario ya tiene activa esa certificación.")),
+):
+    constraints.register(_name, field=_field, message=_message)

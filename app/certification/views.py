@@ -28,7 +28,8 @@ from app.certification.models import (
     ValidationPeriod,
 )
 from app.core import validation as v
-from app.core.errors import DomainError
+from app.core.errors import DomainError, NotFound
+from app.core.pages import FORM_FAILURES, form_errors
 from app.core.security import READ_WRITE, current_user
 from app.core.tenancy import Company, current_company_id
 from app.core.views import TenantModelView
@@ -72,6 +73,15 @@ def csv_response(filename: str, header: list[str], rows) -> Response:
         "\ufeff" + buffer.getvalue(), mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _json_or_error(query, **kwargs):
+    """A query's answer for the form's script, or its refusal as JSON {message, field}."""
+    try:
+        found = query(session=db.session, **kwargs)
+    except DomainError as exc:
+        return jsonify(exc.to_dict()), exc.status
+    return jsonify(assignments=found) if isinstance(found, list) else jsonify(found)
 
 
 class _CatalogView(TenantModelView):
@@ -265,7 +275,7 @@ class InspectionView(TenantModelView):
         """The spec's §4.4 form: operator -> active certification -> open period -> audit type ->
         auditor -> date, pieces, result, observations; validated and saved by the service."""
         values = {"date": dt.date.today().isoformat(), "result": "OK", "pieces": "1"}
-        error = None
+        errors = {}
         if request.method == "POST":
             values = {name: request.form.get(name, "") for name in ("operator", *self.FORM_FIELDS)}
             try:
@@ -274,9 +284,8 @@ class InspectionView(TenantModelView):
                     **{name: values[name] for name in self.FORM_FIELDS},
                 )
                 db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                error = exc
+            except FORM_FAILURES as exc:
+                errors = form_errors(exc, values)
             else:
                 flash(f"Inspección registrada ({services.fmt(inspection.date)}).", "success")
                 return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
@@ -288,28 +297,21 @@ class InspectionView(TenantModelView):
         ).all()
         return self.render_template(
             "certification/inspection_form.html", operators=operators, auditors=auditors, values=values,
-            error=error, results=RESULT_LABELS,
-        ), (422 if error else 200)
+            errors=errors, results=RESULT_LABELS,
+        ), (422 if errors else 200)
 
     @expose("/opciones/asignaciones")
     @has_access
     def assignment_options(self):
         """JSON for the form: the operator's active certifications."""
-        try:
-            return jsonify(assignments=services.active_assignments(
-                session=db.session, operator=request.args.get("operator")))
-        except DomainError as exc:
-            return jsonify(exc.to_dict()), exc.status
+        return _json_or_error(services.active_assignments, operator=request.args.get("operator"))
 
     @expose("/opciones/periodo")
     @has_access
     def period_options(self):
         """JSON for the form: the open period of an assignment and its certification's audit types."""
-        try:
-            return jsonify(services.open_period_info(
-                session=db.session, company=active_company(), assignment=request.args.get("assignment")))
-        except DomainError as exc:
-            return jsonify(exc.to_dict()), exc.status
+        return _json_or_error(services.open_period_info, company=active_company(),
+                              assignment=request.args.get("assignment"))
 
     @expose("/<int:pk>/anular", methods=["POST"])
     @has_access
@@ -321,16 +323,15 @@ class InspectionView(TenantModelView):
                 reason=request.form.get("reason", ""),
             )
             db.session.commit()
+        except FORM_FAILURES as exc:
+            for message in form_errors(exc, request.form).values():  # the form is on the operator's page
+                flash(message, "danger")
+            inspection = db.session.scalar(select(Inspection).where(Inspection.id == pk))
+            if inspection is None:
+                raise NotFound("No existe esa inspección en la empresa activa.") from None
+        else:
             flash(f"Inspección {inspection.id} anulada.", "success")
-            operator_id = inspection.assignment.operator_id
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            found = db.session.scalar(select(Inspection).where(Inspection.id == pk))
-            if found is None:
-                raise
-            operator_id = found.assignment.operator_id
-        return redirect(url_for("OperatorView.ficha", pk=operator_id))
+        return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
 
     @expose("/inspecciones.csv")
     @has_access

@@ -72,6 +72,11 @@ def max_length_of(column) -> int | None:
     return limit or getattr(column, "info", {}).get("max_length")
 
 
+def text_limit(max_length: int, label=None) -> dict:
+    """A Text column's `info`: its application limit and the label its messages use."""
+    return {"max_length": max_length, **({"label": label} if label else {})}
+
+
 # --- one field --------------------------------------------------------------------------
 
 def required(value, name: str, label=None):

@@ -8,6 +8,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.core.audit import AuditEntry
+from app.core.pages import FormErrorsMixin
 from app.core.security import READ_WRITE, current_user, is_admin
 from app.core.tenancy import Company, Membership, NonWorkingDay, current_company_id, user_company_ids
 from app.core.workflow import all_workflows, get_workflow
@@ -18,8 +19,9 @@ class HomeView(IndexView):
     index_template = "index.html"
 
 
-class TenantModelView(ModelView):
-    """ModelView over tenant rows (isolation is central); permissions by the read/write map."""
+class TenantModelView(FormErrorsMixin, ModelView):
+    """ModelView over tenant rows (isolation is central); permissions by the read/write map;
+    a refused add or edit comes back as the same form with each error beside its field."""
 
     method_permission_name = READ_WRITE
     # FAB's file download and row-action routes: no model here has files or actions, and
@@ -28,7 +30,7 @@ class TenantModelView(ModelView):
     page_size = 25
 
 
-class CompanyView(ModelView):
+class CompanyView(FormErrorsMixin, ModelView):
     datamodel = SQLAInterface(Company)
     class_permission_name = "Company"
     method_permission_name = READ_WRITE
@@ -42,7 +44,7 @@ class CompanyView(ModelView):
     }
 
 
-class MembershipView(ModelView):
+class MembershipView(FormErrorsMixin, ModelView):
     datamodel = SQLAInterface(Membership)
     class_permission_name = "Membership"
     method_permission_name = READ_WRITE
