@@ -31,9 +31,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    func,
     select,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from flask_babel import lazy_gettext as _l
@@ -47,6 +50,14 @@ OPEN, COMPLETED, LAPSED = "open", "completed", "lapsed"
 PERIOD_STATUSES = (OPEN, COMPLETED, LAPSED)
 PERIOD_STATUS_LABELS = {OPEN: "Vigente", COMPLETED: "Completado", LAPSED: "Vencido"}
 RESULT_LABELS = {"OK": "OK", "NO_OK": "NO OK"}
+# Field labels: every message about a field names it by these (app/core/validation.py)
+FIELD_LABELS = {
+    "operator": "Operario", "certification": "Certificación", "assigned_on": "Fecha de asignación",
+    "observations": "Observaciones", "assignment": "Operario · certificación", "audit_type": "Tipo de auditoría",
+    "auditor": "Auditor", "date": "Fecha", "pieces": "Piezas", "result": "Resultado", "reason": "Motivo de anulación",
+    "inspection": "Inspección", "first_name": "Nombre", "last_name": "Apellidos", "code": "Código interno",
+    "name": "Nombre", "description": "Descripción",
+}
 
 
 def _partial_unique(name: str, *columns: str, where: str) -> Index:
@@ -174,10 +185,9 @@ class CertificationAssignment(TenantMixin, Model):
 
     @property
     def lapsed_on(self) -> dt.date | None:
-        """The end date of its open period when that date has passed: expired, even if the
-        expiry job has not written it yet (CERT-PER-3, lazily)."""
-        end = self.open_period_end
-        return end if self.active and end is not None and end < dt.date.today() else None
+        """The end date of its open period when that period has lapsed (ValidationPeriod.
+        lapsed_by, in SQL: `lapsed_period_end`): expired, even before the job has run."""
+        return self.lapsed_period_end if self.active else None
 
     @property
     def status_label(self) -> str:
@@ -238,19 +248,33 @@ class ValidationPeriod(TenantMixin, Model):
         viewonly=True,
     )
 
+    @hybrid_method
+    def lapsed_by(self, today: dt.date) -> bool:
+        """CERT-PER-3, the one home of the rule: an open period whose end date is before
+        `today` has lapsed, even before the expiry job has written it (also a SQL clause)."""
+        return self.status == OPEN and self.end < today
+
+    @lapsed_by.expression
+    def lapsed_by(cls, today: dt.date):
+        return and_(cls.status == OPEN, cls.end < today)
+
+    def effective_status(self, today: dt.date) -> str:
+        """open / completed / lapsed as users must see it on `today`."""
+        return LAPSED if self.lapsed_by(today) else self.status
+
     @property
     def status_label(self) -> str:
-        """Vigente / Completado / Vencido; an open period past its end reads Vencido (lazily)."""
-        status = LAPSED if self.status == OPEN and self.end < dt.date.today() else self.status
-        return PERIOD_STATUS_LABELS[status]
+        """Vigente / Completado / Vencido, as of the server's date (list columns have no request's today)."""
+        return PERIOD_STATUS_LABELS[self.effective_status(dt.date.today())]
 
     def __repr__(self) -> str:
         return f"Periodo {self.number} ({self.start:%d/%m/%Y} – {self.end:%d/%m/%Y})"
 
 
-CertificationAssignment.open_period_end = column_property(
+CertificationAssignment.lapsed_period_end = column_property(
     select(ValidationPeriod.end)
-    .where(ValidationPeriod.assignment_id == CertificationAssignment.id, ValidationPeriod.status == OPEN)
+    .where(ValidationPeriod.assignment_id == CertificationAssignment.id,
+           ValidationPeriod.lapsed_by(func.current_date()))
     .correlate_except(ValidationPeriod)
     .scalar_subquery()
 )

@@ -50,6 +50,11 @@ MESSAGES = {
 }
 
 
+def fmt_date(day: dt.date | None) -> str:
+    """A date as Spanish users write it (dd/mm/aaaa); '' for none."""
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
 def message(kind: str, **params) -> str:
     """The sentence of one kind of error, in the request's language."""
     return str(MESSAGES[kind]) % {key: str(value) for key, value in params.items()}
