@@ -52,23 +52,6 @@ def current_rules(session: Session) -> CertificationRules:
     return rules
 
 
-def activate_rules(*, session: Session, user, rules: CertificationRules) -> CertificationRules:
-    """CERT-CFG-1: a new rules row becomes the active one; the previous stays as history.
-    Periods already opened keep the values they copied."""
-    for name, label in (("required_workdays", "Días laborables"), ("required_inspections", "Inspecciones")):
-        value = getattr(rules, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValidationError(f"{label} por periodo ('{name}') debe ser un entero mayor o igual que 1.", field=name)
-    session.execute(
-        update(CertificationRules).where(CertificationRules.active.is_(True)).values(active=False)
-    )
-    rules.active = True
-    rules.created_by_id = getattr(user, "id", None)
-    session.add(rules)
-    session.flush()
-    return rules
-
-
 # --- periods ---------------------------------------------------------------------------
 
 def _open_period(

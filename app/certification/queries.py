@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import and_, not_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.core import validation as v
+from app.core.audit import AuditEntry
 from app.core.errors import NotFound
 from app.core.validation import fmt_date as fmt  # noqa: F401  (templates and exports use it)
 from app.core.workdays import WorkCalendar
 from app.certification.models import (
+    Auditor,
     FIELD_LABELS,
     LAPSED,
     OPEN,
@@ -75,6 +78,7 @@ class PeriodView:
     status: str
     workdays_left: int
     inspections: list[Inspection] = field(default_factory=list)
+    authors: dict[int, dict[str, str]] = field(default_factory=dict)  # who registered / annulled
 
     @property
     def percent(self) -> int:
@@ -124,6 +128,11 @@ def operator_overview(*, session: Session, company, operator, today: dt.date) ->
             assignment=assignment, active=active, expired_on=expired_on,
             open=next((p for p in periods if p.status == OPEN), None), periods=periods,
         ))
+    authors = inspection_authors(session=session, inspection_ids=[
+        i.id for view in views for p in view.periods for i in p.inspections])
+    for view in views:
+        for p in view.periods:
+            p.authors = authors
     views.sort(key=lambda view: not view.active)
     return found, views
 
@@ -188,3 +197,37 @@ def at_risk(*, session: Session, company, today: dt.date) -> list[AtRisk]:
     out = [AtRisk(p, o, c, workdays_left(calendar, p, today)) for p, o, c in rows]
     out.sort(key=lambda r: (r.workdays_left, -r.missing, r.operator.last_name))
     return out
+
+
+def form_choices(*, session: Session, today: dt.date) -> tuple[list[Operator], list[Auditor]]:
+    """For the inspection form (issue 9 item 15): only active operators with an active
+    assignment whose open period has not lapsed, and the active auditors."""
+    holding = (
+        select(CertificationAssignment.operator_id)
+        .join(ValidationPeriod, and_(ValidationPeriod.assignment_id == CertificationAssignment.id,
+                                     ValidationPeriod.status == OPEN))
+        .where(CertificationAssignment.active.is_(True), not_(ValidationPeriod.lapsed_by(today)))
+    )
+    operators = session.scalars(
+        select(Operator).where(Operator.active.is_(True), Operator.id.in_(holding))
+        .order_by(Operator.last_name, Operator.first_name)
+    ).all()
+    auditors = session.scalars(
+        select(Auditor).where(Auditor.active.is_(True)).order_by(Auditor.last_name, Auditor.first_name)
+    ).all()
+    return list(operators), list(auditors)
+
+
+def inspection_authors(*, session: Session, inspection_ids) -> dict[int, dict[str, str]]:
+    """Who registered and who annulled each inspection, from the audit trail (issue 9 item 15):
+    {inspection id: {"register": name, "annul": name}}."""
+    rows = session.execute(
+        select(AuditEntry.entity_id, AuditEntry.action, User.first_name, User.last_name)
+        .join(User, User.id == AuditEntry.user_id)
+        .where(AuditEntry.entity == "inspection", AuditEntry.entity_id.in_(list(inspection_ids)),
+               AuditEntry.action.in_(("register", "annul")))
+    )
+    authors: dict[int, dict[str, str]] = {}
+    for pk, action, first, last in rows:
+        authors.setdefault(pk, {})[action] = f"{first} {last}".strip()
+    return authors

@@ -75,10 +75,11 @@ def _visible(session: Session, model, pk, field: str):
 def activate_rules(*, session: Session, user, rules: CertificationRules) -> CertificationRules:
     """CERT-CFG-1: a new rules row becomes the active one; the previous stays as history.
     Periods already opened keep the values they copied."""
-    for name, label in (("required_workdays", "Días laborables"), ("required_inspections", "Inspecciones")):
-        value = getattr(rules, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValidationError(f"{label} por periodo ('{name}') debe ser un entero mayor o igual que 1.", field=name)
+    check = v.Checker()
+    for name, label in (("required_workdays", "Días laborables por periodo"),
+                        ("required_inspections", "Inspecciones por periodo")):
+        setattr(rules, name, check(v.integer, getattr(rules, name), name, label, min=1))
+    check.done()
     session.execute(
         update(CertificationRules).where(CertificationRules.active.is_(True)).values(active=False)
     )

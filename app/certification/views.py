@@ -288,12 +288,7 @@ class InspectionView(TenantModelView):
             else:
                 flash(f"Inspección registrada ({queries.fmt(inspection.date)}).", "success")
                 return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
-        operators = db.session.scalars(
-            select(Operator).where(Operator.active.is_(True)).order_by(Operator.last_name, Operator.first_name)
-        ).all()
-        auditors = db.session.scalars(
-            select(Auditor).where(Auditor.active.is_(True)).order_by(Auditor.last_name, Auditor.first_name)
-        ).all()
+        operators, auditors = queries.form_choices(session=db.session, today=dt.date.today())
         return self.render_template(
             "certification/inspection_form.html", operators=operators, auditors=auditors, values=values,
             errors=errors, results=RESULT_LABELS,

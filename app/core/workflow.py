@@ -16,9 +16,7 @@ effects=...)`; the engine knows no module.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
