@@ -25,6 +25,6 @@ def seed(session) -> None:
 
 def demo(session, company) -> None:
     """Sample records for `flask seed --demo` (idempotent; runs in company_scope(company.id))."""
-    from app.certification.samples import load_demo
+    from app.certification.demo_data import load_demo
 
     load_demo(session, company)

@@ -11,9 +11,10 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import select
 
-from app.certification import services
+from app.certification import queries, services
 from app.certification.models import (
-    OPEN,
+    FIELD_LABELS,
+    LAPSED,
     Auditor,
     Certification,
     CertificationAssignment,
@@ -23,6 +24,7 @@ from app.certification.models import (
     ValidationPeriod,
 )
 from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, json_body
+from app.core import validation as v
 from app.core.errors import ValidationError
 from app.core.security import current_user
 from app.core.tenancy import Company, current_company_id
@@ -51,7 +53,7 @@ class _CertificationApi(TenantModelRestApi):
 
     def service(self, fn, **kwargs):
         """Run a service as the caller in the active company; commit once; DomainError -> 4xx."""
-        return fn(session=db.session, user=current_user(), company=active_company(), **kwargs)
+        return fn(session=db.session, user=current_user(), company=active_company(), today=dt.date.today(), **kwargs)
 
 
 class _CatalogApi(_CertificationApi):
@@ -141,10 +143,10 @@ class CertificationAssignmentApi(_CertificationApi):
 
     def pre_update(self, item) -> None:
         super().pre_update(item)
-        item.observations = services.as_text(item.observations, "observations")
+        item.observations = v.text(item.observations, "observations", FIELD_LABELS["observations"], column=CertificationAssignment.observations)
 
     def _status(self, assignment) -> dict:
-        status = services.assignment_status(session=db.session, assignment=assignment)
+        status = queries.assignment_status(session=db.session, assignment=assignment, today=dt.date.today())
         return {
             "operator": assignment.operator_id, "certification": assignment.certification_id,
             "assigned_on": assignment.assigned_on.isoformat(), "observations": assignment.observations,
@@ -154,8 +156,7 @@ class CertificationAssignmentApi(_CertificationApi):
     def _lapsed_on(self, ids) -> dict[int, dt.date]:
         rows = db.session.execute(
             select(ValidationPeriod.assignment_id, ValidationPeriod.end).where(
-                ValidationPeriod.assignment_id.in_(ids), ValidationPeriod.status == OPEN,
-                ValidationPeriod.end < dt.date.today(),
+                ValidationPeriod.assignment_id.in_(ids), ValidationPeriod.lapsed_by(dt.date.today()),
             )
         )
         return dict(rows.all())
@@ -187,11 +188,6 @@ class CertificationAssignmentApi(_CertificationApi):
         return self.response(200, **self._status(self.get_visible(pk)))
 
 
-def _lazy_period(row: dict) -> None:
-    if row.get("status") == OPEN and row.get("end") and dt.date.fromisoformat(row["end"]) < dt.date.today():
-        row["status"] = "lapsed"
-
-
 class ValidationPeriodApi(_CertificationApi):
     """Read-only: periods change only through inspections and expiry."""
 
@@ -207,12 +203,19 @@ class ValidationPeriodApi(_CertificationApi):
     order_columns = ["number", "start", "end", "status"]
     base_order = ("end", "asc")
 
+    def _show_lapsed(self, rows: list[dict], ids: list) -> None:
+        """Lapsed periods read "lapsed" before the job has run (ValidationPeriod.lapsed_by)."""
+        lapsed = set(db.session.scalars(select(ValidationPeriod.id).where(
+            ValidationPeriod.id.in_(ids), ValidationPeriod.lapsed_by(dt.date.today()))))
+        for row, pk in zip(rows, ids):
+            if pk in lapsed:
+                row["status"] = LAPSED
+
     def pre_get(self, data) -> None:
-        _lazy_period(data["result"])
+        self._show_lapsed([data["result"]], [data["id"]])
 
     def pre_get_list(self, data) -> None:
-        for row in data["result"]:
-            _lazy_period(row)
+        self._show_lapsed(data["result"], [row.get("id") for row in data["result"]])
 
 
 INSPECTION_FIELDS = ("assignment", "audit_type", "auditor", "date", "pieces", "result", "observations")

@@ -31,19 +31,33 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    func,
     select,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from flask_babel import lazy_gettext as _l
+
+from app.core import constraints
 from app.core.models import Model, utcnow
+from app.core.validation import text_limit
 from app.core.tenancy import TenantMixin
 
 OPEN, COMPLETED, LAPSED = "open", "completed", "lapsed"
 PERIOD_STATUSES = (OPEN, COMPLETED, LAPSED)
 PERIOD_STATUS_LABELS = {OPEN: "Vigente", COMPLETED: "Completado", LAPSED: "Vencido"}
-RESULTS = ("OK", "NO_OK")
 RESULT_LABELS = {"OK": "OK", "NO_OK": "NO OK"}
+# Field labels: every message about a field names it by these (app/core/validation.py)
+FIELD_LABELS = {
+    "operator": "Operario", "certification": "Certificación", "assigned_on": "Fecha de asignación",
+    "observations": "Observaciones", "assignment": "Operario · certificación", "audit_type": "Tipo de auditoría",
+    "auditor": "Auditor", "date": "Fecha", "pieces": "Piezas", "result": "Resultado", "reason": "Motivo de anulación",
+    "inspection": "Inspección", "first_name": "Nombre", "last_name": "Apellidos", "code": "Código interno",
+    "name": "Nombre", "description": "Descripción",
+}
 
 
 def _partial_unique(name: str, *columns: str, where: str) -> Index:
@@ -92,7 +106,7 @@ class Certification(TenantMixin, Model):
     __table_args__ = (UniqueConstraint("company_id", "name", name="uq_cert_certification_name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(150))
-    description: Mapped[str | None] = mapped_column(Text, default="")  # optional in forms
+    description: Mapped[str | None] = mapped_column(Text, default="", info=text_limit(2000, _l("Descripción")))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:
@@ -109,7 +123,7 @@ class ProductAuditType(TenantMixin, Model):
     certification_id: Mapped[int] = mapped_column(ForeignKey("cert_certification.id"), index=True)
     certification: Mapped[Certification] = relationship(Certification)
     name: Mapped[str] = mapped_column(String(150))
-    description: Mapped[str | None] = mapped_column(Text, default="")  # optional in forms
+    description: Mapped[str | None] = mapped_column(Text, default="", info=text_limit(2000, _l("Descripción")))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:
@@ -157,7 +171,7 @@ class CertificationAssignment(TenantMixin, Model):
     certification_id: Mapped[int] = mapped_column(ForeignKey("cert_certification.id"), index=True)
     certification: Mapped[Certification] = relationship(Certification)
     assigned_on: Mapped[dt.date] = mapped_column(Date)
-    observations: Mapped[str | None] = mapped_column(Text, default="")  # optional in forms
+    observations: Mapped[str | None] = mapped_column(Text, default="", info=text_limit(2000, _l("Observaciones")))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     expired_on: Mapped[dt.date | None] = mapped_column(Date)
     periods: Mapped[list[ValidationPeriod]] = relationship(
@@ -171,10 +185,9 @@ class CertificationAssignment(TenantMixin, Model):
 
     @property
     def lapsed_on(self) -> dt.date | None:
-        """The end date of its open period when that date has passed: expired, even if the
-        expiry job has not written it yet (CERT-PER-3, lazily)."""
-        end = self.open_period_end
-        return end if self.active and end is not None and end < dt.date.today() else None
+        """The end date of its open period when that period has lapsed (ValidationPeriod.
+        lapsed_by, in SQL: `lapsed_period_end`): expired, even before the job has run."""
+        return self.lapsed_period_end if self.active else None
 
     @property
     def status_label(self) -> str:
@@ -235,19 +248,33 @@ class ValidationPeriod(TenantMixin, Model):
         viewonly=True,
     )
 
+    @hybrid_method
+    def lapsed_by(self, today: dt.date) -> bool:
+        """CERT-PER-3, the one home of the rule: an open period whose end date is before
+        `today` has lapsed, even before the expiry job has written it (also a SQL clause)."""
+        return self.status == OPEN and self.end < today
+
+    @lapsed_by.expression
+    def lapsed_by(cls, today: dt.date):
+        return and_(cls.status == OPEN, cls.end < today)
+
+    def effective_status(self, today: dt.date) -> str:
+        """open / completed / lapsed as users must see it on `today`."""
+        return LAPSED if self.lapsed_by(today) else self.status
+
     @property
     def status_label(self) -> str:
-        """Vigente / Completado / Vencido; an open period past its end reads Vencido (lazily)."""
-        status = LAPSED if self.status == OPEN and self.end < dt.date.today() else self.status
-        return PERIOD_STATUS_LABELS[status]
+        """Vigente / Completado / Vencido, as of the server's date (list columns have no request's today)."""
+        return PERIOD_STATUS_LABELS[self.effective_status(dt.date.today())]
 
     def __repr__(self) -> str:
         return f"Periodo {self.number} ({self.start:%d/%m/%Y} – {self.end:%d/%m/%Y})"
 
 
-CertificationAssignment.open_period_end = column_property(
+CertificationAssignment.lapsed_period_end = column_property(
     select(ValidationPeriod.end)
-    .where(ValidationPeriod.assignment_id == CertificationAssignment.id, ValidationPeriod.status == OPEN)
+    .where(ValidationPeriod.assignment_id == CertificationAssignment.id,
+           ValidationPeriod.lapsed_by(func.current_date()))
     .correlate_except(ValidationPeriod)
     .scalar_subquery()
 )
@@ -292,9 +319,9 @@ class Inspection(TenantMixin, Model):
     date: Mapped[dt.date] = mapped_column(Date)
     pieces: Mapped[int] = mapped_column(Integer)
     result: Mapped[str] = mapped_column(String(5))
-    observations: Mapped[str] = mapped_column(Text, default="")
+    observations: Mapped[str] = mapped_column(Text, default="", info=text_limit(2000, _l("Observaciones")))
     annulled: Mapped[bool] = mapped_column(Boolean, default=False)
-    annul_reason: Mapped[str | None] = mapped_column(Text)
+    annul_reason: Mapped[str | None] = mapped_column(Text, info=text_limit(1000, _l("Motivo de anulación")))
     annulled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -304,3 +331,14 @@ class Inspection(TenantMixin, Model):
 
     def __repr__(self) -> str:
         return f"Inspección {self.id} ({self.date:%d/%m/%Y})"
+
+
+# Unique constraints as sentences (app/core/constraints.py): pages and API name the field.
+for _name, _field, _message in (
+    ("uq_cert_operator_code", "code", _l("Ya existe un operario con el código %(code)s.")),
+    ("uq_cert_auditor_code", "code", _l("Ya existe un auditor con el código %(code)s.")),
+    ("uq_cert_certification_name", "name", _l("Ya existe un tipo de certificación llamado «%(name)s».")),
+    ("uq_cert_audit_type_name", "name", _l("Esa certificación ya tiene un tipo de auditoría llamado «%(name)s».")),
+    ("uq_cert_assignment_active", "certification", _l("El operario ya tiene activa esa certificación.")),
+):
+    constraints.register(_name, field=_field, message=_message)

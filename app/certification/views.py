@@ -1,20 +1,23 @@
 """Web pages of operator certifications (spec §4): catalogs, assignments, the inspection form
 with dependent dropdowns, the operator's page, the "en riesgo" list, CSV exports and the rules
-table. Thin: every rule is in services.py, every write commits once per user action."""
+table. Thin: commands in services.py, read models in queries.py, row rules in filters.py;
+every write commits once per user action."""
 from __future__ import annotations
 
 import datetime as dt
 
 from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
-from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.certification import services
+from app.certification import queries, services
+from app.certification.api import active_company
+from app.certification.filters import ACTIVE_ONLY
 from app.certification.models import (
+    FIELD_LABELS,
     RESULT_LABELS,
     Auditor,
     Certification,
@@ -25,15 +28,15 @@ from app.certification.models import (
     ProductAuditType,
     ValidationPeriod,
 )
-from app.core.errors import DomainError
+from app.core import validation as v
+from app.core.errors import DomainError, NotFound
 from app.core.exports import csv_response
+from app.core.pages import FORM_FAILURES, form_errors
 from app.core.security import READ_WRITE, current_user
-from app.core.tenancy import Company, current_company_id
 from app.core.views import TenantModelView
 from app.extensions import db
 
 CATEGORY = "Certificaciones"
-ACTIVE_ONLY = [["active", FilterEqual, "y"]]  # FAB reads booleans as "y"
 PERSON_LABELS = {"first_name": _l("Nombre"), "last_name": _l("Apellidos"), "code": _l("Código interno"),
                  "active": _l("Activo")}
 
@@ -56,8 +59,13 @@ def _assignment_names(relationship):
     )
 
 
-def active_company() -> Company:
-    return db.session.get(Company, current_company_id())
+def _json_or_error(query, **kwargs):
+    """A query's answer for the form's script, or its refusal as JSON {message, field}."""
+    try:
+        found = query(session=db.session, today=dt.date.today(), **kwargs)
+    except DomainError as exc:
+        return jsonify(exc.to_dict()), exc.status
+    return jsonify(assignments=found) if isinstance(found, list) else jsonify(found)
 
 
 class _CatalogView(TenantModelView):
@@ -97,10 +105,11 @@ class OperatorView(_CatalogView):
     @has_access
     def ficha(self, pk):
         """Active and expired certifications, open period with progress, history, inspections."""
-        operator, assignments = services.operator_overview(session=db.session, company=active_company(), operator=pk)
+        operator, assignments = queries.operator_overview(session=db.session, company=active_company(), operator=pk,
+                                                       today=dt.date.today())
         return self.render_template(
             "certification/operator_detail.html", operator=operator, assignments=assignments,
-            result_labels=RESULT_LABELS, fmt=services.fmt, today=dt.date.today(),
+            result_labels=RESULT_LABELS, fmt=queries.fmt, today=dt.date.today(),
         )
 
 
@@ -170,10 +179,11 @@ class AssignmentView(TenantModelView):
     }
 
     def pre_add(self, item) -> None:
-        services.start_assignment(session=db.session, user=current_user(), company=active_company(), assignment=item)
+        services.start_assignment(session=db.session, user=current_user(), company=active_company(), assignment=item,
+                                  today=dt.date.today())
 
     def pre_update(self, item) -> None:
-        item.observations = services.as_text(item.observations, "observations")
+        item.observations = v.text(item.observations, "observations", FIELD_LABELS["observations"], column=CertificationAssignment.observations)
 
 
 class ValidationPeriodView(TenantModelView):
@@ -200,19 +210,19 @@ class ValidationPeriodView(TenantModelView):
     @expose("/en-riesgo")
     @has_access
     def at_risk(self):
-        rows = services.at_risk(session=db.session, company=active_company())
-        return self.render_template("certification/at_risk.html", rows=rows, fmt=services.fmt)
+        rows = queries.at_risk(session=db.session, company=active_company(), today=dt.date.today())
+        return self.render_template("certification/at_risk.html", rows=rows, fmt=queries.fmt)
 
     @expose("/en-riesgo.csv")
     @has_access
     def at_risk_csv(self):
-        rows = services.at_risk(session=db.session, company=active_company())
+        rows = queries.at_risk(session=db.session, company=active_company(), today=dt.date.today())
         return csv_response(
             "en_riesgo.csv",
             ["Operario", "Código", "Certificación", "Periodo", "Inicio", "Fin", "Realizadas", "Requeridas",
              "Faltan", "Días laborables restantes"],
             ([r.operator.full_name, r.operator.code or "", r.certification.name, r.period.number,
-              services.fmt(r.period.start), services.fmt(r.period.end), r.period.done,
+              queries.fmt(r.period.start), queries.fmt(r.period.end), r.period.done,
               r.period.required_inspections, r.missing, r.workdays_left] for r in rows),
         )
 
@@ -251,51 +261,38 @@ class InspectionView(TenantModelView):
         """The spec's §4.4 form: operator -> active certification -> open period -> audit type ->
         auditor -> date, pieces, result, observations; validated and saved by the service."""
         values = {"date": dt.date.today().isoformat(), "result": "OK", "pieces": "1"}
-        error = None
+        errors = {}
         if request.method == "POST":
             values = {name: request.form.get(name, "") for name in ("operator", *self.FORM_FIELDS)}
             try:
                 inspection = services.register_inspection(
-                    session=db.session, user=current_user(), company=active_company(),
+                    session=db.session, user=current_user(), company=active_company(), today=dt.date.today(),
                     **{name: values[name] for name in self.FORM_FIELDS},
                 )
                 db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                error = exc
+            except FORM_FAILURES as exc:
+                errors = form_errors(exc, values)
             else:
-                flash(f"Inspección registrada ({services.fmt(inspection.date)}).", "success")
+                flash(f"Inspección registrada ({queries.fmt(inspection.date)}).", "success")
                 return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
-        operators = db.session.scalars(
-            select(Operator).where(Operator.active.is_(True)).order_by(Operator.last_name, Operator.first_name)
-        ).all()
-        auditors = db.session.scalars(
-            select(Auditor).where(Auditor.active.is_(True)).order_by(Auditor.last_name, Auditor.first_name)
-        ).all()
+        operators, auditors = queries.form_choices(session=db.session, today=dt.date.today())
         return self.render_template(
             "certification/inspection_form.html", operators=operators, auditors=auditors, values=values,
-            error=error, results=RESULT_LABELS,
-        ), (422 if error else 200)
+            errors=errors, results=RESULT_LABELS,
+        ), (422 if errors else 200)
 
     @expose("/opciones/asignaciones")
     @has_access
     def assignment_options(self):
         """JSON for the form: the operator's active certifications."""
-        try:
-            return jsonify(assignments=services.active_assignments(
-                session=db.session, operator=request.args.get("operator")))
-        except DomainError as exc:
-            return jsonify(exc.to_dict()), exc.status
+        return _json_or_error(queries.active_assignments, operator=request.args.get("operator"))
 
     @expose("/opciones/periodo")
     @has_access
     def period_options(self):
         """JSON for the form: the open period of an assignment and its certification's audit types."""
-        try:
-            return jsonify(services.open_period_info(
-                session=db.session, company=active_company(), assignment=request.args.get("assignment")))
-        except DomainError as exc:
-            return jsonify(exc.to_dict()), exc.status
+        return _json_or_error(queries.open_period_info, company=active_company(),
+                              assignment=request.args.get("assignment"))
 
     @expose("/<int:pk>/anular", methods=["POST"])
     @has_access
@@ -304,19 +301,18 @@ class InspectionView(TenantModelView):
         try:
             inspection = services.annul_inspection(
                 session=db.session, user=current_user(), company=active_company(), inspection=pk,
-                reason=request.form.get("reason", ""),
+                reason=request.form.get("reason", ""), today=dt.date.today(),
             )
             db.session.commit()
+        except FORM_FAILURES as exc:
+            for message in form_errors(exc, request.form).values():  # the form is on the operator's page
+                flash(message, "danger")
+            inspection = db.session.scalar(select(Inspection).where(Inspection.id == pk))
+            if inspection is None:
+                raise NotFound("No existe esa inspección en la empresa activa.") from None
+        else:
             flash(f"Inspección {inspection.id} anulada.", "success")
-            operator_id = inspection.assignment.operator_id
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            found = db.session.scalar(select(Inspection).where(Inspection.id == pk))
-            if found is None:
-                raise
-            operator_id = found.assignment.operator_id
-        return redirect(url_for("OperatorView.ficha", pk=operator_id))
+        return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
 
     @expose("/inspecciones.csv")
     @has_access
@@ -333,7 +329,7 @@ class InspectionView(TenantModelView):
             "inspecciones.csv",
             ["Id", "Fecha", "Operario", "Código operario", "Certificación", "Periodo", "Tipo de auditoría",
              "Auditor", "Piezas", "Resultado", "Observaciones", "Anulada", "Motivo de anulación"],
-            ([i.id, services.fmt(i.date), i.assignment.operator.full_name, i.assignment.operator.code or "",
+            ([i.id, queries.fmt(i.date), i.assignment.operator.full_name, i.assignment.operator.code or "",
               i.assignment.certification.name, i.period.number, i.audit_type.name, i.auditor.full_name, i.pieces,
               RESULT_LABELS[i.result], i.observations, "Sí" if i.annulled else "No", i.annul_reason or ""]
              for i in rows),

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 
 import prison
-from flask import Request, request
+from flask import Request, Response, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.security.sqla.models import User
+from flask_appbuilder.exceptions import DatabaseException
 from marshmallow import ValidationError as MarshmallowValidationError
 from marshmallow import fields
 from marshmallow_sqlalchemy import ModelConverter
 from marshmallow_sqlalchemy.fields import Related
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import inspect, select
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from werkzeug.exceptions import BadRequest
 
 from app.core import idempotency
+from app.core.constraints import explain
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.identity import current_user, user_ref
 from app.core.security import READ_WRITE
@@ -205,8 +208,14 @@ class TenantModelRestApi(ModelRestApi):
             return self.response(exc.status, **exc.to_dict())
         except (IntegrityError, DataError) as exc:
             db.session.rollback()
-            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
-            return self.response(422, message=f"Los datos no cumplen una restricción de la base de datos: {detail}")
+            return self._constraint_answer(exc)
+
+    def _constraint_answer(self, exc) -> Response:
+        """A constraint the input broke, as its registered sentence and field (app/core/
+        constraints.py) or a generic one: never SQL, driver text or a constraint name."""
+        body = request.get_json(silent=True) if request.is_json else None
+        error = explain(exc, body if isinstance(body, dict) else {}, deleting=request.method == "DELETE")
+        return self.response(422, **error.to_dict())
 
     def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
         """FAB translates a missing description as gettext(""), which is the catalogue's
@@ -217,7 +226,13 @@ class TenantModelRestApi(ModelRestApi):
         return info
 
     def response_422(self, message=None):
-        """One error shape for the whole API: {"message": sentence, "field": name}."""
+        """One error shape for the whole API: {"message": sentence, "field": name}. FAB answers
+        a failed edit or delete with "Database exception occurred: <driver text>" from inside
+        its `except DatabaseException`: that exception is explained instead."""
+        handled = sys.exc_info()[1]
+        if isinstance(handled, DatabaseException) and isinstance(handled.__cause__, DBAPIError):
+            db.session.rollback()
+            return self._constraint_answer(handled.__cause__)
         if isinstance(message, dict) and message:
             field, sentence = schema_error(message)
             return self.response(422, message=sentence, field=field)

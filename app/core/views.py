@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from app.core.audit import AuditEntry
+from app.core.pages import FormErrorsMixin
 from app.core.redirects import is_safe_redirect
 from app.core.identity import current_user, is_admin
 from app.core.security import READ_WRITE
@@ -21,8 +22,9 @@ class HomeView(IndexView):
     index_template = "index.html"
 
 
-class TenantModelView(ModelView):
-    """ModelView over tenant rows (isolation is central); permissions by the read/write map."""
+class TenantModelView(FormErrorsMixin, ModelView):
+    """ModelView over tenant rows (isolation is central); permissions by the read/write map;
+    a refused add or edit comes back as the same form with each error beside its field."""
 
     method_permission_name = READ_WRITE
     # FAB's file download and row-action routes: no model here has files or actions, and
@@ -46,7 +48,7 @@ def tax_id_for_country(form, field) -> None:
             raise FormError(exc.message) from None
 
 
-class CompanyView(ModelView):
+class CompanyView(FormErrorsMixin, ModelView):
     datamodel = SQLAInterface(Company)
     class_permission_name = "Company"
     method_permission_name = READ_WRITE
@@ -67,7 +69,7 @@ class CompanyView(ModelView):
     }
 
 
-class MembershipView(ModelView):
+class MembershipView(FormErrorsMixin, ModelView):
     datamodel = SQLAInterface(Membership)
     class_permission_name = "Membership"
     method_permission_name = READ_WRITE

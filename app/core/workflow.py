@@ -16,9 +16,7 @@ effects=...)`; the engine knows no module.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -79,75 +77,8 @@ class Binding:
 
 
 # --- payload validation ---------------------------------------------------------------
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _parse_date(name, value):
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValidationError(f"El campo '{name}' debe ser una fecha AAAA-MM-DD.", field=name)
-
-
-def _parse_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().lstrip("-").isdigit():
-        raise ValidationError(f"El campo '{name}' debe ser un número entero.", field=name)
-    return int(value)
-
-
-def _parse_ids(name, value):
-    if not isinstance(value, list):
-        raise ValidationError(f"El campo '{name}' debe ser una lista de ids.", field=name)
-    return [_parse_int(name, v) for v in value]
-
-
-def _parse_string(name, value):
-    if not isinstance(value, str):
-        raise ValidationError(f"El campo '{name}' debe ser un texto.", field=name)
-    return value.strip()
-
-
-def _parse_object(name, value):
-    if not isinstance(value, dict):
-        raise ValidationError(f"El campo '{name}' debe ser un objeto JSON.", field=name)
-    return value
-
-
-PARSERS = {
-    "string": _parse_string, "text": _parse_string, "date": _parse_date,
-    "integer": _parse_int, "ids": _parse_ids, "object": _parse_object,
-}
-
-
-def validate_payload(specs: dict, payload: dict) -> dict:
-    """Check a payload against the action's fields: unknown, missing, wrong type, choices."""
-    if not isinstance(payload, dict):
-        raise ValidationError("El cuerpo debe ser un objeto JSON.")
-    unknown = sorted(set(payload) - set(specs))
-    if unknown:
-        allowed = ", ".join(sorted(specs)) or "ninguno"
-        raise ValidationError(f"Campo desconocido '{unknown[0]}'. Campos admitidos: {allowed}.", field=unknown[0])
-    clean = {}
-    for name, spec in specs.items():
-        value = payload.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if spec.get("required"):
-                raise ValidationError(f"Falta el campo obligatorio '{name}' ({spec.get('label', name)}).", field=name)
-            continue
-        value = PARSERS[spec.get("type", "string")](name, value)
-        if spec.get("choices") and value not in spec["choices"]:
-            raise ValidationError(
-                f"El campo '{name}' debe ser uno de: {', '.join(spec['choices'])}.", field=name
-            )
-        if spec.get("type") == "ids" and spec.get("required") and not value:
-            raise ValidationError(f"El campo '{name}' necesita al menos un elemento.", field=name)
-        clean[name] = value
-    return clean
+# One vocabulary for every payload and form: app/core/validation.py (issue 7 item 4).
+from app.core.validation import validate_payload  # noqa: E402,F401  (callers import it from here)
 
 
 # --- the workflow ---------------------------------------------------------------------

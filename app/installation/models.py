@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Column,
@@ -22,7 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import constraints
 from app.core.models import Model, WorkflowMixin, utcnow
+from app.core.validation import text_limit
 from app.core.tenancy import TenantMixin
 
 ENTITY = "installation_order"  # the audit entity and the REST resource name
@@ -43,7 +46,7 @@ class Equipment(TenantMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(150))
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, info=text_limit(2000, _l("Descripción")))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:
@@ -71,7 +74,7 @@ class InstallationOrder(TenantMixin, WorkflowMixin, Model):
     patient_ref: Mapped[str | None] = mapped_column(String(150))
     requested_for: Mapped[dt.date | None] = mapped_column(Date)
     scheduled_for: Mapped[dt.date] = mapped_column(Date)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text, info=text_limit(4000, _l("Notas")))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -117,7 +120,7 @@ class DoctorContact(TenantMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("installation_order.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(30))
-    note: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, info=text_limit(4000, _l("Nota del contacto")))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -142,3 +145,7 @@ class EquipmentTemplate(TenantMixin, Model):
 
     def __repr__(self) -> str:
         return f"Plantilla {self.equipment} × {self.quantity}"
+
+
+constraints.register("uq_installation_equipment_company_code", field="code",
+                     message=_l("Ya existe un equipo con el código %(code)s."))

@@ -24,6 +24,8 @@ from app.core.errors import ActionNotAllowed, NotFound, ValidationError
 from app.core.models import utcnow
 from app.core.security import is_admin, role_names
 from app.core.tenancy import Membership, TenantViolation, current_company_id
+from app.core import validation
+from app.core.validation import message as validation_message
 from app.core.workflow import get_workflow, validate_payload
 from app.installation.models import (
     ENTITY,
@@ -200,17 +202,11 @@ def _check_doctor(session: Session, *, user, doctor_id: int, company_id: int) ->
 def _parse_lines(session: Session, raw: dict) -> dict[int, int]:
     """INST-004: equipment lines are {equipment id: quantity} over the company's active
     catalog, quantities 1..999."""
+    label = ORDER_FIELDS["lines"].get("label", "lines")
     lines: dict[int, int] = {}
     for key, qty in raw.items():
-        if not str(key).isdigit():
-            raise ValidationError(f"El campo 'lines' usa ids de equipo como claves; '{key}' no lo es.", field="lines")
-        if isinstance(qty, bool) or not isinstance(qty, (int, str)) or not str(qty).strip().isdigit() \
-                or not 1 <= int(qty) <= MAX_QUANTITY:
-            raise ValidationError(
-                f"El campo 'lines': la cantidad del equipo {key} debe ser un entero entre 1 y {MAX_QUANTITY}.",
-                field="lines",
-            )
-        lines[int(key)] = int(qty)
+        equipment = validation.record_id(key, "lines", label)
+        lines[equipment] = validation.integer(qty, "lines", label, min=1, max=MAX_QUANTITY)
     found = {e.id for e in session.scalars(
         select(Equipment).where(Equipment.id.in_(lines), Equipment.active.is_(True))
     )} if lines else set()
@@ -288,7 +284,7 @@ def create_order(*, session: Session, user, data: dict) -> InstallationOrder:
         clean["doctor"] = user.id
     for name in REQUIRED_ON_CREATE:
         if name not in clean:
-            raise ValidationError(f"Falta el campo obligatorio '{name}' ({ORDER_FIELDS[name]['label']}).", field=name)
+            raise ValidationError(validation_message("required", label=ORDER_FIELDS[name]["label"]), field=name)
     begin_write(session)
     order = InstallationOrder(company_id=company_id, state=WF.initial_state, version=1, created_by_id=user.id)
     _apply_fields(order, clean, session=session, user=user, company_id=company_id)

@@ -55,7 +55,9 @@ def test_cert_asg_2_a_second_active_assignment_is_refused(world, client):
 @pytest.mark.parametrize("changes, field, words", [
     ({"assigned_on": (TODAY + dt.timedelta(days=1)).isoformat()}, "assigned_on", "no puede ser futura"),
     ({"assigned_on": LONG_AGO.isoformat()}, "assigned_on", "nacería caducada"),
-    ({"assigned_on": "ayer"}, "assigned_on", "AAAA-MM-DD"),
+    ({"assigned_on": "ayer"}, "assigned_on", "«Fecha de asignación» debe ser una fecha dd/mm/aaaa"),
+    ({"assigned_on": "mañana"}, "assigned_on", "no «mañana»"),
+    ({"assigned_on": "20/13/2026"}, "assigned_on", "dd/mm/aaaa o aaaa-mm-dd"),
     ({"operator": None}, "operator", "obligatorio"),
     ({"operator": 999999}, "operator", "empresa activa"),
     ({"certification": "x"}, "certification", "id numérico"),

@@ -34,7 +34,7 @@ def race(app, w, dates: list[dt.date]) -> list[str]:
                 services.register_inspection(
                     session=db.session, user=w.user, company=db.session.get(Company, w.company_id),
                     assignment=w.assignment_id, audit_type=w.audit_type_id, auditor=w.auditor_id,
-                    date=day, pieces=1, result="OK",
+                    date=day, pieces=1, result="OK", today=dt.date.today(),
                 )
                 db.session.commit()
                 outcomes.append("ok")

@@ -69,6 +69,7 @@ def test_cert_cat_1_inactive_operators_are_not_offered_for_new_assignments(web, 
         session.commit()
     html = web.client.get("/certificaciones/asignaciones/add").get_data(as_text=True)
     assert "Martín" in html and "Antigua" not in html
+    web.assign(START, today=TODAY)  # the inspection form offers operators holding a certification
     html = web.client.get("/certificaciones/inspecciones/registrar").get_data(as_text=True)
     assert "Martín" in html and "Antigua" not in html
 
@@ -127,7 +128,7 @@ def test_cert_ins_4_annul_from_the_operator_page(web):
     a = web.assign(START, today=TODAY)
     i = web.inspect(a, START, today=TODAY)
     r = web.client.post(f"/certificaciones/inspecciones/{i.id}/anular", data={"reason": ""}, follow_redirects=True)
-    assert "El campo &#39;reason&#39; es obligatorio" in r.get_data(as_text=True)
+    assert "El campo «Motivo de anulación» es obligatorio" in r.get_data(as_text=True)
     r = web.client.post(f"/certificaciones/inspecciones/{i.id}/anular", data={"reason": "Lote equivocado"},
                         follow_redirects=True)
     html = r.get_data(as_text=True)

@@ -160,16 +160,16 @@ def test_self_transition_keeps_state_and_is_audited(world, session):
         ("admin", "SUBMIT", {}, ActionNotAllowed, "tampoco el administrador"),
         ("other_agent", "SUBMIT", {}, ActionNotAllowed, "quien tiene asignado"),
         ("agent", "FLY", {}, ValidationError, "Acción desconocida 'FLY'"),
-        ("agent", "COMMENT", {}, ValidationError, "Falta el campo obligatorio 'text'"),
-        ("agent", "COMMENT", {"text": 5}, ValidationError, "'text' debe ser un texto"),
-        ("agent", "SUBMIT", {"color": "red"}, ValidationError, "Campo desconocido 'color'"),
+        ("agent", "COMMENT", {}, ValidationError, "El campo «Texto» es obligatorio"),
+        ("agent", "COMMENT", {"text": 5}, ValidationError, "El campo «Texto» debe ser un texto"),
+        ("agent", "SUBMIT", {"color": "red"}, ValidationError, "Campo desconocido «color»"),
         # issue 9 #19: who may not act is refused (403) whatever the payload says
         ("reviewer", "SUBMIT", {"color": "red"}, ActionNotAllowed, "pueden hacerlo: Agente"),
         ("other_agent", "SUBMIT", {"color": "red"}, ActionNotAllowed, "quien tiene asignado"),
         ("agent", "REOPEN", {"due": "2030-01-01"}, ActionNotAllowed, "no está permitida en el estado «Abierto»"),
-        ("agent", "REOPEN@REJECTED", {"due": 20301231}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
-        ("agent", "REOPEN@REJECTED", {"due": "20301231"}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
-        ("agent", "REOPEN@REJECTED", {"due": "2030-02-30"}, ValidationError, "'due' debe ser una fecha AAAA-MM-DD"),
+        ("agent", "REOPEN@REJECTED", {"due": 20301231}, ValidationError, "El campo «Fecha» debe ser una fecha dd/mm/aaaa o aaaa-mm-dd"),
+        ("agent", "REOPEN@REJECTED", {"due": "20301231"}, ValidationError, "El campo «Fecha» debe ser una fecha dd/mm/aaaa o aaaa-mm-dd"),
+        ("agent", "REOPEN@REJECTED", {"due": "2030-02-30"}, ValidationError, "El campo «Fecha» debe ser una fecha dd/mm/aaaa o aaaa-mm-dd"),
     ],
 )
 def test_refusals_say_why_and_change_nothing(world, session, who, action, fields, error, words):
@@ -212,10 +212,10 @@ def test_effect_runs_in_the_same_transaction_and_payload_types(world, session):
         WF.perform(t, "SUBMIT", world["agent"], session=session)
         WF.perform(t, "REJECT", world["reviewer"], session=session, reason="faltan datos")
         session.commit()
-        with pytest.raises(ValidationError, match="'due' debe ser una fecha"):
+        with pytest.raises(ValidationError, match="«Fecha» debe ser una fecha"):
             WF.perform(t, "REOPEN", world["agent"], session=session, due="mañana")
         t = _reload(session, t.id)
-        with pytest.raises(ValidationError, match="'pieces' debe ser un número entero"):
+        with pytest.raises(ValidationError, match="«Piezas» debe ser un número entero"):
             WF.perform(t, "REOPEN", world["agent"], session=session, pieces="dos")
         t = _reload(session, t.id)
         WF.perform(t, "REOPEN", world["agent"], session=session, due="2026-12-01", pieces="2")
@@ -271,7 +271,7 @@ def test_api_actions_and_perform(world, wf_api, session):
         ("reviewer", "SUBMIT", {}, {}, 403, "pueden hacerlo"),
         ("admin", "SUBMIT", {}, {}, 403, "tampoco el administrador"),
         ("agent", "NOPE", {}, {}, 422, "Acción desconocida"),
-        ("agent", "COMMENT", {"text": ["x"]}, {}, 422, "'text'"),
+        ("agent", "COMMENT", {"text": ["x"]}, {}, 422, "«Texto»"),
         ("agent", "COMMENT", "{not json", {}, 422, "no es JSON"),
         ("agent", "COMMENT", [1, 2], {}, 422, "objeto JSON"),
         ("agent", "SUBMIT", {}, {"If-Match": "9"}, 409, "cambió"),

@@ -89,7 +89,7 @@ def test_inst_033_reject_and_reschedule_loop(world, api):
     first, second = TOMORROW + dt.timedelta(days=3), TOMORROW + dt.timedelta(days=10)
 
     r = act(go, order.id, "REJECT_ORDER")
-    assert r.status_code == 422 and "'reason'" in r.get_json()["message"]  # the reason is required
+    assert r.status_code == 422 and "«Motivo del rechazo»" in r.get_json()["message"]  # the reason is required
     assert ok(act(go, order.id, "REJECT_ORDER", reason="Sin stock del monitor"))["state"] == "REJECTED"
     past = act(go, order.id, "RESCHEDULE_ORDER", scheduled_for="2020-01-01")
     assert past.status_code == 422 and "fecha pasada" in past.get_json()["message"]
@@ -169,7 +169,7 @@ def test_inst_030_034_contact_doctor_is_recorded_and_confirm_equipment_needs_one
     r = act(gc, order.id, "CONFIRM_EQUIPMENT")
     assert r.status_code == 403 and "registra antes al menos un contacto" in r.get_json()["message"]
     bad = act(gc, order.id, "CONTACT_DOCTOR", channel="paloma", note="x")
-    assert bad.status_code == 422 and "'channel'" in bad.get_json()["message"]
+    assert bad.status_code == 422 and "«Canal»" in bad.get_json()["message"]
     assert ok(act(gc, order.id, "CONTACT_DOCTOR", channel="correo", note="Enviado el detalle"))["state"] == "ACCEPTED"
     assert ok(act(gc, order.id, "CONFIRM_EQUIPMENT"))["state"] == "DOCTOR_CONFIRMATION"
     contacts = gc.get(f"{URL}/{order.id}").get_json()["result"]["contacts"]
@@ -191,7 +191,7 @@ def test_inst_036_assign_technicians_needs_technicians_of_the_company(world, api
     go = api(world.users["GESTOR_OPERACIONES"], world.company)
     cases = [
         ({"technicians": []}, "al menos un elemento"),
-        ({}, "Falta el campo obligatorio 'technicians'"),
+        ({}, "El campo «Técnicos» es obligatorio"),
         ({"technicians": "5"}, "lista de ids"),
         ({"technicians": [world.users["DOCTOR"].id]}, "no es un técnico de la empresa"),
         ({"technicians": [world.users["SUR_TECNICO"].id]}, "no es un técnico de la empresa"),

@@ -69,13 +69,13 @@ def test_action_form_performs_and_flashes(world, client, login):
 
 @pytest.mark.parametrize("user, state, action, data, words", [
     ("gestor_operaciones", "PENDING_ACCEPTANCE", "REJECT_ORDER", {"version": "1", "reason": ""},
-     "Falta el campo obligatorio &#39;reason&#39;"),
+     "El campo «Motivo del rechazo» es obligatorio"),
     ("gestor_operaciones", "PENDING_ACCEPTANCE", "ACCEPT_ORDER", {"version": "0"}, "cambió mientras lo mirabas"),
     ("gestor_operaciones", "REJECTED", "RESCHEDULE_ORDER", {"version": "1", "scheduled_for": "2001-01-01"},
      "no puede ser una fecha pasada"),
     ("gestor_cuenta", "PENDING_ACCEPTANCE", "ACCEPT_ORDER", {"version": "1"}, "pueden hacerlo: Gestor de operaciones"),
     ("gestor_operaciones", "ORDER_PREPARATION", "ASSIGN_TECHNICIANS", {"version": "1"},
-     "&#39;technicians&#39; necesita al menos un elemento"),
+     "El campo «Técnicos» necesita al menos un elemento"),
     ("gestor_operaciones", "PENDING_ACCEPTANCE", "FLY", {"version": "1"}, "Acción desconocida"),
 ])
 def test_action_form_errors_are_flashed_and_change_nothing(world, client, login, user, state, action, data, words):
@@ -229,7 +229,7 @@ def test_new_order_form(world, client, login):
     assert "MON-01" in html and "OLD-03" not in html and "doctor_sur" not in html
     r = client.post("/instalacion/orden/nueva", data={"doctor": str(world.users["DOCTOR"].id), "address": "",
                                                      "scheduled_for": TOMORROW.isoformat()})
-    assert r.status_code == 422 and "Falta el campo obligatorio &#39;address&#39;" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "El campo «Dirección» es obligatorio" in r.get_data(as_text=True)
     assert world.count_orders() == 0
     r = client.post("/instalacion/orden/nueva", data={
         "doctor": str(world.users["DOCTOR"].id), "address": "Calle Web 1", "site": "Clínica Web",

@@ -1,0 +1,233 @@
+"""Read models of operator certifications for pages, lists and the API (spec §4.5, "en
+riesgo"). Lapsed periods read as lapsed before the expiry job has run (CERT-PER-3, decided by
+`ValidationPeriod.lapsed_by`). `today` is passed by the caller, read where the request starts."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import and_, not_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.core import validation as v
+from app.core.audit import AuditEntry
+from app.core.errors import NotFound
+from app.core.validation import fmt_date as fmt  # noqa: F401  (templates and exports use it)
+from app.core.workdays import WorkCalendar
+from app.certification.models import (
+    Auditor,
+    FIELD_LABELS,
+    LAPSED,
+    OPEN,
+    Certification,
+    CertificationAssignment,
+    Inspection,
+    Operator,
+    ProductAuditType,
+    ValidationPeriod,
+)
+from app.certification.periods import _current_open_period
+from app.certification.services import _visible
+
+
+def workdays_left(calendar: WorkCalendar, period: ValidationPeriod, today: dt.date) -> int:
+    """Working days from today (or the period's start, if later) to its end, both included."""
+    return calendar.workdays_between(max(today, period.start), period.end)
+
+
+
+def period_dict(period: ValidationPeriod, today: dt.date) -> dict:
+    return {
+        "number": period.number, "start": period.start.isoformat(), "end": period.end.isoformat(),
+        "required_inspections": period.required_inspections, "done": period.done,
+        "status": period.effective_status(today),
+        "completed_on": period.completed_on.isoformat() if period.completed_on else None,
+    }
+
+
+def assignment_status(*, session: Session, assignment: CertificationAssignment, today: dt.date) -> dict:
+    """GET .../status: the assignment and its periods, lapsed ones shown as such even before
+    the expiry job (CERT-PER-3)."""
+    periods = list(session.scalars(
+        select(ValidationPeriod).where(ValidationPeriod.assignment_id == assignment.id).order_by(ValidationPeriod.number)
+    ))
+    active, expired_on = expiry_of(assignment, periods, today)
+    return {
+        "id": assignment.id,
+        "active": active,
+        "expired_on": expired_on.isoformat() if expired_on else None,
+        "periods": [period_dict(p, today) for p in periods],
+    }
+
+
+def expiry_of(assignment: CertificationAssignment, periods, today: dt.date) -> tuple[bool, dt.date | None]:
+    """(active, expiry date) of an assignment as users must see it: expired by the job, or
+    lapsed already though the job has not run yet (CERT-PER-3, lazily)."""
+    if not assignment.active:
+        return False, assignment.expired_on
+    lapsed = next((p for p in periods if p.effective_status(today) == LAPSED), None)
+    return (lapsed is None, lapsed.end if lapsed else None)
+
+
+@dataclass
+class PeriodView:
+    """One period as the pages show it."""
+
+    period: ValidationPeriod
+    status: str
+    workdays_left: int
+    inspections: list[Inspection] = field(default_factory=list)
+    authors: dict[int, dict[str, str]] = field(default_factory=dict)  # who registered / annulled
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.period.done / self.period.required_inspections))
+
+    @property
+    def missing(self) -> int:
+        return self.period.required_inspections - self.period.done
+
+
+@dataclass
+class AssignmentView:
+    assignment: CertificationAssignment
+    active: bool
+    expired_on: dt.date | None
+    open: PeriodView | None
+    periods: list[PeriodView]
+
+
+def operator_overview(*, session: Session, company, operator, today: dt.date) -> tuple[Operator, list[AssignmentView]]:
+    """Spec §4.5: an operator's active and expired certifications, each with its open period
+    (progress, working days left), its period history and its inspections. A constant number
+    of queries however many inspections; lapsed periods show as lapsed before the job runs."""
+    found = session.scalar(select(Operator).where(Operator.id == v.record_id(operator, "operator", FIELD_LABELS["operator"])))
+    if found is None:
+        raise NotFound("No existe ese operario en la empresa activa.")
+    assignments = session.scalars(
+        select(CertificationAssignment)
+        .where(CertificationAssignment.operator_id == found.id)
+        .order_by(CertificationAssignment.assigned_on.desc(), CertificationAssignment.id.desc())
+        .options(
+            selectinload(CertificationAssignment.certification),
+            selectinload(CertificationAssignment.periods)
+            .selectinload(ValidationPeriod.inspections)
+            .options(selectinload(Inspection.audit_type), selectinload(Inspection.auditor)),
+        )
+    ).all()
+    calendar = WorkCalendar.for_company(session, company)
+    views = []
+    for assignment in assignments:
+        periods = [
+            PeriodView(p, p.effective_status(today), workdays_left(calendar, p, today), list(p.inspections))
+            for p in reversed(assignment.periods)
+        ]
+        active, expired_on = expiry_of(assignment, assignment.periods, today)
+        views.append(AssignmentView(
+            assignment=assignment, active=active, expired_on=expired_on,
+            open=next((p for p in periods if p.status == OPEN), None), periods=periods,
+        ))
+    authors = inspection_authors(session=session, inspection_ids=[
+        i.id for view in views for p in view.periods for i in p.inspections])
+    for view in views:
+        for p in view.periods:
+            p.authors = authors
+    views.sort(key=lambda view: not view.active)
+    return found, views
+
+
+def open_period_info(*, session: Session, company, assignment, today: dt.date) -> dict:
+    """For the inspection form: the open period of an assignment (dates, done/required,
+    working days left) and the active audit types of its certification."""
+    found = _visible(session, CertificationAssignment, assignment, "assignment")
+    period = _current_open_period(session, found) if found.active else None
+    types = session.scalars(
+        select(ProductAuditType)
+        .where(ProductAuditType.certification_id == found.certification_id, ProductAuditType.active.is_(True))
+        .order_by(ProductAuditType.name)
+    )
+    info = {"assignment": found.id, "period": None, "audit_types": [{"id": t.id, "name": t.name} for t in types]}
+    if period is not None and period.effective_status(today) == OPEN:
+        calendar = WorkCalendar.for_company(session, company)
+        info["period"] = {**period_dict(period, today), "workdays_left": workdays_left(calendar, period, today)}
+    else:
+        end = found.expired_on or (period.end if period else None)
+        info["expired_on"] = end.isoformat() if end else None
+    return info
+
+
+def active_assignments(*, session: Session, operator, today: dt.date) -> list[dict]:
+    """For the inspection form: the operator's active certifications (lapsed ones left out)."""
+    rows = session.execute(
+        select(CertificationAssignment.id, Certification.name)
+        .join(Certification, Certification.id == CertificationAssignment.certification_id)
+        .join(ValidationPeriod, and_(ValidationPeriod.assignment_id == CertificationAssignment.id,
+                                     ValidationPeriod.status == OPEN))
+        .where(CertificationAssignment.operator_id == v.record_id(operator, "operator", FIELD_LABELS["operator"]),
+               CertificationAssignment.active.is_(True), not_(ValidationPeriod.lapsed_by(today)))
+        .order_by(Certification.name)
+    )
+    return [{"id": pk, "name": name} for pk, name in rows]
+
+
+@dataclass
+class AtRisk:
+    period: ValidationPeriod
+    operator: Operator
+    certification: Certification
+    workdays_left: int
+
+    @property
+    def missing(self) -> int:
+        return self.period.required_inspections - self.period.done
+
+
+def at_risk(*, session: Session, company, today: dt.date) -> list[AtRisk]:
+    """"En riesgo": open periods (not lapsed) ordered by working days left, then by the
+    inspections still missing, so a supervisor sees who will lapse first."""
+    rows = session.execute(
+        select(ValidationPeriod, Operator, Certification)
+        .join(CertificationAssignment, CertificationAssignment.id == ValidationPeriod.assignment_id)
+        .join(Operator, Operator.id == CertificationAssignment.operator_id)
+        .join(Certification, Certification.id == CertificationAssignment.certification_id)
+        .where(not_(ValidationPeriod.lapsed_by(today)), ValidationPeriod.status == OPEN)
+    ).all()
+    calendar = WorkCalendar.for_company(session, company)
+    out = [AtRisk(p, o, c, workdays_left(calendar, p, today)) for p, o, c in rows]
+    out.sort(key=lambda r: (r.workdays_left, -r.missing, r.operator.last_name))
+    return out
+
+
+def form_choices(*, session: Session, today: dt.date) -> tuple[list[Operator], list[Auditor]]:
+    """For the inspection form (issue 9 item 15): only active operators with an active
+    assignment whose open period has not lapsed, and the active auditors."""
+    holding = (
+        select(CertificationAssignment.operator_id)
+        .join(ValidationPeriod, and_(ValidationPeriod.assignment_id == CertificationAssignment.id,
+                                     ValidationPeriod.status == OPEN))
+        .where(CertificationAssignment.active.is_(True), not_(ValidationPeriod.lapsed_by(today)))
+    )
+    operators = session.scalars(
+        select(Operator).where(Operator.active.is_(True), Operator.id.in_(holding))
+        .order_by(Operator.last_name, Operator.first_name)
+    ).all()
+    auditors = session.scalars(
+        select(Auditor).where(Auditor.active.is_(True)).order_by(Auditor.last_name, Auditor.first_name)
+    ).all()
+    return list(operators), list(auditors)
+
+
+def inspection_authors(*, session: Session, inspection_ids) -> dict[int, dict[str, str]]:
+    """Who registered and who annulled each inspection, from the audit trail (issue 9 item 15):
+    {inspection id: {"register": name, "annul": name}}."""
+    rows = session.execute(
+        select(AuditEntry.entity_id, AuditEntry.action, User.first_name, User.last_name)
+        .join(User, User.id == AuditEntry.user_id)
+        .where(AuditEntry.entity == "inspection", AuditEntry.entity_id.in_(list(inspection_ids)),
+               AuditEntry.action.in_(("register", "annul")))
+    )
+    authors: dict[int, dict[str, str]] = {}
+    for pk, action, first, last in rows:
+        authors.setdefault(pk, {})[action] = f"{first} {last}".strip()
+    return authors
