@@ -56,6 +56,10 @@ class Config:
     # No request body over this size (issue 8, finding 4): 413 with a message, JSON or page.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
 
+    # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust (werkzeug ProxyFix;
+    # 0 = none: the client is the connection's peer). Rate limits and the audit use it.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+
     # Cookies and CSRF.
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True

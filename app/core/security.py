@@ -30,7 +30,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.identity import ADMIN_ROLE, acting_as, current_user, is_admin, role_names, user_ref  # noqa: F401 (re-exported)
+from app.core.security_views import ChangeMyPasswordView, ConfirmedLogoutView, HistoryKeepingUserView
+from app.core.sessions import bump
 from app.core.tenancy import NO_COMPANY, user_company_ids
+from app.core.users import record_login, refuse_delete_with_history
 
 
 # One map for every view and API: FAB methods -> the two permissions a role is given.
@@ -134,7 +137,15 @@ class ConstraintsAre422:
 
 
 class UserApi(ConstraintsAre422, FabUserApi):
-    pass
+    def delete_headless(self, pk):
+        """A user with history is refused (422 naming why): deactivate them instead."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None:
+            try:
+                refuse_delete_with_history(self.datamodel.session, item)
+            except ValidationError as exc:
+                return self.response(422, **exc.to_dict())
+        return super().delete_headless(pk)
 
 
 class RoleApi(ConstraintsAre422, FabRoleApi):
@@ -148,6 +159,9 @@ def _read_only(api_class):
 
 
 class SecurityManager(FabSecurityManager):
+    authdbview = ConfirmedLogoutView
+    resetmypasswordview = ChangeMyPasswordView
+    userdbmodelview = HistoryKeepingUserView
     security_api = RateLimitedSecurityApi
     user_api = UserApi
     role_api = RoleApi
@@ -155,6 +169,15 @@ class SecurityManager(FabSecurityManager):
     permission_api = _read_only(FabPermissionApi)
     view_menu_api = _read_only(FabViewMenuApi)
     permission_view_menu_api = _read_only(FabPermissionViewMenuApi)
+
+    def on_user_login(self, user) -> None:
+        """Each login is in the audit of the user's companies, with the client address."""
+        record_login(self.session, user)
+
+    def on_user_logout(self, user) -> None:
+        """Logging out ends every session and token of the user (issue 8, finding 9)."""
+        bump(self.session, user.id)
+        self.session.commit()
 
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids) -> bool:
         """FAB asks once per check (every menu item of every page); here the roles'

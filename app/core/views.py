@@ -73,11 +73,13 @@ class AuditView(ModelView):
     method_permission_name = READ_WRITE
     include_route_methods = {"list", "show"}
     base_order = ("created_at", "desc")
-    list_columns = ["created_at", "user", "entity", "entity_id", "action", "from_state", "to_state"]
-    show_columns = list_columns + ["data", "workflow_version"]
+    # the actor's name as written at the time (issue 8, finding 5)
+    list_columns = ["created_at", "actor_name", "entity", "entity_id", "action", "from_state", "to_state"]
+    show_columns = list_columns + ["client_address", "data", "workflow_version"]
     search_columns = ["entity", "entity_id", "user", "action", "created_at"]
     label_columns = {
-        "created_at": _l("Fecha (UTC)"), "user": _l("Usuario"), "entity": _l("Entidad"),
+        "created_at": _l("Fecha (UTC)"), "user": _l("Usuario"), "actor_name": _l("Usuario"),
+        "client_address": _l("Dirección del cliente"), "entity": _l("Entidad"),
         "entity_id": _l("Id"), "action": _l("Acción"), "from_state": _l("Desde"),
         "to_state": _l("Hasta"), "data": _l("Datos"), "workflow_version": _l("Versión del flujo"),
     }

@@ -79,3 +79,16 @@ def login_page(live_server):
         return page
 
     return do_login
+
+
+@pytest.fixture
+def logout_page(live_server):
+    """logout_page(page): signs out through the confirmation page (logout is a POST)."""
+
+    def do_logout(page):
+        page.goto(f"{live_server}/logout/")
+        page.click("#confirm-form button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return do_logout
