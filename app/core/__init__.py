@@ -13,12 +13,13 @@ def register(appbuilder) -> None:
     from flask import current_app as app
 
     from app.core import api as core_api
-    from app.core import security_views, sessions, views
+    from app.core import headers, security_views, sessions, views
     from app.core.audit import AuditEntry
     from app.core.redirects import refuse_unsafe_next
     from app.core.security import check_api_csrf, existing_record_or_404, resolve_active_company
     from app.core.tenancy import Company, Membership, NonWorkingDay
 
+    headers.register(app)
     app.before_request(refuse_unsafe_next)
     sessions.register(app)
     app.before_request(resolve_active_company)
