@@ -17,7 +17,9 @@ def register(appbuilder) -> None:
     from app.core.audit import AuditEntry
     from app.core.redirects import refuse_unsafe_next
     from app.core.security import check_api_csrf, existing_record_or_404, resolve_active_company
-    from app.core.tenancy import Company, Membership, NonWorkingDay
+    from flask_appbuilder.models.sqla.filters import FilterInFunction
+
+    from app.core.tenancy import Company, Membership, NonWorkingDay, company_user_ids
 
     headers.register(app)
     app.before_request(refuse_unsafe_next)
@@ -55,6 +57,9 @@ def register(appbuilder) -> None:
             list_columns=AUDIT_API_COLUMNS,
             show_columns=AUDIT_API_COLUMNS,
             order_columns=["created_at", "entity", "action"],
+            # users offered by _info: the active company's only (issue 8, finding 8)
+            add_query_rel_fields={"user": [["id", FilterInFunction, company_user_ids]]},
+            edit_query_rel_fields={"user": [["id", FilterInFunction, company_user_ids]]},
             base_order=("created_at", "desc"),
         )
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
@@ -11,7 +12,14 @@ from app.core.audit import AuditEntry
 from app.core.redirects import is_safe_redirect
 from app.core.identity import current_user, is_admin
 from app.core.security import READ_WRITE
-from app.core.tenancy import Company, Membership, NonWorkingDay, current_company_id, user_company_ids
+from app.core.tenancy import (
+    Company,
+    Membership,
+    NonWorkingDay,
+    company_user_ids,
+    current_company_id,
+    user_company_ids,
+)
 from app.core.workflow import all_workflows, get_workflow
 from app.extensions import db
 
@@ -77,6 +85,7 @@ class AuditView(ModelView):
     list_columns = ["created_at", "actor_name", "entity", "entity_id", "action", "from_state", "to_state"]
     show_columns = list_columns + ["client_address", "data", "workflow_version"]
     search_columns = ["entity", "entity_id", "user", "action", "created_at"]
+    search_form_query_rel_fields = {"user": [["id", FilterInFunction, company_user_ids]]}
     label_columns = {
         "created_at": _l("Fecha (UTC)"), "user": _l("Usuario"), "actor_name": _l("Usuario"),
         "client_address": _l("Dirección del cliente"), "entity": _l("Entidad"),
