@@ -29,25 +29,13 @@ from app.core.errors import DomainError
 from app.core.exports import csv_response
 from app.core.security import READ_WRITE, current_user
 from app.core.tenancy import Company, current_company_id
-from app.core.views import TenantModelView
+from app.core.views import EagerSQLAInterface, TenantModelView
 from app.extensions import db
 
 CATEGORY = "Certificaciones"
 ACTIVE_ONLY = [["active", FilterEqual, "y"]]  # FAB reads booleans as "y"
 PERSON_LABELS = {"first_name": _l("Nombre"), "last_name": _l("Apellidos"), "code": _l("Código interno"),
                  "active": _l("Activo")}
-
-
-class EagerInterface(SQLAInterface):
-    """SQLAInterface whose list queries load the related rows they show up front (a constant
-    number of queries however many rows the page has)."""
-
-    def __init__(self, obj, *options):
-        super().__init__(obj)
-        self.load_options = options
-
-    def apply_all(self, query, *args, **kwargs):
-        return super().apply_all(query, *args, **kwargs).options(*self.load_options)
 
 
 def _assignment_names(relationship):
@@ -131,7 +119,7 @@ class CertificationView(_CatalogView):
 
 class ProductAuditTypeView(_CatalogView):
     route_base = "/certificaciones/auditorias"
-    datamodel = EagerInterface(ProductAuditType, selectinload(ProductAuditType.certification))
+    datamodel = EagerSQLAInterface(ProductAuditType, selectinload(ProductAuditType.certification))
     class_permission_name = "ProductAuditType"
     list_title = show_title = _l("Tipos de auditoría de producto")
     add_title, edit_title = _l("Nuevo tipo de auditoría"), _l("Editar tipo de auditoría")
@@ -148,7 +136,7 @@ class AssignmentView(TenantModelView):
     observations are edited afterwards; never deleted."""
 
     route_base = "/certificaciones/asignaciones"
-    datamodel = EagerInterface(
+    datamodel = EagerSQLAInterface(
         CertificationAssignment, selectinload(CertificationAssignment.operator),
         selectinload(CertificationAssignment.certification),
     )
@@ -180,7 +168,7 @@ class ValidationPeriodView(TenantModelView):
     """Periodos (read-only) and the "en riesgo" list with its CSV."""
 
     route_base = "/certificaciones/periodos"
-    datamodel = EagerInterface(ValidationPeriod, _assignment_names(ValidationPeriod.assignment))
+    datamodel = EagerSQLAInterface(ValidationPeriod, _assignment_names(ValidationPeriod.assignment))
     class_permission_name = "ValidationPeriod"
     method_permission_name = {**READ_WRITE, "at_risk": "read", "at_risk_csv": "read"}
     include_route_methods = {"list", "show", "at_risk", "at_risk_csv"}
@@ -222,7 +210,7 @@ class InspectionView(TenantModelView):
     or deleted."""
 
     route_base = "/certificaciones/inspecciones"
-    datamodel = EagerInterface(
+    datamodel = EagerSQLAInterface(
         Inspection, _assignment_names(Inspection.assignment), selectinload(Inspection.audit_type),
         selectinload(Inspection.auditor),
     )

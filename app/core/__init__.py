@@ -16,7 +16,7 @@ def register(appbuilder) -> None:
     from app.core import headers, security_views, sessions, views
     from app.core.audit import AuditEntry
     from app.core.redirects import refuse_unsafe_next
-    from app.core.security import check_api_csrf, existing_record_or_404, resolve_active_company
+    from app.core.security import READ_ONLY_ROUTES, check_api_csrf, existing_record_or_404, resolve_active_company
     from flask_appbuilder.models.sqla.filters import FilterInFunction
 
     from app.core.tenancy import Company, Membership, NonWorkingDay, company_user_ids
@@ -37,7 +37,7 @@ def register(appbuilder) -> None:
         core_api.admin_api(
             Company, "company", "Company",
             # companies are deactivated, never deleted: their rows and audit trail stay
-            include_route_methods={"get", "get_list", "info", "post", "put"},
+            include_route_methods=READ_ONLY_ROUTES | {"post", "put"},
         )
     )
     appbuilder.add_api(core_api.admin_api(Membership, "membership", "Membership"))
@@ -53,7 +53,7 @@ def register(appbuilder) -> None:
     appbuilder.add_api(
         core_api.admin_api(
             AuditEntry, "audit_entry", "AuditEntry",
-            include_route_methods={"get", "get_list", "info"},
+            include_route_methods=READ_ONLY_ROUTES,
             list_columns=AUDIT_API_COLUMNS,
             show_columns=AUDIT_API_COLUMNS,
             order_columns=["created_at", "entity", "action"],

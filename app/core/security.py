@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 
-import yaml
 from flask import current_app, g, has_request_context, request, session
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.apis import GroupApi as FabGroupApi
@@ -30,7 +29,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.identity import ADMIN_ROLE, acting_as, current_user, is_admin, role_names, user_ref  # noqa: F401 (re-exported)
-from app.core.security_views import ChangeMyPasswordView, ConfirmedLogoutView, HistoryKeepingUserView
+from app.core.roles import load_roles, sync_roles  # noqa: F401 (re-exported)
+from app.core import security_views
 from app.core.sessions import bump
 from app.core.tenancy import NO_COMPANY, user_company_ids
 from app.core.users import record_login, refuse_delete_with_history
@@ -45,6 +45,11 @@ READ_WRITE = {
     "api_create": "write", "api_update": "write", "api_delete": "write", "action": "write",
     "action_post": "write",
 }
+
+
+# Shared route-method sets of REST APIs (include_route_methods; issue 7 item 6).
+READ_ONLY_ROUTES = frozenset({"get", "get_list", "info"})
+READ_WRITE_ROUTES = READ_ONLY_ROUTES | {"post", "put", "delete"}
 
 
 class Forbidden(DomainError):
@@ -155,13 +160,13 @@ class RoleApi(ConstraintsAre422, FabRoleApi):
 def _read_only(api_class):
     """Permissions and resources come from the code (`flask seed`); groups are not used:
     their APIs are read-only."""
-    return type(api_class.__name__, (api_class,), {"include_route_methods": {"get", "get_list", "info"}})
+    return type(api_class.__name__, (api_class,), {"include_route_methods": set(READ_ONLY_ROUTES)})
 
 
 class SecurityManager(FabSecurityManager):
-    authdbview = ConfirmedLogoutView
-    resetmypasswordview = ChangeMyPasswordView
-    userdbmodelview = HistoryKeepingUserView
+    authdbview = security_views.AuthDBView
+    resetmypasswordview = security_views.ResetMyPasswordView
+    userdbmodelview = security_views.UserDBModelView
     security_api = RateLimitedSecurityApi
     user_api = UserApi
     role_api = RoleApi
@@ -212,45 +217,6 @@ def existing_record_or_404() -> None:
         return
     if not str(pk).isdigit() or api.datamodel.get(int(pk)) is None:
         raise NotFound("No existe ese registro.")
-
-
-# --- roles from seed/roles.yaml -------------------------------------------------------
-
-def load_roles(path: str) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
-
-
-def _merge(common: dict, spec: dict) -> dict:
-    return {key: list(common.get(key, [])) + list(spec.get(key, [])) for key in ("read", "write", "menus", "extra")}
-
-
-def sync_roles(appbuilder, data: dict) -> None:
-    """Create each role and give it exactly the permissions the YAML lists.
-
-    `roles.yaml` has `common` (given to every role) and `roles`: role name -> {label,
-    read: [entities], write: [entities], menus: [menu names], extra: [[permission, view]]}.
-    Write implies read."""
-    sm = appbuilder.sm
-    common = data.get("common") or {}
-    for name, spec in (data.get("roles") or {}).items():
-        spec = _merge(common, spec or {})
-        role = sm.find_role(name) or sm.add_role(name)
-        wanted = set()
-        for entity in spec.get("write", []):
-            wanted |= {("can_read", entity), ("can_write", entity)}
-        for entity in spec.get("read", []):
-            wanted.add(("can_read", entity))
-        for menu in spec.get("menus", []):
-            wanted.add(("menu_access", menu))
-        for perm, view in spec.get("extra", []):
-            wanted.add((perm, view))
-        current = {(pv.permission.name, pv.view_menu.name): pv for pv in role.permissions}
-        for key in wanted - set(current):
-            pv = sm.add_permission_view_menu(*key)
-            sm.add_permission_role(role, pv)
-        for key in set(current) - wanted:
-            sm.del_permission_role(role, current[key])
 
 
 def ensure_not_found(obj, what: str = "registro"):

@@ -7,7 +7,9 @@ from __future__ import annotations
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.forms import ResetPasswordForm
-from flask_appbuilder.security.views import AuthDBView, ResetMyPasswordView, UserDBModelView
+from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
+from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
+from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_login import logout_user
@@ -24,7 +26,13 @@ def confirm_page(title, question, button, action):
     return render_template("security/confirm.html", title=title, question=question, button=button, action=action)
 
 
-class ConfirmedLogoutView(AuthDBView):
+# Each subclass keeps FAB's class name: endpoints and permission names stay FAB's
+# (seed/roles.yaml grants can_this_form_get on ResetMyPasswordView, for example).
+
+
+class AuthDBView(FabAuthDBView):
+    """Logout: a GET asks for confirmation, the POST (with the CSRF token) signs out."""
+
     @expose("/logout/", methods=["GET", "POST"])
     def logout(self):
         if request.method == "GET":
@@ -42,7 +50,7 @@ class ChangeMyPasswordForm(ResetPasswordForm):
     current_password = PasswordField(_l("Contraseña actual"), validators=[DataRequired(), _current_password_is_right])
 
 
-class ChangeMyPasswordView(ResetMyPasswordView):
+class ResetMyPasswordView(FabResetMyPasswordView):
     form = ChangeMyPasswordForm
 
     def form_post(self, form) -> None:
@@ -51,7 +59,7 @@ class ChangeMyPasswordView(ResetMyPasswordView):
         logout_user()
 
 
-class HistoryKeepingUserView(UserDBModelView):
+class UserDBModelView(FabUserDBModelView):
     def _delete(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
         if item is not None:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import yaml
+from app.core.seeds import load_seed
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -158,8 +158,7 @@ class Workflow:
 
     @classmethod
     def from_yaml(cls, path: str) -> "Workflow":
-        with open(path, encoding="utf-8") as fh:
-            return cls(yaml.safe_load(fh))
+        return cls(load_seed(path))
 
     def _role_name(self, code: str) -> str:
         return (self.roles.get(code) or {}).get("role", code)

@@ -73,7 +73,7 @@ def login_page(live_server):
         page.goto(f"{live_server}/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
-        page.click("input[type=submit], button[type=submit]")
+        page.click("form[name=login] [type=submit]")  # the navbar has forms too (language)
         page.wait_for_load_state("networkidle")
         assert "/login" not in page.url, f"login failed for {username}"
         return page
