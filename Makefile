@@ -2,6 +2,7 @@
 # make test  : install dev requirements, run the suite on SQLite and, when reachable, PostgreSQL
 # make e2e   : browser tests (Playwright driving Debian's Chromium)
 # make bench : benchmarks; figures go to bench/results.md
+# make audit : pip-audit over requirements.txt (known vulnerabilities; soft when offline)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -10,7 +11,7 @@ FLASK  := FLASK_APP=run.py $(VENV)/bin/flask
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run install install-dev test test-sqlite test-postgres e2e bench lint clean
+.PHONY: run install install-dev test test-sqlite test-postgres e2e bench lint audit clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,9 @@ e2e: install-dev
 
 bench: install-dev
 	$(PY) -m bench
+
+audit: install-dev
+	$(PY) scripts/audit_deps.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check app tests bench
