@@ -3,6 +3,7 @@
 # make e2e   : browser tests (Playwright driving Debian's Chromium)
 # make bench : benchmarks; figures go to bench/results.md
 # make translations : extract app/ strings, update and compile both catalogues, list the gaps
+# make audit : pip-audit over requirements.txt (known vulnerabilities; soft when offline)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -11,7 +12,7 @@ FLASK  := FLASK_APP=run.py $(VENV)/bin/flask
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run install install-dev test test-sqlite test-postgres e2e bench lint clean translations
+.PHONY: run install install-dev test test-sqlite test-postgres e2e bench lint audit clean translations
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +60,8 @@ bench: install-dev
 
 translations: install
 	$(PY) scripts/translations.py
+audit: install-dev
+	$(PY) scripts/audit_deps.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check app tests bench

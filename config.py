@@ -73,6 +73,9 @@ class Config:
     MAIL_RETRY_SECONDS = 60  # first retry after a failure; doubles each attempt...
     MAIL_RETRY_MAX_SECONDS = 6 * 3600  # ...up to this
     MAIL_CLAIM_SECONDS = 600  # a sender's lease on the messages it took (then others may retry)
+    # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust (werkzeug ProxyFix;
+    # 0 = none: the client is the connection's peer). Rate limits and the audit use it.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
 
     # Cookies and CSRF.
     WTF_CSRF_ENABLED = True

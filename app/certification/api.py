@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import select
 
@@ -23,14 +22,15 @@ from app.certification.models import (
     ProductAuditType,
     ValidationPeriod,
 )
-from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, json_body
+from app.core.api import API_PERMISSIONS, TenantModelRestApi, json_body
 from app.core import validation as v
+from app.core.api import READ_ONLY_ROUTES, api_endpoint
 from app.core.errors import ValidationError
 from app.core.security import current_user
 from app.core.tenancy import Company, current_company_id
 from app.extensions import db
 
-READ_ONLY = {"get", "get_list", "info"}
+READ_ONLY = READ_ONLY_ROUTES
 
 
 def active_company() -> Company:
@@ -169,10 +169,7 @@ class CertificationAssignmentApi(_CertificationApi):
         for row in data["result"]:
             _lazy_assignment(row, lapsed_on)
 
-    @expose("/<int:pk>/status", methods=["GET"])
-    @protect()
-    @safe
-    @answers_errors
+    @api_endpoint("/<int:pk>/status", methods=["GET"])
     def status(self, pk):
         """The assignment and its periods
         ---
@@ -246,9 +243,7 @@ class InspectionApi(_CertificationApi):
         db.session.commit()
         return self.response(201, id=inspection.id, result=self.show_model_schema.dump(inspection))
 
-    @expose("/<int:pk>/annul", methods=["POST"])
-    @protect()
-    @safe
+    @api_endpoint("/<int:pk>/annul", methods=["POST"])
     def annul(self, pk):
         """Annul an inspection of the open period
         ---

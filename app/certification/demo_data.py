@@ -4,11 +4,10 @@ already has an assignment is left alone. Inspections go through the service, as 
 from __future__ import annotations
 
 import datetime as dt
-import os
 
-import yaml
 from sqlalchemy import select
 
+from app.core.seeds import load_seed
 from app.certification import services
 from app.certification.models import (
     Auditor,
@@ -20,7 +19,7 @@ from app.certification.models import (
 from app.core.errors import ValidationError
 from app.core.workdays import WorkCalendar
 
-DEMO_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "seed", "demo", "certification.yaml")
+DEMO_FILE = "demo/certification.yaml"
 
 
 def _get_or_add(session, model, where: dict, **values):
@@ -34,8 +33,7 @@ def _get_or_add(session, model, where: dict, **values):
 
 def load_demo(session, company, today: dt.date | None = None) -> None:
     today = today or dt.date.today()
-    with open(DEMO_FILE, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = load_seed(DEMO_FILE)
     certs, types = {}, {}
     for spec in data["certifications"]:
         cert = _get_or_add(session, Certification, {"name": spec["name"]}, description=spec["description"])

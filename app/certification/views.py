@@ -34,23 +34,12 @@ from app.core.exports import csv_response
 from app.core.pages import FORM_FAILURES, form_errors
 from app.core.security import READ_WRITE, current_user
 from app.core.views import TenantModelView
+from app.core.views import EagerSQLAInterface
 from app.extensions import db
 
 CATEGORY = "Certificaciones"
 PERSON_LABELS = {"first_name": _l("Nombre"), "last_name": _l("Apellidos"), "code": _l("Código interno"),
                  "active": _l("Activo")}
-
-
-class EagerInterface(SQLAInterface):
-    """SQLAInterface whose list queries load the related rows they show up front (a constant
-    number of queries however many rows the page has)."""
-
-    def __init__(self, obj, *options):
-        super().__init__(obj)
-        self.load_options = options
-
-    def apply_all(self, query, *args, **kwargs):
-        return super().apply_all(query, *args, **kwargs).options(*self.load_options)
 
 
 def _assignment_names(relationship):
@@ -140,7 +129,7 @@ class CertificationView(_CatalogView):
 
 class ProductAuditTypeView(_CatalogView):
     route_base = "/certificaciones/auditorias"
-    datamodel = EagerInterface(ProductAuditType, selectinload(ProductAuditType.certification))
+    datamodel = EagerSQLAInterface(ProductAuditType, selectinload(ProductAuditType.certification))
     class_permission_name = "ProductAuditType"
     list_title = show_title = _l("Tipos de auditoría de producto")
     add_title, edit_title = _l("Nuevo tipo de auditoría"), _l("Editar tipo de auditoría")
@@ -157,7 +146,7 @@ class AssignmentView(TenantModelView):
     observations are edited afterwards; never deleted."""
 
     route_base = "/certificaciones/asignaciones"
-    datamodel = EagerInterface(
+    datamodel = EagerSQLAInterface(
         CertificationAssignment, selectinload(CertificationAssignment.operator),
         selectinload(CertificationAssignment.certification),
     )
@@ -190,7 +179,7 @@ class ValidationPeriodView(TenantModelView):
     """Periodos (read-only) and the "en riesgo" list with its CSV."""
 
     route_base = "/certificaciones/periodos"
-    datamodel = EagerInterface(ValidationPeriod, _assignment_names(ValidationPeriod.assignment))
+    datamodel = EagerSQLAInterface(ValidationPeriod, _assignment_names(ValidationPeriod.assignment))
     class_permission_name = "ValidationPeriod"
     method_permission_name = {**READ_WRITE, "at_risk": "read", "at_risk_csv": "read"}
     include_route_methods = {"list", "show", "at_risk", "at_risk_csv"}
@@ -232,7 +221,7 @@ class InspectionView(TenantModelView):
     or deleted."""
 
     route_base = "/certificaciones/inspecciones"
-    datamodel = EagerInterface(
+    datamodel = EagerSQLAInterface(
         Inspection, _assignment_names(Inspection.assignment), selectinload(Inspection.audit_type),
         selectinload(Inspection.auditor),
     )

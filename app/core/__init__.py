@@ -4,18 +4,26 @@ from __future__ import annotations
 from app.core.errors import register_error_handlers
 
 
+AUDIT_API_COLUMNS = ["id", "created_at", "user_id", "actor_name", "client_address", "entity", "entity_id",
+                     "action", "from_state", "to_state", "data", "workflow_version"]
+
+
 def register(appbuilder) -> None:
     """Views, APIs, request hooks and template globals of the platform core."""
     from flask import current_app as app
 
     from app.core import api as core_api
-    from app.core import views
+    from app.core import headers, security_views, sessions, views
     from app.core.audit import AuditEntry
     from app.core.redirects import refuse_unsafe_next
-    from app.core.security import check_api_csrf, existing_record_or_404, resolve_active_company
-    from app.core.tenancy import Company, Membership, NonWorkingDay
+    from app.core.security import READ_ONLY_ROUTES, check_api_csrf, existing_record_or_404, resolve_active_company
+    from flask_appbuilder.models.sqla.filters import FilterInFunction
 
+    from app.core.tenancy import Company, Membership, NonWorkingDay, company_user_ids
+
+    headers.register(app)
     app.before_request(refuse_unsafe_next)
+    sessions.register(app)
     app.before_request(resolve_active_company)
     app.before_request(check_api_csrf)
     app.before_request(core_api.check_api_input)
@@ -24,11 +32,12 @@ def register(appbuilder) -> None:
     register_error_handlers(app)
 
     views.register(appbuilder)
+    security_views.register(appbuilder)
     appbuilder.add_api(
         core_api.admin_api(
             Company, "company", "Company",
             # companies are deactivated, never deleted: their rows and audit trail stay
-            include_route_methods={"get", "get_list", "info", "post", "put"},
+            include_route_methods=READ_ONLY_ROUTES | {"post", "put"},
         )
     )
     appbuilder.add_api(core_api.admin_api(Membership, "membership", "Membership"))
@@ -44,12 +53,13 @@ def register(appbuilder) -> None:
     appbuilder.add_api(
         core_api.admin_api(
             AuditEntry, "audit_entry", "AuditEntry",
-            include_route_methods={"get", "get_list", "info"},
-            list_columns=["id", "created_at", "user_id", "entity", "entity_id", "action",
-                          "from_state", "to_state", "data", "workflow_version"],
-            show_columns=["id", "created_at", "user_id", "entity", "entity_id", "action",
-                          "from_state", "to_state", "data", "workflow_version"],
+            include_route_methods=READ_ONLY_ROUTES,
+            list_columns=AUDIT_API_COLUMNS,
+            show_columns=AUDIT_API_COLUMNS,
             order_columns=["created_at", "entity", "action"],
+            # users offered by _info: the active company's only (issue 8, finding 8)
+            add_query_rel_fields={"user": [["id", FilterInFunction, company_user_ids]]},
+            edit_query_rel_fields={"user": [["id", FilterInFunction, company_user_ids]]},
             base_order=("created_at", "desc"),
         )
     )

@@ -25,7 +25,7 @@ from app.core import idempotency
 from app.core.constraints import explain
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.identity import current_user, user_ref
-from app.core.security import READ_WRITE
+from app.core.security import READ_ONLY_ROUTES, READ_WRITE, READ_WRITE_ROUTES  # noqa: F401 (shared here)
 from app.extensions import db
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER, the type of every id and count column here
@@ -191,6 +191,16 @@ def answers_errors(method):
     return wrapper
 
 
+def api_endpoint(url: str, methods=("GET",)):
+    """One decorator for a custom REST endpoint (issue 7 item 6): FAB's expose + protect +
+    safe, and answers_errors (a DomainError or a broken constraint is the JSON answer)."""
+
+    def decorate(method):
+        return expose(url, methods=list(methods))(protect()(safe(answers_errors(method))))
+
+    return decorate
+
+
 class TenantModelRestApi(ModelRestApi):
     """ModelRestApi over a tenant model: rows of other companies are invisible (404) through
     the central isolation; domain errors become JSON {"message"} with their 4xx status."""
@@ -266,10 +276,7 @@ class WorkflowActionsApi(TenantModelRestApi):
     def action_result(self, item) -> dict:
         return {"id": item.id, "state": self.workflow.state_of(item), "version": item.version}
 
-    @expose("/<int:pk>/actions", methods=["GET"])
-    @protect()
-    @safe
-    @answers_errors
+    @api_endpoint("/<int:pk>/actions", methods=["GET"])
     def actions(self, pk):
         """Actions the caller may perform now
         ---
@@ -291,10 +298,7 @@ class WorkflowActionsApi(TenantModelRestApi):
             version=item.version,
         )
 
-    @expose("/<int:pk>/actions/<action>", methods=["POST"])
-    @protect()
-    @safe
-    @answers_errors
+    @api_endpoint("/<int:pk>/actions/<action>", methods=["POST"])
     def perform_action(self, pk, action):
         """Perform a workflow action
         ---

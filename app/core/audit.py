@@ -12,6 +12,7 @@ import datetime as dt
 import decimal
 import enum
 
+from flask import has_request_context, request
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from flask_appbuilder.security.sqla.models import User
@@ -37,6 +38,10 @@ class AuditEntry(TenantMixin, Model):
     to_state: Mapped[str | None] = mapped_column(String(40))
     data: Mapped[dict | None] = mapped_column(JSON)
     workflow_version: Mapped[int | None] = mapped_column(Integer)
+    # As written at the time (issue 8, findings 5 and 14): the trail reads the same forever,
+    # whatever later happens to the user, and says from which address the action came.
+    actor_name: Mapped[str | None] = mapped_column(String(150))
+    client_address: Mapped[str | None] = mapped_column(String(45))
 
     def __repr__(self) -> str:
         return f"{self.entity}#{self.entity_id} {self.action}"
@@ -64,6 +69,20 @@ def entity_name(obj_or_cls) -> str:
     return getattr(cls, "__entity__", cls.__tablename__)
 
 
+def actor_name(user) -> str | None:
+    """The actor's name as written now: the trail keeps it whatever happens to the user."""
+    if user is None:
+        return None
+    return f"{user.first_name or ''} {user.last_name or ''}".strip()[:150] or user.username
+
+
+def client_address() -> str | None:
+    """The client's address (after ProxyFix, when PROXY_FIX_X_FOR trusts a proxy)."""
+    if not has_request_context():
+        return None
+    return (request.remote_addr or "")[:45] or None
+
+
 def record(
     session: Session,
     *,
@@ -85,6 +104,8 @@ def record(
     entry = AuditEntry(
         company_id=company_id,
         user_id=user_id,
+        actor_name=actor_name(user),
+        client_address=client_address(),
         entity=entity,
         entity_id=entity_id,
         action=action,
@@ -167,6 +188,8 @@ def _resolve(session: Session, _context) -> None:
                 company_id=company_id,
                 created_at=utcnow(),
                 user_id=getattr(user, "id", None),
+                actor_name=actor_name(user),
+                client_address=client_address(),
                 entity=entity_name(obj),
                 entity_id=getattr(obj, "id", None),
                 action=action,

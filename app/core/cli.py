@@ -1,20 +1,18 @@
 """CLI of the platform: `flask seed [--demo]` and `flask workflow show NAME`."""
 from __future__ import annotations
 
-import os
 
 import click
-import yaml
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.core.security import load_roles, sync_roles
+from app.core.roles import UnknownPermission, load_roles, sync_roles
+from app.core.seeds import load_seed
 from app.core.tenancy import Company, Membership, company_scope
 from app.core.workflow import all_workflows, get_workflow
 from app.extensions import db
 
-SEED_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "seed")
 DEMO_PASSWORD = "demo"
 
 
@@ -24,7 +22,11 @@ def seed_reference(appbuilder, modules) -> None:
     sm.add_role(sm.auth_role_admin)
     sm.add_role(sm.auth_role_public)
     appbuilder.add_permissions(update_perms=True)
-    sync_roles(appbuilder, load_roles(os.path.join(SEED_DIR, "roles.yaml")))
+    try:
+        sync_roles(appbuilder, load_roles())
+    except UnknownPermission as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
     for module in modules:
         if hasattr(module, "seed"):
             module.seed(db.session)
@@ -61,9 +63,8 @@ def ensure_user(username: str, first: str, last: str, roles: list[str], companie
 
 def seed_demo(modules) -> list[tuple[str, str, str, str]]:
     """Two demo companies, one user per role per company, and each module's samples."""
-    with open(os.path.join(SEED_DIR, "demo", "companies.yaml"), encoding="utf-8") as fh:
-        specs = yaml.safe_load(fh)["companies"]
-    roles = load_roles(os.path.join(SEED_DIR, "roles.yaml"))["roles"]
+    specs = load_seed("demo/companies.yaml")["companies"]
+    roles = load_roles()["roles"]
     with company_scope(None):
         companies = [_get_or_create_company(spec["company"]) for spec in specs]
         logins = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 
-import yaml
 from flask import current_app, g, has_request_context, request, session
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.apis import GroupApi as FabGroupApi
@@ -30,7 +29,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.identity import ADMIN_ROLE, acting_as, current_user, is_admin, role_names, user_ref  # noqa: F401 (re-exported)
+from app.core.roles import load_roles, sync_roles  # noqa: F401 (re-exported)
+from app.core import security_views
+from app.core.sessions import bump
 from app.core.tenancy import NO_COMPANY, user_company_ids
+from app.core.users import record_login, refuse_delete_with_history
 
 
 # One map for every view and API: FAB methods -> the two permissions a role is given.
@@ -42,6 +45,11 @@ READ_WRITE = {
     "api_create": "write", "api_update": "write", "api_delete": "write", "action": "write",
     "action_post": "write",
 }
+
+
+# Shared route-method sets of REST APIs (include_route_methods; issue 7 item 6).
+READ_ONLY_ROUTES = frozenset({"get", "get_list", "info"})
+READ_WRITE_ROUTES = READ_ONLY_ROUTES | {"post", "put", "delete"}
 
 
 class Forbidden(DomainError):
@@ -134,7 +142,15 @@ class ConstraintsAre422:
 
 
 class UserApi(ConstraintsAre422, FabUserApi):
-    pass
+    def delete_headless(self, pk):
+        """A user with history is refused (422 naming why): deactivate them instead."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None:
+            try:
+                refuse_delete_with_history(self.datamodel.session, item)
+            except ValidationError as exc:
+                return self.response(422, **exc.to_dict())
+        return super().delete_headless(pk)
 
 
 class RoleApi(ConstraintsAre422, FabRoleApi):
@@ -144,10 +160,13 @@ class RoleApi(ConstraintsAre422, FabRoleApi):
 def _read_only(api_class):
     """Permissions and resources come from the code (`flask seed`); groups are not used:
     their APIs are read-only."""
-    return type(api_class.__name__, (api_class,), {"include_route_methods": {"get", "get_list", "info"}})
+    return type(api_class.__name__, (api_class,), {"include_route_methods": set(READ_ONLY_ROUTES)})
 
 
 class SecurityManager(FabSecurityManager):
+    authdbview = security_views.AuthDBView
+    resetmypasswordview = security_views.ResetMyPasswordView
+    userdbmodelview = security_views.UserDBModelView
     security_api = RateLimitedSecurityApi
     user_api = UserApi
     role_api = RoleApi
@@ -159,6 +178,15 @@ class SecurityManager(FabSecurityManager):
     permission_view_menu_api = _read_only(FabPermissionViewMenuApi)
     # FAB's user statistics page draws with Google Charts from the internet (issue 9, item 20)
     userstatschartview = None
+
+    def on_user_login(self, user) -> None:
+        """Each login is in the audit of the user's companies, with the client address."""
+        record_login(self.session, user)
+
+    def on_user_logout(self, user) -> None:
+        """Logging out ends every session and token of the user (issue 8, finding 9)."""
+        bump(self.session, user.id)
+        self.session.commit()
 
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids) -> bool:
         """FAB asks once per check (every menu item of every page); here the roles'
@@ -193,45 +221,6 @@ def existing_record_or_404() -> None:
         return
     if not str(pk).isdigit() or api.datamodel.get(int(pk)) is None:
         raise NotFound("No existe ese registro.")
-
-
-# --- roles from seed/roles.yaml -------------------------------------------------------
-
-def load_roles(path: str) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
-
-
-def _merge(common: dict, spec: dict) -> dict:
-    return {key: list(common.get(key, [])) + list(spec.get(key, [])) for key in ("read", "write", "menus", "extra")}
-
-
-def sync_roles(appbuilder, data: dict) -> None:
-    """Create each role and give it exactly the permissions the YAML lists.
-
-    `roles.yaml` has `common` (given to every role) and `roles`: role name -> {label,
-    read: [entities], write: [entities], menus: [menu names], extra: [[permission, view]]}.
-    Write implies read."""
-    sm = appbuilder.sm
-    common = data.get("common") or {}
-    for name, spec in (data.get("roles") or {}).items():
-        spec = _merge(common, spec or {})
-        role = sm.find_role(name) or sm.add_role(name)
-        wanted = set()
-        for entity in spec.get("write", []):
-            wanted |= {("can_read", entity), ("can_write", entity)}
-        for entity in spec.get("read", []):
-            wanted.add(("can_read", entity))
-        for menu in spec.get("menus", []):
-            wanted.add(("menu_access", menu))
-        for perm, view in spec.get("extra", []):
-            wanted.add((perm, view))
-        current = {(pv.permission.name, pv.view_menu.name): pv for pv in role.permissions}
-        for key in wanted - set(current):
-            pv = sm.add_permission_view_menu(*key)
-            sm.add_permission_role(role, pv)
-        for key in set(current) - wanted:
-            sm.del_permission_role(role, current[key])
 
 
 def ensure_not_found(obj, what: str = "registro"):

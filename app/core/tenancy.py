@@ -186,6 +186,18 @@ def user_company_ids(session: Session, user) -> list[int]:
     return list(session.scalars(stmt))
 
 
+def company_user_ids() -> list[int]:
+    """Users who are members of the active company (issue 8, finding 8: pickers and filters
+    offer only these); every user in system context."""
+    from app.extensions import db
+
+    stmt = select(User.id)
+    company_id = current_company_id()
+    if company_id is not None:
+        stmt = stmt.join(Membership, Membership.user_id == User.id).where(Membership.company_id == company_id)
+    return list(db.session.scalars(stmt))
+
+
 # --- isolation hooks ----------------------------------------------------------------
 
 @event.listens_for(Session, "do_orm_execute")

@@ -20,13 +20,13 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import yaml
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from statemachine import State, StateMachine
 
 from app.core import audit
+from app.core.seeds import load_seed
 from app.core.db import is_lock_failure, lock_row
 from app.core.errors import ActionNotAllowed, Conflict, ValidationError
 from app.core.security import is_admin, role_names
@@ -97,8 +97,7 @@ class Workflow:
 
     @classmethod
     def from_yaml(cls, path: str) -> "Workflow":
-        with open(path, encoding="utf-8") as fh:
-            return cls(yaml.safe_load(fh))
+        return cls(load_seed(path))
 
     def _role_name(self, code: str) -> str:
         return (self.roles.get(code) or {}).get("role", code)

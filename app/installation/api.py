@@ -3,11 +3,10 @@ only through EDIT_ORDER, delete only through DELETE_ORDER), the uniform action e
 of the core and the order's history. Thin: every rule is in services.py."""
 from __future__ import annotations
 
-from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.api import WorkflowActionsApi, answers_errors, json_body
+from app.core.api import WorkflowActionsApi, READ_ONLY_ROUTES, answers_errors, api_endpoint, json_body
 from app.core.security import current_user
 from app.extensions import db
 from app.installation import services
@@ -30,7 +29,7 @@ class InstallationOrderApi(WorkflowActionsApi):
     resource_name = ENTITY
     class_permission_name = PERMISSION
     workflow = services.WF
-    include_route_methods = {"get", "get_list", "post", "actions", "perform_action", "history"}
+    include_route_methods = (READ_ONLY_ROUTES - {"info"}) | {"post", "actions", "perform_action", "history"}
     base_filters = [["id", VisibleOrders, None]]
     base_order = ("number", "desc")
     list_columns = [
@@ -59,10 +58,7 @@ class InstallationOrderApi(WorkflowActionsApi):
         order = services.get_order(session=db.session, user=current_user(), order_id=order.id, details=True)
         return self.response(201, id=order.id, result=services.order_to_dict(order, user=current_user()))
 
-    @expose("/<int:pk>/history", methods=["GET"])
-    @protect()
-    @safe
-    @answers_errors
+    @api_endpoint("/<int:pk>/history", methods=["GET"])
     def history(self, pk):
         """The order's audit timeline
         ---

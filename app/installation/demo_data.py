@@ -4,17 +4,16 @@ engine as the demo user holding each role, so their timelines are real."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.seeds import load_seed
 from app.core.security import acting_as
 from app.installation import services
 from app.installation.models import Equipment, InstallationOrder
 
-DEMO_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "seed", "demo", "installation.yaml")
+DEMO_FILE = "demo/installation.yaml"
 
 
 def _payload(action: str, technician) -> dict:
@@ -27,8 +26,7 @@ def _payload(action: str, technician) -> dict:
 
 def load(session: Session, company) -> None:
     """Idempotent: the catalog by code; the orders only when the company has none."""
-    with open(DEMO_FILE, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = load_seed(DEMO_FILE)
     catalog = {e.code: e for e in session.scalars(select(Equipment))}
     for spec in data["equipment"]:
         if spec["code"] not in catalog:

@@ -11,12 +11,11 @@ from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 
 from app.core.errors import DomainError, NotFound
 from app.core.security import current_user, role_names
-from app.core.views import TenantModelView
+from app.core.views import EagerSQLAInterface, TenantModelView
 from app.extensions import db
 from app.installation import services
 from app.installation.api import PERMISSION, VisibleOrders
@@ -34,15 +33,6 @@ def _technician_ids():
     return [u.id for u in services.company_users(session=db.session, role=services.TECNICO_ROLE)]
 
 
-class OrderListInterface(SQLAInterface):
-    """The list loads each order's doctor in the same query: a constant number of queries
-    whatever the number of rows."""
-
-    def apply_all(self, query, *args, **kwargs):
-        query = super().apply_all(query, *args, **kwargs)
-        return query.options(joinedload(InstallationOrder.doctor)) if self.obj is InstallationOrder else query
-
-
 def _details_button(pk) -> Markup:
     return Markup(
         '<a class="btn btn-sm btn-primary order-details-link" href="{page}" data-modal-url="{modal}" '
@@ -58,7 +48,7 @@ def _state_badge(code) -> Markup:
 class InstallationOrderView(TenantModelView):
     """Órdenes de instalación: the orders the user sees (INST-011), with filters."""
 
-    datamodel = OrderListInterface(InstallationOrder)
+    datamodel = EagerSQLAInterface(InstallationOrder, joined=["doctor"])
     route_base = "/instalacion/ordenes"
     class_permission_name = PERMISSION
     include_route_methods = {"list"}

@@ -116,7 +116,7 @@ def test_list_page_buttons_are_spanish(admin_client):
 
 
 def test_english_after_choosing_it(admin_client):
-    r = admin_client.get("/lang/en")
+    r = admin_client.post("/lang/en")
     assert r.status_code == 302
     page = text_of(admin_client.get("/"))
     for english in ("Audit", "Companies", "Platform", "Days off", "Workflows", "Active company",
@@ -125,13 +125,13 @@ def test_english_after_choosing_it(admin_client):
     for spanish in ("Auditoría", "Empresas", "Plataforma", "Empresa activa", "Salir"):
         assert spanish not in page, spanish
 
-    admin_client.get("/lang/es")
+    admin_client.post("/lang/es")
     page = text_of(admin_client.get("/"))
     assert "Auditoría" in page and "Audit " not in page
 
 
 def test_login_page_in_english_after_choosing_it(client):
-    client.get("/lang/en")
+    client.post("/lang/en")
     page = text_of(client.get("/login/"))
     assert "Password" in page and "Sign In" in page
     assert "Contraseña" not in page
@@ -139,7 +139,7 @@ def test_login_page_in_english_after_choosing_it(client):
 
 def test_error_pages_follow_the_language(client):
     assert "No existe o no está en la empresa activa." in text_of(client.get("/no-existe"))
-    client.get("/lang/en")
+    client.post("/lang/en")
     r = client.get("/no-existe")
     assert r.status_code == 404
     page = text_of(r)
@@ -155,7 +155,7 @@ def test_api_messages_are_spanish_unless_english_is_asked(client):
 
 
 def test_unknown_language_falls_back_to_spanish(client):
-    client.get("/lang/xx")
+    client.post("/lang/xx")
     assert "Contraseña" in text_of(client.get("/login/"))
 
 

@@ -73,9 +73,22 @@ def login_page(live_server):
         page.goto(f"{live_server}/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
-        page.click("input[type=submit], button[type=submit]")
+        page.click("form[name=login] [type=submit]")  # the navbar has forms too (language)
         page.wait_for_load_state("networkidle")
         assert "/login" not in page.url, f"login failed for {username}"
         return page
 
     return do_login
+
+
+@pytest.fixture
+def logout_page(live_server):
+    """logout_page(page): signs out through the confirmation page (logout is a POST)."""
+
+    def do_logout(page):
+        page.goto(f"{live_server}/logout/")
+        page.click("#confirm-form button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return do_logout

@@ -24,8 +24,9 @@ def test_register_an_inspection_and_see_the_progress_bar_move(page, live_server,
     page.click("text=Registrar inspección >> nth=-1")
     page.wait_for_url("**/certificaciones/inspecciones/registrar**")
     # operator preset from the link -> its only active certification -> its open period and audit types
-    page.wait_for_function("document.querySelector('#assignment').value !== ''")
-    page.wait_for_function("document.querySelector('#audit_type').options.length > 1")
+    # selector waits, not wait_for_function: the page's CSP forbids the eval that one needs
+    page.wait_for_selector("#assignment option:checked:not([value=''])", state="attached")
+    page.wait_for_selector("#audit_type option:nth-child(2)", state="attached")
     assert "Periodo vigente nº 1" in page.inner_text("#period-info")
     assert "1 / 29 inspecciones" in page.inner_text("#period-info")
     page.select_option("#audit_type", label="Dientes")
@@ -39,7 +40,7 @@ def test_register_an_inspection_and_see_the_progress_bar_move(page, live_server,
     page.wait_for_load_state("networkidle")
     assert "no puede ser futura" in page.inner_text("#form-error")
 
-    page.wait_for_function("document.querySelector('#audit_type').options.length > 1")
+    page.wait_for_selector("#audit_type option:nth-child(2)", state="attached")
     page.select_option("#audit_type", label="Dientes")
     page.fill("#date", (TODAY - dt.timedelta(days=1)).isoformat())
     page.click("#save")

@@ -18,7 +18,7 @@ def open_details(page, live_server, order_id):
     page.wait_for_selector("#order-state")
 
 
-def test_three_roles_see_exactly_their_buttons_on_the_same_order(page, live_server, login_page, session,
+def test_three_roles_see_exactly_their_buttons_on_the_same_order(page, live_server, login_page, logout_page, session,
                                                                  make_company, make_user):
     w = build_world(session, make_company, make_user)
     order = w.order_in("ACCEPTED")
@@ -30,13 +30,13 @@ def test_three_roles_see_exactly_their_buttons_on_the_same_order(page, live_serv
     login_page(page, "gestor_operaciones")
     open_details(page, live_server, order.id)
     assert buttons(page) == [] and "No tienes acciones disponibles" in page.inner_text("#order-actions")
-    page.goto(f"{live_server}/logout/")
+    logout_page(page)
 
     # Doctor: their own order, no button either while it is ACCEPTED.
     login_page(page, "doctor")
     open_details(page, live_server, order.id)
     assert buttons(page) == []
-    page.goto(f"{live_server}/logout/")
+    logout_page(page)
 
     # Gestor de cuenta: opens it from the list's modal, records a contact through the form and
     # confirms the equipment; the buttons follow the state.
@@ -62,7 +62,7 @@ def test_three_roles_see_exactly_their_buttons_on_the_same_order(page, live_serv
     page.wait_for_load_state("networkidle")
     assert page.locator("#order-state").get_attribute("data-state") == "DOCTOR_CONFIRMATION"
     assert buttons(page) == []
-    page.goto(f"{live_server}/logout/")
+    logout_page(page)
 
     # Doctor again: now CONFIRM_ORDER and REJECT_RESCHEDULE, and nobody else has them.
     login_page(page, "doctor")
@@ -72,7 +72,7 @@ def test_three_roles_see_exactly_their_buttons_on_the_same_order(page, live_serv
     page.wait_for_load_state("networkidle")
     assert page.locator("#order-state").get_attribute("data-state") == "EQUIPMENT_TEMPLATES"
     assert buttons(page) == []
-    page.goto(f"{live_server}/logout/")
+    logout_page(page)
 
     login_page(page, "gestor_operaciones")
     open_details(page, live_server, order.id)

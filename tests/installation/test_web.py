@@ -22,7 +22,7 @@ def details(pk):
 def login(login, client):
     """Sign out first: FAB's login form ignores a user who is already signed in."""
     def relogin(username):
-        client.get("/logout/")
+        client.post("/logout/")
         return login(username)
 
     return relogin
