@@ -4,7 +4,6 @@ table. Thin: every rule is in services.py, every write commits once per user act
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 from flask import Response, flash, jsonify, redirect, request, url_for
@@ -28,6 +27,7 @@ from app.certification.models import (
     ValidationPeriod,
 )
 from app.core.errors import DomainError
+from app.core.localization import company_today
 from app.core.security import READ_WRITE, current_user
 from app.core.tenancy import Company, current_company_id
 from app.core.views import TenantModelView
@@ -113,7 +113,7 @@ class OperatorView(_CatalogView):
         operator, assignments = services.operator_overview(session=db.session, company=active_company(), operator=pk)
         return self.render_template(
             "certification/operator_detail.html", operator=operator, assignments=assignments,
-            result_labels=RESULT_LABELS, fmt=services.fmt, today=dt.date.today(),
+            result_labels=RESULT_LABELS, fmt=services.fmt, today=company_today(active_company()),
         )
 
 
@@ -253,7 +253,7 @@ class InspectionView(TenantModelView):
         "date": _l("Fecha"), "assignment": _l("Operario · certificación"), "audit_type": _l("Tipo de auditoría"),
         "auditor": _l("Auditor"), "pieces": _l("Piezas"), "result": _l("Resultado"), "annulled": _l("Anulada"),
         "period": _l("Periodo"), "observations": _l("Observaciones"), "annul_reason": _l("Motivo de anulación"),
-        "annulled_at": _l("Anulada el (UTC)"), "created_at": _l("Registrada el (UTC)"),
+        "annulled_at": _l("Anulada el"), "created_at": _l("Registrada el"),
     }
 
     FORM_FIELDS = ("assignment", "audit_type", "auditor", "date", "pieces", "result", "observations")
@@ -263,7 +263,7 @@ class InspectionView(TenantModelView):
     def register(self):
         """The spec's §4.4 form: operator -> active certification -> open period -> audit type ->
         auditor -> date, pieces, result, observations; validated and saved by the service."""
-        values = {"date": dt.date.today().isoformat(), "result": "OK", "pieces": "1"}
+        values = {"date": company_today(active_company()).isoformat(), "result": "OK", "pieces": "1"}
         error = None
         if request.method == "POST":
             values = {name: request.form.get(name, "") for name in ("operator", *self.FORM_FIELDS)}
@@ -370,7 +370,7 @@ class RulesView(ModelView):
     base_order = ("created_at", "desc")
     label_columns = {
         "required_workdays": _l("Días laborables por periodo"), "required_inspections": _l("Inspecciones por periodo"),
-        "active": _l("Activa"), "created_at": _l("Desde (UTC)"), "created_by": _l("Por"),
+        "active": _l("Activa"), "created_at": _l("Vigentes desde"), "created_by": _l("Por"),
     }
 
     def pre_add(self, item) -> None:

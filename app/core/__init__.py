@@ -144,6 +144,7 @@ def register(appbuilder) -> None:
 
     from app.core import api as core_api
     from app.core import views
+    from app.core.formatting import register_filters
     from app.core.audit import AuditEntry
     from app.core.security import check_api_csrf, existing_record_or_404, resolve_active_company
     from app.core.tenancy import Company, Membership, NonWorkingDay
@@ -153,6 +154,7 @@ def register(appbuilder) -> None:
     app.before_request(core_api.check_api_input)
     app.before_request(existing_record_or_404)
     app.context_processor(views.company_context)
+    register_filters(app)
     register_error_handlers(app)
 
     views.register(appbuilder)

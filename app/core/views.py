@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from app.core.audit import AuditEntry
+from app.core.formatting import ReadableColumns
 from app.core.security import READ_WRITE, current_user, is_admin
 from app.core.tenancy import Company, Membership, NonWorkingDay, current_company_id, user_company_ids
 from app.core.workflow import all_workflows, get_workflow
@@ -19,7 +20,7 @@ class HomeView(IndexView):
     index_template = "index.html"
 
 
-class TenantModelView(ModelView):
+class TenantModelView(ReadableColumns, ModelView):
     """ModelView over tenant rows (isolation is central); permissions by the read/write map."""
 
     method_permission_name = READ_WRITE
@@ -44,7 +45,7 @@ def tax_id_for_country(form, field) -> None:
             raise FormError(exc.message) from None
 
 
-class CompanyView(ModelView):
+class CompanyView(ReadableColumns, ModelView):
     datamodel = SQLAInterface(Company)
     class_permission_name = "Company"
     method_permission_name = READ_WRITE
@@ -65,7 +66,7 @@ class CompanyView(ModelView):
     }
 
 
-class MembershipView(ModelView):
+class MembershipView(ReadableColumns, ModelView):
     datamodel = SQLAInterface(Membership)
     class_permission_name = "Membership"
     method_permission_name = READ_WRITE
@@ -86,7 +87,7 @@ class NonWorkingDayView(TenantModelView):
     label_columns = {"date": _l("Fecha"), "description": _l("Descripción")}
 
 
-class AuditView(ModelView):
+class AuditView(ReadableColumns, ModelView):
     """Auditoría: read-only; there is no add, edit or delete route."""
 
     datamodel = SQLAInterface(AuditEntry)
@@ -98,7 +99,7 @@ class AuditView(ModelView):
     show_columns = list_columns + ["data", "workflow_version"]
     search_columns = ["entity", "entity_id", "user", "action", "created_at"]
     label_columns = {
-        "created_at": _l("Fecha (UTC)"), "user": _l("Usuario"), "entity": _l("Entidad"),
+        "created_at": _l("Fecha"), "user": _l("Usuario"), "entity": _l("Entidad"),
         "entity_id": _l("Id"), "action": _l("Acción"), "from_state": _l("Desde"),
         "to_state": _l("Hasta"), "data": _l("Datos"), "workflow_version": _l("Versión del flujo"),
     }
