@@ -84,6 +84,10 @@ def register_filters(app) -> None:
     app.add_template_filter(fecha_hora, "fecha_hora")
     app.add_template_filter(yes_no, "si_no")
     app.add_template_global(state_badge, "state_badge")
+    from app.core.history import history_link, history_url
+
+    app.add_template_global(history_url, "history_url")
+    app.add_template_global(history_link, "history_link")
 
 
 class ReadableColumns:
@@ -91,8 +95,13 @@ class ReadableColumns:
     dd/mm/aaaa, dd/mm/aaaa hh:mm (company zone) and Sí/No; any none is an empty cell. A view's
     own formatters win."""
 
+    show_template = "audit/show.html"  # FAB's detail page plus a link to the record's history
+
     def _init_properties(self):
         super()._init_properties()
+        from app.core.audit import entity_name
+
+        self.extra_args = {**(self.extra_args or {}), "history_entity": entity_name(self.datamodel.obj)}
         self.formatters_columns = dict(self.formatters_columns or {})
         for column in {*(self.list_columns or []), *(self.show_columns or [])}:
             if column in self.formatters_columns or "." in column:
