@@ -158,6 +158,9 @@ def register(appbuilder) -> None:
     register_error_handlers(app)
 
     views.register(appbuilder)
+    from app.core.workflow_api import WorkflowApi
+
+    appbuilder.add_api(WorkflowApi)
     appbuilder.add_api(
         core_api.admin_api(
             Company, "company", "Company",
