@@ -12,10 +12,18 @@ from app.extensions import db
 PASSWORD = "secret-Pass-1"
 
 
-def valid_cif(n: int) -> str:
-    """A Spanish CIF with its check digit (company tax ids are validated, issue 9 item 17)."""
+def valid_tax_id(n: int, country: str = "ES") -> str:
+    """A tax id valid for the country (company tax ids are validated, issue 9 item 17)."""
+    from stdnum.cl import rut
     from stdnum.es import cif
+    from stdnum.mx import rfc
 
+    if country == "MX":
+        body = f"ABC010101{chr(65 + n % 26)}{(n // 26) % 10}"
+        return body + rfc.calc_check_digit(body)
+    if country == "CL":
+        body = f"{76000000 + n % 1000000}"
+        return body + rut.calc_check_digit(body)
     body = f"B{n % 10_000_000:07d}"
     return body + cif.calc_check_digits(body)[0]
 
@@ -27,7 +35,7 @@ class CompanyFactory(factory.alchemy.SQLAlchemyModelFactory):
         sqlalchemy_session_persistence = "commit"
 
     name = factory.Sequence(lambda n: f"Empresa {n}")
-    tax_id = factory.Sequence(lambda n: valid_cif(n))
+    tax_id = factory.LazyAttributeSequence(lambda o, n: valid_tax_id(n, o.country_code))
     country_code = "ES"
     subdivision = "MD"
     active = True

@@ -9,9 +9,10 @@ from app.certification.cli import cli  # noqa: F401  (`flask certification ...`)
 def register(appbuilder) -> None:
     """Views and APIs of the module."""
     from app.certification.api import APIS
+    from app.certification.rules_api import CertificationRuleApi
     from app.certification.views import register_views
 
-    for api in APIS:
+    for api in (*APIS, CertificationRuleApi):
         appbuilder.add_api(api)
     register_views(appbuilder)
 

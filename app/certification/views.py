@@ -4,7 +4,6 @@ table. Thin: commands in services.py, read models in queries.py, row rules in fi
 every write commits once per user action."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
@@ -31,6 +30,7 @@ from app.certification.models import (
 from app.core import validation as v
 from app.core.errors import DomainError, NotFound
 from app.core.exports import csv_response
+from app.core.localization import company_today
 from app.core.pages import FORM_FAILURES, form_errors
 from app.core.security import READ_WRITE, current_user
 from app.core.views import TenantModelView
@@ -51,7 +51,7 @@ def _assignment_names(relationship):
 def _json_or_error(query, **kwargs):
     """A query's answer for the form's script, or its refusal as JSON {message, field}."""
     try:
-        found = query(session=db.session, today=dt.date.today(), **kwargs)
+        found = query(session=db.session, today=company_today(active_company()), **kwargs)
     except DomainError as exc:
         return jsonify(exc.to_dict()), exc.status
     return jsonify(assignments=found) if isinstance(found, list) else jsonify(found)
@@ -95,10 +95,10 @@ class OperatorView(_CatalogView):
     def ficha(self, pk):
         """Active and expired certifications, open period with progress, history, inspections."""
         operator, assignments = queries.operator_overview(session=db.session, company=active_company(), operator=pk,
-                                                       today=dt.date.today())
+                                                       today=company_today(active_company()))
         return self.render_template(
             "certification/operator_detail.html", operator=operator, assignments=assignments,
-            result_labels=RESULT_LABELS, fmt=queries.fmt, today=dt.date.today(),
+            result_labels=RESULT_LABELS, fmt=queries.fmt, today=company_today(active_company()),
         )
 
 
@@ -169,7 +169,7 @@ class AssignmentView(TenantModelView):
 
     def pre_add(self, item) -> None:
         services.start_assignment(session=db.session, user=current_user(), company=active_company(), assignment=item,
-                                  today=dt.date.today())
+                                  today=company_today(active_company()))
 
     def pre_update(self, item) -> None:
         item.observations = v.text(item.observations, "observations", FIELD_LABELS["observations"], column=CertificationAssignment.observations)
@@ -199,13 +199,13 @@ class ValidationPeriodView(TenantModelView):
     @expose("/en-riesgo")
     @has_access
     def at_risk(self):
-        rows = queries.at_risk(session=db.session, company=active_company(), today=dt.date.today())
+        rows = queries.at_risk(session=db.session, company=active_company(), today=company_today(active_company()))
         return self.render_template("certification/at_risk.html", rows=rows, fmt=queries.fmt)
 
     @expose("/en-riesgo.csv")
     @has_access
     def at_risk_csv(self):
-        rows = queries.at_risk(session=db.session, company=active_company(), today=dt.date.today())
+        rows = queries.at_risk(session=db.session, company=active_company(), today=company_today(active_company()))
         return csv_response(
             "en_riesgo.csv",
             ["Operario", "Código", "Certificación", "Periodo", "Inicio", "Fin", "Realizadas", "Requeridas",
@@ -239,7 +239,7 @@ class InspectionView(TenantModelView):
         "date": _l("Fecha"), "assignment": _l("Operario · certificación"), "audit_type": _l("Tipo de auditoría"),
         "auditor": _l("Auditor"), "pieces": _l("Piezas"), "result": _l("Resultado"), "annulled": _l("Anulada"),
         "period": _l("Periodo"), "observations": _l("Observaciones"), "annul_reason": _l("Motivo de anulación"),
-        "annulled_at": _l("Anulada el (UTC)"), "created_at": _l("Registrada el (UTC)"),
+        "annulled_at": _l("Anulada el"), "created_at": _l("Registrada el"),
     }
 
     FORM_FIELDS = ("assignment", "audit_type", "auditor", "date", "pieces", "result", "observations")
@@ -249,13 +249,13 @@ class InspectionView(TenantModelView):
     def register(self):
         """The spec's §4.4 form: operator -> active certification -> open period -> audit type ->
         auditor -> date, pieces, result, observations; validated and saved by the service."""
-        values = {"date": dt.date.today().isoformat(), "result": "OK", "pieces": "1"}
+        values = {"date": company_today(active_company()).isoformat(), "result": "OK", "pieces": "1"}
         errors = {}
         if request.method == "POST":
             values = {name: request.form.get(name, "") for name in ("operator", *self.FORM_FIELDS)}
             try:
                 inspection = services.register_inspection(
-                    session=db.session, user=current_user(), company=active_company(), today=dt.date.today(),
+                    session=db.session, user=current_user(), company=active_company(), today=company_today(active_company()),
                     **{name: values[name] for name in self.FORM_FIELDS},
                 )
                 db.session.commit()
@@ -264,7 +264,7 @@ class InspectionView(TenantModelView):
             else:
                 flash(f"Inspección registrada ({queries.fmt(inspection.date)}).", "success")
                 return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
-        operators, auditors = queries.form_choices(session=db.session, today=dt.date.today())
+        operators, auditors = queries.form_choices(session=db.session, today=company_today(active_company()))
         return self.render_template(
             "certification/inspection_form.html", operators=operators, auditors=auditors, values=values,
             errors=errors, results=RESULT_LABELS,
@@ -290,7 +290,7 @@ class InspectionView(TenantModelView):
         try:
             inspection = services.annul_inspection(
                 session=db.session, user=current_user(), company=active_company(), inspection=pk,
-                reason=request.form.get("reason", ""), today=dt.date.today(),
+                reason=request.form.get("reason", ""), today=company_today(active_company()),
             )
             db.session.commit()
         except FORM_FAILURES as exc:
@@ -342,7 +342,7 @@ class RulesView(ModelView):
     base_order = ("created_at", "desc")
     label_columns = {
         "required_workdays": _l("Días laborables por periodo"), "required_inspections": _l("Inspecciones por periodo"),
-        "active": _l("Activa"), "created_at": _l("Desde (UTC)"), "created_by": _l("Por"),
+        "active": _l("Activa"), "created_at": _l("Vigentes desde"), "created_by": _l("Por"),
     }
 
     def pre_add(self, item) -> None:

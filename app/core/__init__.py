@@ -14,6 +14,7 @@ def register(appbuilder) -> None:
 
     from app.core import api as core_api
     from app.core import headers, security_views, sessions, views
+    from app.core.formatting import register_filters
     from app.core.audit import AuditEntry
     from app.core.redirects import refuse_unsafe_next
     from app.core.security import READ_ONLY_ROUTES, check_api_csrf, existing_record_or_404, resolve_active_company
@@ -29,10 +30,14 @@ def register(appbuilder) -> None:
     app.before_request(core_api.check_api_input)
     app.before_request(existing_record_or_404)
     app.context_processor(views.company_context)
+    register_filters(app)
     register_error_handlers(app)
 
     views.register(appbuilder)
     security_views.register(appbuilder)
+    from app.core.workflow_api import WorkflowApi
+
+    appbuilder.add_api(WorkflowApi)
     appbuilder.add_api(
         core_api.admin_api(
             Company, "company", "Company",

@@ -8,9 +8,12 @@ from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from app.core.audit import AuditEntry
+from app.core.formatting import ReadableColumns
+from app.core.history import VisibleHistory, entity_label
 from app.core.pages import FormErrorsMixin
 from app.core.redirects import is_safe_redirect
 from app.core.identity import current_user, is_admin
@@ -45,7 +48,7 @@ class HomeView(IndexView):
     index_template = "index.html"
 
 
-class TenantModelView(FormErrorsMixin, ModelView):
+class TenantModelView(FormErrorsMixin, ReadableColumns, ModelView):
     """ModelView over tenant rows (isolation is central); permissions by the read/write map;
     a refused add or edit comes back as the same form with each error beside its field."""
 
@@ -71,7 +74,7 @@ def tax_id_for_country(form, field) -> None:
             raise FormError(exc.message) from None
 
 
-class CompanyView(FormErrorsMixin, ModelView):
+class CompanyView(FormErrorsMixin, ReadableColumns, ModelView):
     datamodel = SQLAInterface(Company)
     class_permission_name = "Company"
     method_permission_name = READ_WRITE
@@ -92,7 +95,7 @@ class CompanyView(FormErrorsMixin, ModelView):
     }
 
 
-class MembershipView(FormErrorsMixin, ModelView):
+class MembershipView(FormErrorsMixin, ReadableColumns, ModelView):
     datamodel = SQLAInterface(Membership)
     class_permission_name = "Membership"
     method_permission_name = READ_WRITE
@@ -113,25 +116,40 @@ class NonWorkingDayView(TenantModelView):
     label_columns = {"date": _l("Fecha"), "description": _l("Descripción")}
 
 
-class AuditView(ModelView):
-    """Auditoría: read-only; there is no add, edit or delete route."""
+class AuditView(ReadableColumns, ModelView):
+    """Auditoría, read as a history (issue 9, item 6): no add, edit or delete route; each user
+    reads the entries of the kinds of records they may read (app/core/history.py)."""
 
     datamodel = SQLAInterface(AuditEntry)
     class_permission_name = "AuditEntry"
-    method_permission_name = READ_WRITE
-    include_route_methods = {"list", "show"}
+    method_permission_name = {**READ_WRITE, "history": "read"}
+    include_route_methods = {"list", "show", "history"}
     base_order = ("created_at", "desc")
+    base_filters = [["entity", VisibleHistory, None]]
     # the actor's name as written at the time (issue 8, finding 5)
-    list_columns = ["created_at", "actor_name", "entity", "entity_id", "action", "from_state", "to_state"]
-    show_columns = list_columns + ["client_address", "data", "workflow_version"]
+    list_columns = ["created_at", "actor_name", "entity_label", "entity_id", "action_label", "states"]
+    show_columns = list_columns + ["client_address", "data_text", "workflow_version"]
     search_columns = ["entity", "entity_id", "user", "action", "created_at"]
     search_form_query_rel_fields = {"user": [["id", FilterInFunction, company_user_ids]]}
     label_columns = {
-        "created_at": _l("Fecha (UTC)"), "user": _l("Usuario"), "actor_name": _l("Usuario"),
-        "client_address": _l("Dirección del cliente"), "entity": _l("Entidad"),
-        "entity_id": _l("Id"), "action": _l("Acción"), "from_state": _l("Desde"),
-        "to_state": _l("Hasta"), "data": _l("Datos"), "workflow_version": _l("Versión del flujo"),
+        "created_at": _l("Fecha"), "user": _l("Usuario"), "actor_name": _l("Usuario"),
+        "client_address": _l("Dirección del cliente"), "entity": _l("Entidad"), "entity_label": _l("Entidad"),
+        "entity_id": _l("Id"), "action": _l("Acción"), "action_label": _l("Acción"), "states": _l("Estado"),
+        "from_state": _l("Desde"), "to_state": _l("Hasta"), "data": _l("Datos"), "data_text": _l("Datos"),
+        "workflow_version": _l("Versión del flujo"),
     }
+    formatters_columns = {"user": lambda user: user.get_full_name() if user else "",
+                          "data_text": lambda lines: Markup("<br>").join(lines)}
+
+    @expose("/historial/<entity>/<int:pk>")
+    @has_access
+    def history(self, entity, pk):
+        """One record's own history, oldest first."""
+        query = db.session.query(AuditEntry).filter(AuditEntry.entity == entity, AuditEntry.entity_id == pk)
+        visible = VisibleHistory("entity", self.datamodel).apply(query, None)
+        entries = visible.order_by(AuditEntry.created_at, AuditEntry.id).all()
+        return self.render_template("audit/history.html", entries=entries, entity=entity, pk=pk,
+                                    title=f"{entity_label(entity)} {pk}")
 
 
 class CompanySwitchView(BaseView):
@@ -226,9 +244,14 @@ def name_default_titles(appbuilder) -> None:
     verbs = {"list_title": None, "show_title": _l("Ver"), "add_title": _l("Añadir"), "edit_title": _l("Editar")}
     for view in appbuilder.baseviews:
         label = labels.get(id(view), _l("Registros"))
+        view.menu_label = labels.get(id(view))
         for attribute, verb in verbs.items():
             title = getattr(view, attribute, None)
             if isinstance(title, str) and title.split(" ", 1)[0] in {"List", "Show", "Add", "Edit"}:
                 setattr(view, attribute, _titled(verb, label))
         if hasattr(view, "list_title"):
             view.title = view.list_title
+
+
+def menu_label_of(view):
+    return getattr(view, "menu_label", None)

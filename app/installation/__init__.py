@@ -6,8 +6,10 @@ def register(appbuilder) -> None:
     """Views and APIs of the module."""
     from app.installation import views
     from app.installation.api import InstallationOrderApi
+    from app.installation.catalog_api import InstallationEquipmentApi
 
     appbuilder.add_api(InstallationOrderApi)
+    appbuilder.add_api(InstallationEquipmentApi)
     views.register(appbuilder)
 
 

@@ -105,30 +105,33 @@ def test_no_route_edits_or_deletes_audit_entries(setup, api, login, client, sess
     assert [e.action for e in _entries(session, entity="non_working_day")] == ["create"]
 
 
+DAYS_OFF = "<td>Días no laborables</td>"  # an entry's entity, as the list shows it
+
+
 def test_audit_list_is_scoped_and_filterable(setup, api, login, client, session):
     admin_a = api(setup["admin"], setup["a"])
     admin_a.post("/api/v1/non_working_day/", json={"date": "2026-12-07", "description": "Puente A"})
     api(setup["admin"], setup["b"]).post("/api/v1/non_working_day/", json={"date": "2026-12-08", "description": "Puente B"})
     login(setup["auditor"].username)
     html = client.get("/auditview/list/").get_data(as_text=True)
-    assert "non_working_day" in html
+    assert DAYS_OFF in html  # the entity by its label (issue 9, item 6)
     r = api(setup["auditor"], setup["a"]).get("/api/v1/audit_entry/")
     assert r.status_code == 200
     days = [row["data"]["description"] for row in r.get_json()["result"] if row["entity"] == "non_working_day"]
     assert days == ["Puente A"]
     # filters: entity, user and date range (FAB search filters)
     today = dt.datetime.utcnow().date()
-    assert "non_working_day" in client.get("/auditview/list/?_flt_0_entity=non_working_day").get_data(as_text=True)
-    assert "non_working_day" not in client.get("/auditview/list/?_flt_0_entity=nothing").get_data(as_text=True)
-    assert "non_working_day" in client.get(
+    assert DAYS_OFF in client.get("/auditview/list/?_flt_0_entity=non_working_day").get_data(as_text=True)
+    assert DAYS_OFF not in client.get("/auditview/list/?_flt_0_entity=nothing").get_data(as_text=True)
+    assert DAYS_OFF in client.get(
         f"/auditview/list/?_flt_1_created_at={today - dt.timedelta(days=1)}+00:00:00"
         f"&_flt_2_created_at={today + dt.timedelta(days=1)}+00:00:00"
     ).get_data(as_text=True)
-    assert "non_working_day" not in client.get(
+    assert DAYS_OFF not in client.get(
         f"/auditview/list/?_flt_1_created_at={today + dt.timedelta(days=1)}+00:00:00"
     ).get_data(as_text=True)
-    assert "non_working_day" in client.get(f"/auditview/list/?_flt_0_user={setup['admin'].id}").get_data(as_text=True)
-    assert "non_working_day" not in client.get(f"/auditview/list/?_flt_0_user={setup['auditor'].id}").get_data(as_text=True)
+    assert DAYS_OFF in client.get(f"/auditview/list/?_flt_0_user={setup['admin'].id}").get_data(as_text=True)
+    assert DAYS_OFF not in client.get(f"/auditview/list/?_flt_0_user={setup['auditor'].id}").get_data(as_text=True)
 
 
 def _add_days(session, company, n, start, make_user):

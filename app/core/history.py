@@ -1,0 +1,190 @@
+"""The audit trail read as a history (issue 9, item 6): entity, action and states by their
+labels, data as "campo: antes → después" with related rows by name, and who may read what.
+
+Labels come from what the app already declares: an entity's label and field labels from the
+FAB view over its model (menu label, label_columns), actions and states from the workflow bound
+to the model. A user reads the entries of the kinds of records they may read (the `can_read`
+permission on the model's name); Admin and the roles in AUDIT_READ_ALL_ROLES read everything.
+"""
+from __future__ import annotations
+
+import functools
+
+from flask import current_app, url_for
+from flask_appbuilder.models.filters import BaseFilter
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy import false, inspect
+
+from app.core.audit import entity_name
+from app.core.models import Model
+from app.core.security import current_user, is_admin, role_names
+
+# actions recorded outside a workflow (CRUD hooks and module events), by their labels
+CRUD_ACTIONS = {"create": _l("Alta"), "update": _l("Cambio"), "delete": _l("Baja"), "register": _l("Registro"),
+                "annul": _l("Anulación"), "open": _l("Apertura"), "complete": _l("Completado"),
+                "expire": _l("Caducidad"), "edit": _l("Corrección")}
+AUDIT_READ_ALL_ROLES = {"AUDITOR"}
+
+
+@functools.lru_cache(maxsize=None)
+def _models() -> dict[str, type]:
+    return {entity_name(m.class_): m.class_ for m in Model.registry.mappers if hasattr(m.class_, "__tablename__")}
+
+
+def model_of(entity: str):
+    return _models().get(entity)
+
+
+def _view_of(model):
+    """The web view over the model (one with a menu entry first; REST APIs are not pages)."""
+    views = [v for v in getattr(current_app.appbuilder, "baseviews", [])
+             if getattr(getattr(v, "datamodel", None), "obj", None) is model and hasattr(v, "list_template")]
+    return next((v for v in views if getattr(v, "menu_label", None)), views[0] if views else None)
+
+
+def entity_label(entity: str) -> str:
+    from app.core.views import menu_label_of
+
+    model = model_of(entity)
+    view = _view_of(model) if model else None
+    return str(menu_label_of(view) or entity) if view else entity
+
+
+def _workflow_of(model):
+    from app.core.workflow import all_workflows
+
+    for workflow in all_workflows():
+        if workflow.binding is not None and workflow.binding.model is model:
+            return workflow
+    return None
+
+
+def action_label(entity: str, action: str) -> str:
+    if action in CRUD_ACTIONS:
+        return str(CRUD_ACTIONS[action])
+    workflow = _workflow_of(model_of(entity))
+    return workflow.action_label(action) if workflow else action
+
+
+def state_label(entity: str, code: str | None) -> str:
+    workflow = _workflow_of(model_of(entity))
+    return workflow.state_label(code) if workflow and code else (code or "")
+
+
+def _related_name(model, key: str, value, session):
+    """A foreign key or relationship value by the related row's name."""
+    mapper = inspect(model)
+    target = None
+    if key in mapper.relationships:
+        target = mapper.relationships[key].mapper.class_
+    elif key in mapper.columns and mapper.columns[key].foreign_keys:
+        table = next(iter(mapper.columns[key].foreign_keys)).column.table
+        target = next((m.class_ for m in Model.registry.mappers if m.local_table is table), None)
+        if target is None and table.name == "ab_user":
+            from flask_appbuilder.security.sqla.models import User
+
+            target = User
+    if target is None:
+        return None
+    ids = value if isinstance(value, list) else [value]
+    names = []
+    for pk in ids:
+        row = session.get(target, pk) if isinstance(pk, int) else None
+        names.append(_name(row) if row is not None else str(pk))
+    return ", ".join(names)
+
+
+def _name(row) -> str:
+    if hasattr(row, "get_full_name"):
+        return row.get_full_name()
+    return str(row)
+
+
+def _plain(value) -> str:
+    from app.core.formatting import fecha
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Sí") if value else gettext("No")
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        import datetime as dt
+
+        try:
+            return fecha(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
+def data_lines(entry, session) -> list[str]:
+    """One line per field: "campo: antes → después" (a change) or "campo: valor"."""
+    model = model_of(entry.entity)
+    view = _view_of(model) if model else None
+    labels = {**_all_field_labels(), **(getattr(view, "label_columns", {}) or {})}
+    lines = []
+    for key, value in (entry.data or {}).items():
+        if key in {"id", "company_id", "version"}:
+            continue
+        label = str(labels.get(key) or labels.get(key.removesuffix("_id")) or key.replace("_", " ").capitalize())
+        change = entry.action == "update" and isinstance(value, list) and len(value) == 2
+        parts = value if change else [value]
+        shown = []
+        for part in parts:
+            named = _related_name(model, key, part, session) if model is not None and part is not None else None
+            shown.append(named if named is not None else _plain(part))
+        lines.append(f"{label}: {shown[0]} → {shown[1]}" if change else f"{label}: {shown[0]}")
+    return lines
+
+
+def _all_field_labels() -> dict:
+    """Field labels of every page, for data keys that are not columns of the entry's model."""
+    labels = {}
+    for view in getattr(current_app.appbuilder, "baseviews", []):
+        if hasattr(view, "list_template"):
+            for key, label in (getattr(view, "label_columns", None) or {}).items():
+                labels.setdefault(key, label)
+    return labels
+
+
+def readable_entities(user) -> set[str] | None:
+    """The entities whose entries the user may read; None: all of them."""
+    if user is None:
+        return set()
+    if is_admin(user) or AUDIT_READ_ALL_ROLES & set(role_names(user)):
+        return None
+    readable = {view for perm, view in current_app.appbuilder.sm.get_user_permissions(user) if perm == "can_read"}
+    return {entity for entity, model in _models().items() if model.__name__ in readable}
+
+
+class VisibleHistory(BaseFilter):
+    """Row rule of the audit list: the entries of the kinds of records the user may read."""
+
+    name = "Entradas de los registros que el usuario puede leer"
+
+    def apply(self, query, value):
+        entities = readable_entities(current_user())
+        if entities is None:
+            return query
+        column = self.datamodel.obj.entity
+        return query.filter(column.in_(sorted(entities))) if entities else query.filter(false())
+
+
+def history_url(entity: str, pk) -> str:
+    """The page listing a record's own history (for links from record pages)."""
+    return url_for("AuditView.history", entity=entity, pk=pk)
+
+
+def history_link(entity: str | None, pk) -> Markup:
+    """A "Historial" button for a record page; nothing for a user who may not read the audit."""
+    if not entity or pk is None or not current_app.appbuilder.sm.has_access("can_read", "AuditEntry"):
+        return Markup("")
+    return Markup('<a class="btn btn-sm btn-default history-link" href="{}"><i class="fa fa-history"></i> {}</a>').format(
+        history_url(entity, pk), escape(gettext("Historial"))
+    )

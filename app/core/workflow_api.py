@@ -1,0 +1,70 @@
+"""Workflow definitions for integrators (issue 9, item 18): GET /api/v1/workflow/ and
+GET /api/v1/workflow/<name>: states, transitions, roles and their labels, read-only."""
+from __future__ import annotations
+
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+
+from app.core.formatting import state_kind
+from app.core.workflow import all_workflows
+
+
+def describe(workflow) -> dict:
+    """One workflow as data: codes for machines, labels for people."""
+    return {
+        "name": workflow.code,
+        "label": workflow.name,
+        "version": workflow.version,
+        "states": [
+            {"code": s.code, "label": s.label, "initial": s.initial, "final": s.final,
+             "kind": state_kind(workflow, s.code)}
+            for s in workflow.states.values()
+        ],
+        "roles": [
+            {"code": code, "label": spec.get("label", code), "role": spec.get("role", code)}
+            for code, spec in workflow.roles.items()
+        ],
+        "transitions": [
+            {"action": t.action, "label": workflow.action_label(t.action), "from": t.source, "to": t.target,
+             "roles": workflow._codes(t), "guards": list(t.guards), "payload": sorted(t.payload)}
+            for t in workflow.transitions
+        ],
+    }
+
+
+class WorkflowApi(BaseApi):
+    resource_name = "workflow"
+    class_permission_name = "Workflow"
+    method_permission_name = {"get_list": "read", "get": "read"}
+    openapi_spec_tag = "Workflow"
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def get_list(self):
+        """Every workflow: name, label, version.
+        ---
+        get:
+          responses:
+            200: {description: 'The workflows'}
+        """
+        return self.response(200, result=[
+            {"name": w.code, "label": w.name, "version": w.version} for w in all_workflows()
+        ])
+
+    @expose("/<name>", methods=["GET"])
+    @protect()
+    @safe
+    def get(self, name):
+        """One workflow: states, transitions, roles, labels.
+        ---
+        get:
+          parameters:
+          - {in: path, name: name, required: true, schema: {type: string}}
+          responses:
+            200: {description: 'The workflow'}
+            404: {description: 'No such workflow'}
+        """
+        workflow = next((w for w in all_workflows() if w.code == name), None)
+        if workflow is None:
+            return self.response(404, message=f"No existe el flujo '{name}'.")
+        return self.response(200, result=describe(workflow))
