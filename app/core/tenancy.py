@@ -141,13 +141,13 @@ def current_company_id() -> int | None:
     return None
 
 
-@contextmanager
 def active_company(session: Session) -> "Company | None":
     """The active company's row (None in system context), for services that take `company`."""
     company_id = current_company_id()
     return session.get(Company, company_id) if company_id else None
 
 
+@contextmanager
 def company_scope(company_id: int | None):
     """Run a block as company `company_id` (None: system context, all companies)."""
     token = _company_override.set(company_id)
