@@ -2,6 +2,7 @@
 (DESIGN "Platform core: REST")."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import sys
@@ -337,6 +338,7 @@ class WorkflowActionsApi(TenantModelRestApi):
             done = self.workflow.perform(
                 item, action, user, session=db.session,
                 expected_version=int(expected.strip().strip('"')) if expected else None, payload=payload,
+                today=dt.date.today(),  # read where the request starts
             )
             return 200, self.action_result(done)
 

@@ -1,6 +1,7 @@
 """CLI of the platform: `flask seed [--demo]` and `flask workflow show NAME`."""
 from __future__ import annotations
 
+import importlib
 
 import click
 from flask import current_app
@@ -78,13 +79,26 @@ def seed_demo(modules) -> list[tuple[str, str, str, str]]:
                 logins.append((username, DEMO_PASSWORD, role, company.name))
         db.session.commit()
         for module in modules:
-            if hasattr(module, "demo"):
+            load = demo_loader(module)
+            if load is not None:
                 for company in companies:
                     with company_scope(company.id):
-                        module.demo(db.session, company)
+                        load(db.session, company)
                         db.session.commit()
     del admin
     return logins
+
+
+def demo_loader(module):
+    """The module's demo loader: `load(session, company)` of its demo.py (the module
+    contract), else a `demo(session, company)` function of the package; None if neither."""
+    try:
+        return importlib.import_module(f"{module.__name__}.demo").load
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{module.__name__}.demo":
+            raise
+    hook = getattr(module, "demo", None)
+    return hook if callable(hook) else None
 
 
 @click.command("seed")

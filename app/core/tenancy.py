@@ -166,6 +166,12 @@ def current_company_id() -> int | None:
     return None
 
 
+def active_company(session: Session) -> "Company | None":
+    """The active company's row (None in system context), for services that take `company`."""
+    company_id = current_company_id()
+    return session.get(Company, company_id) if company_id else None
+
+
 @contextmanager
 def company_scope(company_id: int | None):
     """Run a block as company `company_id` (None: system context, all companies)."""

@@ -16,6 +16,7 @@ effects=...)`; the engine knows no module.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -217,11 +218,12 @@ class Workflow:
 
     def perform(
         self, obj, action: str, user, *, session: Session, expected_version: int | None = None,
-        payload: dict | None = None, **fields,
+        payload: dict | None = None, today: dt.date | None = None, **fields,
     ):
         """Run `action` on `obj` as `user` in the caller's transaction (flushes, never commits).
 
-        The action's input comes as keyword fields or as one `payload` dict (the API's)."""
+        The action's input comes as keyword fields or as one `payload` dict (the API's);
+        `today` (read where the request starts) is passed on to the guards and effects."""
         payload = {**(payload or {}), **fields}
         if action not in self.action_codes:
             raise ValidationError(
@@ -241,7 +243,7 @@ class Workflow:
                 raise Conflict(STALE_MESSAGE)
             t = self.refusal(locked, action, user)
             for name in t.guards:
-                message = self.binding.guards[name](locked, user=user, session=session, payload=clean)
+                message = self.binding.guards[name](locked, user=user, session=session, payload=clean, today=today)
                 if message:
                     raise ActionNotAllowed(message)
             from_state = self.state_of(locked)
@@ -251,7 +253,7 @@ class Workflow:
             effect = self.binding.effects.get(action) if self.binding else None
             data = dict(clean)
             if effect:
-                data.update(effect(locked, user=user, session=session, payload=clean, transition=t) or {})
+                data.update(effect(locked, user=user, session=session, payload=clean, transition=t, today=today) or {})
             if not t.is_read:
                 # the engine sets the next version; the mapper's version_id_col makes the
                 # UPDATE match only the version read (a lost race is a StaleDataError)

@@ -1,5 +1,6 @@
 """Installation orders (spec installation-orders-matrix.md): the TUMEX permission matrix
-(seed/workflows/installation.yaml) as the single source of truth. Registered by create_app()."""
+(seed/workflows/installation.yaml) as the single source of truth. Registered by create_app();
+demo data in demo.py (`flask seed --demo`)."""
 
 
 def register(appbuilder) -> None:
@@ -12,9 +13,3 @@ def register(appbuilder) -> None:
     appbuilder.add_api(InstallationEquipmentApi)
     views.register(appbuilder)
 
-
-def demo(session, company) -> None:
-    """Sample equipment and orders in various states (flask seed --demo); idempotent."""
-    from app.installation.demo_data import load
-
-    load(session, company)

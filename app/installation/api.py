@@ -1,34 +1,29 @@
 """REST API of installation orders: /api/v1/installation_order (create, list, show; edit
 only through EDIT_ORDER, delete only through DELETE_ORDER), the uniform action endpoints
-of the core and the order's history. Thin: every rule is in services.py."""
+of the core and the order's history. Thin: commands in services.py, read models in queries.py."""
 from __future__ import annotations
 
-from flask_appbuilder.models.filters import BaseFilter
+import datetime as dt
+
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.core.api import WorkflowActionsApi, READ_ONLY_ROUTES, answers_errors, api_endpoint, json_body
 from app.core.security import current_user
 from app.extensions import db
-from app.installation import services
+from app.core.tenancy import active_company
+from app.installation import queries, services
+from app.installation.filters import VisibleOrders
+from app.installation.workflow import WF
 from app.installation.models import ENTITY, InstallationOrder
 
 PERMISSION = "InstallationOrder"
-
-
-class VisibleOrders(BaseFilter):
-    """Row scoping of every list and lookup of orders: services.visibility_clause (INST-011)."""
-
-    name = "Órdenes visibles"
-
-    def apply(self, query, value):
-        return query.filter(services.visibility_clause(current_user()))
 
 
 class InstallationOrderApi(WorkflowActionsApi):
     datamodel = SQLAInterface(InstallationOrder)
     resource_name = ENTITY
     class_permission_name = PERMISSION
-    workflow = services.WF
+    workflow = WF
     include_route_methods = (READ_ONLY_ROUTES - {"info"}) | {"post", "actions", "perform_action", "history"}
     base_filters = [["id", VisibleOrders, None]]
     base_order = ("number", "desc")
@@ -47,16 +42,19 @@ class InstallationOrderApi(WorkflowActionsApi):
     @answers_errors
     def get_headless(self, pk, **kwargs):
         """The order, its lines, technicians, contacts and templates, and the caller's actions."""
-        order = services.get_order(session=db.session, user=current_user(), order_id=pk, details=True)
-        return self.response(200, id=order.id, result=services.order_to_dict(order, user=current_user()))
+        order = queries.get_order(session=db.session, user=current_user(), order_id=pk, details=True)
+        return self.response(200, id=order.id, result=queries.order_to_dict(order, user=current_user()))
 
     @answers_errors
     def post_headless(self):
         """Create an order through services.create_order (INST-001)."""
-        order = services.create_order(session=db.session, user=current_user(), data=json_body())
+        order = services.create_order(
+            session=db.session, user=current_user(), company=active_company(db.session),
+            today=dt.date.today(), data=json_body(),
+        )
         db.session.commit()
-        order = services.get_order(session=db.session, user=current_user(), order_id=order.id, details=True)
-        return self.response(201, id=order.id, result=services.order_to_dict(order, user=current_user()))
+        order = queries.get_order(session=db.session, user=current_user(), order_id=order.id, details=True)
+        return self.response(201, id=order.id, result=queries.order_to_dict(order, user=current_user()))
 
     @api_endpoint("/<int:pk>/history", methods=["GET"])
     def history(self, pk):
@@ -71,6 +69,6 @@ class InstallationOrderApi(WorkflowActionsApi):
             200: {description: 'Audit entries, oldest first: who, what, when, from -> to'}
             404: {$ref: '#/components/responses/404'}
         """
-        order = services.get_order(session=db.session, user=current_user(), order_id=pk)
-        entries = services.timeline(session=db.session, order=order)
-        return self.response(200, id=order.id, history=[services.entry_to_dict(e) for e in entries])
+        order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
+        entries = queries.timeline(session=db.session, order=order)
+        return self.response(200, id=order.id, history=[queries.entry_to_dict(e) for e in entries])

@@ -1,11 +1,13 @@
 """Web pages of installation orders: the list (FAB ModelView with filters), the board (one
 column per state), "Detalles de la Orden" (page and modal) with exactly the buttons of
-available_actions(order, user), the new-order form and the equipment catalog. Thin: every
-rule is in services.py, the same functions the REST API calls."""
+available_actions(order, user), the new-order form and the equipment catalog. Thin: commands in
+services.py and read models in queries.py, the same functions the REST API calls."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import flash, redirect, request, url_for
-from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -13,24 +15,36 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import SelectField
 
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError
 from app.core.security import current_user, role_names
 from app.core.views import EagerSQLAInterface, TenantModelView
+from app.core.workflow_views import WorkflowActionsView, field_errors, form_payload, typed_values
+from app.core.tenancy import active_company, current_company_id
 from app.extensions import db
-from app.installation import services
-from app.installation.api import PERMISSION, VisibleOrders
+from app.installation import queries, services
+from app.installation.api import PERMISSION
+from app.installation.filters import VisibleOrders
 from app.installation.models import Equipment, InstallationOrder
+from app.installation.workflow import (
+    DOCTOR_ROLE,
+    ORDER_FIELDS,
+    REQUIRED_ON_CREATE,
+    TECNICO_ROLE,
+    WF,
+    can_create,
+    ensure_can_create,
+    is_manager,
+)
 
-WF = services.WF
 CATEGORY = "Instalación"
 
 
 def _doctor_ids():
-    return [u.id for u in services.company_users(session=db.session, role=services.DOCTOR_ROLE)]
+    return [u.id for u in queries.company_users(session=db.session, role=DOCTOR_ROLE, company_id=current_company_id())]
 
 
 def _technician_ids():
-    return [u.id for u in services.company_users(session=db.session, role=services.TECNICO_ROLE)]
+    return [u.id for u in queries.company_users(session=db.session, role=TECNICO_ROLE, company_id=current_company_id())]
 
 
 def _details_button(pk) -> Markup:
@@ -80,7 +94,7 @@ class InstallationOrderView(TenantModelView):
 
     def render_template(self, template, **kwargs):
         return super().render_template(
-            template, states=WF.states, state_filter=state_filter_arg(), can_create=services.can_create(current_user()),
+            template, states=WF.states, state_filter=state_filter_arg(), can_create=can_create(current_user()),
             **kwargs,
         )
 
@@ -108,105 +122,94 @@ class EquipmentView(TenantModelView):
     label_columns = {"code": _l("Código"), "name": _l("Nombre"), "description": _l("Descripción"), "active": _l("Activo")}
 
 
-# --- form <-> payload ---------------------------------------------------------------------
+# --- Detalles de la Orden: the core workflow pages -----------------------------------------
 
-def form_payload(specs: dict, form) -> dict:
-    """The action's payload from a posted form, field by field as the matrix declares them."""
-    payload = {}
-    for name, spec in specs.items():
-        kind = spec.get("type", "string")
-        if kind == "ids":
-            payload[name] = [v for v in form.getlist(name) if v]
-        elif kind == "object":  # equipment lines: one quantity input per catalog item
-            prefix = f"{name}-"
-            payload[name] = {key[len(prefix):]: value.strip() for key, value in form.items()
-                             if key.startswith(prefix) and value.strip() not in ("", "0")}
-        else:
-            payload[name] = form.get(name, "")
-    return payload
+def _person(user) -> str:
+    return f"{user.first_name} {user.last_name} ({user.username})"
 
 
-def form_context(actions: list[str], order: InstallationOrder | None = None) -> dict:
-    """Choices the forms of these actions need (only what the buttons shown need) and the
-    order's current values (the edit form starts from them)."""
-    fields = {name for a in actions for name in ((WF.actions.get(a) or {}).get("payload") or {})}
-    ctx: dict = {"values": {}}
-    if "doctor" in fields:
-        ctx["doctors"] = services.company_users(session=db.session, role=services.DOCTOR_ROLE)
-    if "technicians" in fields:
-        ctx["technicians"] = services.company_users(session=db.session, role=services.TECNICO_ROLE)
-    if "lines" in fields:
-        ctx["equipment"] = services.active_equipment(session=db.session)
-    if order is not None:
-        ctx["values"] = {
-            "doctor": order.doctor_id, "site": order.site, "address": order.address, "patient_ref": order.patient_ref,
-            "requested_for": order.requested_for, "scheduled_for": order.scheduled_for, "notes": order.notes,
-            "lines": {line.equipment_id: line.quantity for line in order.lines},
-            "technicians": [t.id for t in order.technicians],
-        }
-    return ctx
-
-
-class InstallationOrderDetailsView(BaseView):
-    """Detalles de la Orden (page and modal), the action forms, the board and the new-order form."""
+class InstallationOrderDetailsView(WorkflowActionsView):
+    """Detalles de la Orden (page and modal) on the core workflow pages, the board and the
+    new-order form. The order's fields and lines are installation's own template bits."""
 
     route_base = "/instalacion"
     class_permission_name = PERMISSION
     method_permission_name = {"details": "read", "modal": "read", "act": "read", "board": "read", "new": "write"}
     default_view = "board"
+    workflow = WF
+    default_done = "{action}: la orden {number} está en «{state}»."
 
-    def _details_context(self, pk: int) -> dict:
-        user = current_user()
-        order = services.get_order(session=db.session, user=user, order_id=pk, details=True)
-        actions = [t.action for t in WF.available_actions(order, user)]
+    def get_object(self, pk: int, *, details: bool = False):
+        return queries.get_order(session=db.session, user=current_user(), order_id=pk, details=details)
+
+    def field_options(self, fields: set[str], obj) -> dict:
+        """Choices the forms shown need (only those of the buttons shown): doctors and
+        technicians of the company, its active equipment."""
+        options: dict = {}
+        if "doctor" in fields:
+            options["doctor"] = [(u.id, _person(u)) for u in queries.company_users(
+                session=db.session, role=DOCTOR_ROLE, company_id=current_company_id())]
+        if "technicians" in fields:
+            options["technicians"] = [(u.id, _person(u)) for u in queries.company_users(
+                session=db.session, role=TECNICO_ROLE, company_id=current_company_id())]
+        if "lines" in fields:
+            options["lines"] = [(e.id, f"{e.code} · {e.name}") for e in queries.active_equipment(session=db.session)]
+        return options
+
+    def field_values(self, action: str, obj) -> dict:
+        """The edit form starts from the order's current values."""
+        if action != "EDIT_ORDER":
+            return {}
+        return {
+            "doctor": obj.doctor_id, "site": obj.site, "address": obj.address, "patient_ref": obj.patient_ref,
+            "requested_for": obj.requested_for, "scheduled_for": obj.scheduled_for, "notes": obj.notes,
+            "lines": {line.equipment_id: line.quantity for line in obj.lines},
+        }
+
+    def message_fields(self, obj) -> dict:
+        return {"number": obj.number}
+
+    def details_url(self, obj) -> str:
+        return url_for(".details", pk=obj.id)
+
+    def gone_url(self) -> str:
+        return url_for("InstallationOrderView.list")
+
+    def _context(self, order, form_state=None) -> dict:
         return dict(
-            order=order, wf=WF, actions=actions, timeline=services.timeline(session=db.session, order=order),
-            action_label=services.action_label, form_ctx=form_context(actions, order),
+            order=order, timeline_entries=queries.timeline(session=db.session, order=order),
+            action_label=queries.action_label,
+            **self.workflow_context(order, form_state=form_state, act_endpoint=".act"),
         )
+
+    def details_response(self, obj, *, form_state=None, status=200):
+        return self.render_template("installation/details_page.html", **self._context(obj, form_state)), status
+
+    def read_action_response(self, obj, action):
+        return self.render_template("installation/history.html", **self._context(obj))
 
     @expose("/orden/<int:pk>")
     @has_access
     def details(self, pk):
-        return self.render_template("installation/details_page.html", **self._details_context(pk))
+        return self.details_response(self.get_object(pk, details=True))
 
     @expose("/orden/<int:pk>/modal")
     @has_access
     def modal(self, pk):
-        return self.render_template("installation/_details.html", **self._details_context(pk))
+        return self.render_template("installation/_details.html", **self._context(self.get_object(pk, details=True)))
 
     @expose("/orden/<int:pk>/accion/<action>", methods=["POST"])
     @has_access
     def act(self, pk, action):
-        """Perform a matrix action from its button; errors are flashed and change nothing."""
-        specs = WF.transitions_for_action(action)[0].payload if action in WF.action_codes else {}
-        version = request.form.get("version", "")
-        try:
-            order = services.perform_action(
-                session=db.session, user=current_user(), order_id=pk, action=action,
-                payload=form_payload(specs, request.form),
-                expected_version=int(version) if version.isdigit() else None,
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            if isinstance(exc, NotFound):
-                return redirect(url_for("InstallationOrderView.list"))
-            return redirect(url_for(".details", pk=pk))
-        if action == "VIEW_ORDER_HISTORY":
-            return self.render_template("installation/history.html", **self._details_context(pk))
-        flash(Markup("{label}: la orden {number} está en «{state}».").format(
-            label=WF.action_label(action), number=order.number, state=WF.state_label(order.state)), "success")
-        if order.deleted_at is not None:
-            return redirect(url_for("InstallationOrderView.list"))
-        return redirect(url_for(".details", pk=pk))
+        """A matrix action from its button or form (core WorkflowActionsView)."""
+        return self.perform_from_form(pk, action)
 
     @expose("/tablero")
     @has_access
     def board(self):
-        columns = services.board(session=db.session, user=current_user())
+        columns = queries.board(session=db.session, user=current_user())
         return self.render_template("installation/board.html", columns=columns, wf=WF, state_filter=state_filter_arg(),
-                                    can_create=services.can_create(current_user()))
+                                    can_create=can_create(current_user()))
 
     @expose("/orden/nueva", methods=["GET", "POST"])
     @has_access
@@ -214,30 +217,34 @@ class InstallationOrderDetailsView(BaseView):
         """Create an order (INST-001) with the EDIT_ORDER fields of the matrix."""
         user = current_user()
         try:
-            services.ensure_can_create(user)
+            ensure_can_create(user)
         except DomainError as exc:
             flash(exc.message, "danger")
             return redirect(url_for("InstallationOrderView.list"))
-        values, status = {}, 200
+        values, errors, status = {}, {}, 200
         if request.method == "POST":
-            payload = form_payload(services.ORDER_FIELDS, request.form)
+            payload = form_payload(ORDER_FIELDS, request.form)
             try:
-                order = services.create_order(session=db.session, user=user, data=payload)
+                order = services.create_order(
+                    session=db.session, user=user, company=active_company(db.session),
+                    today=dt.date.today(), data=payload,
+                )
                 db.session.commit()
                 flash(Markup("Orden {number} creada en «{state}».").format(
                     number=order.number, state=WF.state_label(order.state)), "success")
                 return redirect(url_for(".details", pk=order.id))
             except DomainError as exc:
                 db.session.rollback()
-                flash(exc.message, "danger")
-                status = 422
-                values = {**payload, "lines": {int(k): v for k, v in payload["lines"].items() if str(k).isdigit()},
-                          "doctor": int(payload["doctor"]) if str(payload["doctor"]).isdigit() else None}
-        if not values and services.DOCTOR_ROLE in role_names(user) and not services.is_manager(user):
+                beside, above = field_errors(exc, ORDER_FIELDS)
+                if above:
+                    flash(above, "danger")
+                errors, status = beside, exc.status
+                values = typed_values(ORDER_FIELDS, payload)
+        if not values and DOCTOR_ROLE in role_names(user) and not is_manager(user):
             values = {"doctor": user.id}
         return self.render_template(
-            "installation/new.html", wf=WF, fields=services.ORDER_FIELDS, required=services.REQUIRED_ON_CREATE,
-            form_ctx=form_context(["EDIT_ORDER"]), values=values,
+            "installation/new.html", wf=WF, fields=ORDER_FIELDS, required=REQUIRED_ON_CREATE,
+            options=self.field_options(set(ORDER_FIELDS), None), values=values, errors=errors,
         ), status
 
 

@@ -39,11 +39,11 @@ class Ticket(TenantMixin, TicketBase):
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
-def _has_title(ticket, *, user, session, payload):
+def _has_title(ticket, *, user, session, payload, today):
     return None if ticket.title else "Para aprobar, el ticket necesita un título."
 
 
-def _on_reject(ticket, *, user, session, payload, transition):
+def _on_reject(ticket, *, user, session, payload, transition, today):
     ticket.title = f"{ticket.title} (rechazado: {payload['reason']})"
     return {"rejected_by": user.username}
 
@@ -426,7 +426,7 @@ def test_a_broken_query_inside_an_action_is_not_a_conflict(world, session):
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    def broken(ticket, *, user, session, payload, transition):
+    def broken(ticket, *, user, session, payload, transition, today):
         session.execute(text("SELECT no_such_column FROM wf_test_ticket"))
 
     WF.binding.effects["COMMENT"] = broken

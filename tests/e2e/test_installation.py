@@ -3,7 +3,7 @@ the matrix gives them (available_actions); the order moves through the forms and
 follow it."""
 from __future__ import annotations
 
-from app.installation import services
+from app.installation import workflow as matrix
 from tests.installation.conftest import build_world
 
 
@@ -22,7 +22,7 @@ def test_three_roles_see_exactly_their_buttons_on_the_same_order(page, live_serv
                                                                  make_company, make_user):
     w = build_world(session, make_company, make_user)
     order = w.order_in("ACCEPTED")
-    expected = {code: [t.action for t in services.WF.available_actions(order, w.users[code])]
+    expected = {code: [t.action for t in matrix.WF.available_actions(order, w.users[code])]
                 for code in ("GESTOR_CUENTA", "GESTOR_OPERACIONES", "DOCTOR")}
     assert expected == {"GESTOR_CUENTA": ["CONTACT_DOCTOR", "CONFIRM_EQUIPMENT"], "GESTOR_OPERACIONES": [], "DOCTOR": []}
 
@@ -56,7 +56,7 @@ def test_three_roles_see_exactly_their_buttons_on_the_same_order(page, live_serv
     form.locator("textarea[name=note]").fill("Confirmados los equipos por correo")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
-    assert "Contactar al doctor: la orden 1 está en «Orden Aceptada»" in page.content()
+    assert "Contacto con el doctor registrado en la orden 1." in page.content()
     assert "Confirmados los equipos por correo" in page.content()
     page.click("#order-actions button[data-action=CONFIRM_EQUIPMENT]")
     page.wait_for_load_state("networkidle")

@@ -14,9 +14,10 @@ from app.core.audit import AuditEntry
 from app.core.security import acting_as
 from app.core.tenancy import company_scope
 from app.installation import services
+from app.installation import workflow as matrix
 from app.installation.models import ENTITY, DoctorContact, Equipment, EquipmentTemplate, InstallationOrder
 
-WF = services.WF
+WF = matrix.WF
 ROLE_CODES = list(WF.roles)  # GESTOR_CUENTA, GESTOR_OPERACIONES, GESTOR_GENERAL, DOCTOR, TECNICO
 TOMORROW = dt.date.today() + dt.timedelta(days=1)
 # States an order reaches only after CONFIRM_ORDER created its equipment templates.
@@ -50,7 +51,8 @@ class World:
         """An order in CREATED, made through the service as a manager (committed)."""
         user = user or self.users["GESTOR_GENERAL"]
         with company_scope(self.company.id), acting_as(user):
-            order = services.create_order(session=self.session, user=user, data=self.order_data(**overrides))
+            order = services.create_order(session=self.session, user=user, company=self.company,
+                                          today=dt.date.today(), data=self.order_data(**overrides))
             self.session.commit()
             return order
 

@@ -1,6 +1,7 @@
 """Real concurrency: two managers racing on one order, and order numbers created in parallel."""
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 from sqlalchemy import select
@@ -66,7 +67,8 @@ def test_inst_002_parallel_creations_get_consecutive_numbers_without_gaps(world,
                     data = good if i != 2 else {**good, "lines": {"999999": 1}}  # one refused per thread
                     try:
                         with acting_as(user):
-                            services.create_order(session=db.session, user=user, data=data)
+                            services.create_order(session=db.session, user=user, company=world.company,
+                                                  today=dt.date.today(), data=data)
                         db.session.commit()
                     except Exception as exc:  # the refused one
                         db.session.rollback()

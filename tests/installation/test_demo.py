@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
 from app.core.tenancy import company_scope
-from app.installation.demo_data import DEMO_FILE
+from app.installation.demo import DEMO_FILE
 from app.installation.models import ENTITY, Equipment, InstallationOrder
 
 

@@ -211,7 +211,7 @@ def test_inst_010_other_doctor_and_unassigned_technician_are_refused(world, api)
     """Through the API they do not even see the order (404); the engine, given the order,
     refuses them with the ownership reason (403)."""
     from app.core.errors import ActionNotAllowed
-    from app.installation import services
+    from app.installation import workflow as matrix
 
     confirming = world.order_in("DOCTOR_CONFIRMATION")
     loaded = world.order_in("ORDER_LOADED")  # assigned to TECNICO only
@@ -226,9 +226,9 @@ def test_inst_010_other_doctor_and_unassigned_technician_are_refused(world, api)
         for user, order, action in ((world.users["OTHER_DOCTOR"], confirming, "CONFIRM_ORDER"),
                                     (world.users["OTHER_TECNICO"], loaded, "SEND_ORDER")):
             fresh = world.session.get(InstallationOrder, order.id)
-            assert services.WF.available_actions(fresh, user) == []
+            assert matrix.WF.available_actions(fresh, user) == []
             try:
-                services.WF.perform(fresh, action, user, session=world.session)
+                matrix.WF.perform(fresh, action, user, session=world.session)
                 raise AssertionError("refusal expected")
             except ActionNotAllowed as exc:
                 assert "solo puede hacerla quien tiene asignado" in exc.message

@@ -10,7 +10,7 @@ import yaml
 from statemachine import StateMachine
 
 from app.core.workflow import Workflow
-from app.installation import services
+from app.installation import workflow as matrix
 from tests.installation.conftest import ROLE_CODES, WF, fab_role, valid_payload
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -111,9 +111,9 @@ def test_roles_yaml_write_permission_is_given_to_the_creators_of_the_matrix():
     roles = yaml.safe_load(open(os.path.join(REPO, "seed", "roles.yaml"), encoding="utf-8"))["roles"]
     writers = {name for name, spec in roles.items() if "InstallationOrder" in (spec.get("write") or [])}
     readers = {name for name, spec in roles.items() if "InstallationOrder" in (spec.get("read") or [])}
-    assert writers == services.creator_roles() == {
+    assert writers == matrix.creator_roles() == {
         fab_role(c) for c in ("GESTOR_CUENTA", "GESTOR_OPERACIONES", "GESTOR_GENERAL", "DOCTOR")}
-    assert writers | readers == services.MATRIX_ROLES  # every matrix role reads (action endpoints)
+    assert writers | readers == matrix.MATRIX_ROLES  # every matrix role reads (action endpoints)
 
 
 # --- the whole matrix, through the REST API --------------------------------------------------

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from app.installation import services
+from app.installation import queries, services
 from tests.installation.conftest import TOMORROW, WF
 
 LIST = "/instalacion/ordenes/list/"
@@ -62,29 +62,71 @@ def test_action_form_performs_and_flashes(world, client, login):
     r = client.post(f"/instalacion/orden/{order.id}/accion/REJECT_ORDER",
                     data={"version": "1", "reason": "Sin acceso al edificio"}, follow_redirects=True)
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "Rechazar la orden: la orden 1 está en «Orden Rechazada»" in html
+    assert r.status_code == 200 and "Orden 1 rechazada." in html  # the YAML's `done:` sentence
     assert world.reload(order.id).state == "REJECTED"
     assert world.audit(order.id)[-1].data == {"reason": "Sin acceso al edificio"}
 
 
-@pytest.mark.parametrize("user, state, action, data, words", [
-    ("gestor_operaciones", "PENDING_ACCEPTANCE", "REJECT_ORDER", {"version": "1", "reason": ""},
+@pytest.mark.parametrize("user, state, action, data, status, words", [
+    ("gestor_operaciones", "PENDING_ACCEPTANCE", "REJECT_ORDER", {"version": "1", "reason": ""}, 422,
      "El campo «Motivo del rechazo» es obligatorio"),
-    ("gestor_operaciones", "PENDING_ACCEPTANCE", "ACCEPT_ORDER", {"version": "0"}, "cambió mientras lo mirabas"),
-    ("gestor_operaciones", "REJECTED", "RESCHEDULE_ORDER", {"version": "1", "scheduled_for": "2001-01-01"},
+    ("gestor_operaciones", "PENDING_ACCEPTANCE", "ACCEPT_ORDER", {"version": "0"}, 409, "cambió mientras lo mirabas"),
+    ("gestor_operaciones", "REJECTED", "RESCHEDULE_ORDER", {"version": "1", "scheduled_for": "2001-01-01"}, 422,
      "no puede ser una fecha pasada"),
-    ("gestor_cuenta", "PENDING_ACCEPTANCE", "ACCEPT_ORDER", {"version": "1"}, "pueden hacerlo: Gestor de operaciones"),
-    ("gestor_operaciones", "ORDER_PREPARATION", "ASSIGN_TECHNICIANS", {"version": "1"},
+    ("gestor_cuenta", "PENDING_ACCEPTANCE", "ACCEPT_ORDER", {"version": "1"}, 403, "pueden hacerlo: Gestor de operaciones"),
+    ("gestor_operaciones", "ORDER_PREPARATION", "ASSIGN_TECHNICIANS", {"version": "1"}, 422,
      "El campo «Técnicos» necesita al menos un elemento"),
-    ("gestor_operaciones", "PENDING_ACCEPTANCE", "FLY", {"version": "1"}, "Acción desconocida"),
+    ("gestor_operaciones", "PENDING_ACCEPTANCE", "FLY", {"version": "1"}, 422, "Acción desconocida"),
 ])
-def test_action_form_errors_are_flashed_and_change_nothing(world, client, login, user, state, action, data, words):
+def test_action_form_errors_are_shown_on_the_page_and_change_nothing(world, client, login, user, state, action, data,
+                                                                      status, words):
     order = world.order_in(state, technician=False)
     login(user)
-    r = client.post(f"/instalacion/orden/{order.id}/accion/{action}", data=data, follow_redirects=True)
-    assert r.status_code == 200 and words in r.get_data(as_text=True)
+    r = client.post(f"/instalacion/orden/{order.id}/accion/{action}", data=data)
+    assert r.status_code == status and words in r.get_data(as_text=True)
     after = world.reload(order.id)
     assert (after.state, after.version, len(world.audit(order.id))) == (state, 1, 1)
+
+
+def test_a_refused_form_stays_open_with_what_was_typed_and_the_error_beside_its_field(world, client, login):
+    """Issue 7 item 1: on a domain error the action's form is open again, with the typed
+    values and the message beside the field it is about."""
+    order = world.order_in("REJECTED", technician=False)
+    login("gestor_operaciones")
+    r = client.post(f"/instalacion/orden/{order.id}/accion/RESCHEDULE_ORDER",
+                    data={"version": "1", "scheduled_for": "2001-01-01"})
+    html = r.get_data(as_text=True)
+    form = html[html.index(f'id="form-{order.id}-RESCHEDULE_ORDER"'):]
+    form = form[:form.index("</form>")]
+    assert 'class="collapse in well' in html[html.index(f'id="form-{order.id}-RESCHEDULE_ORDER"') - 60:][:120]
+    assert 'value="2001-01-01"' in form and "has-error" in form and "no puede ser una fecha pasada" in form
+
+
+def test_style_and_confirmation_come_from_the_yaml(world, client, login):
+    order = world.order_in("CREATED")
+    login("gestor_general")
+    html = client.get(details(order.id)).get_data(as_text=True)
+    delete = html[html.rindex("<form", 0, html.index('data-action="DELETE_ORDER"')):html.index('data-action="DELETE_ORDER"')]
+    assert WF.actions["DELETE_ORDER"]["confirm"] in delete
+    assert 'class="btn btn-danger action-button" data-action="DELETE_ORDER"' in html
+
+
+def test_acting_from_the_board_modal_comes_back_to_the_board(world, client, login):
+    order = world.order_in("PENDING_ACCEPTANCE")
+    login("gestor_operaciones")
+    modal = client.get(f"/instalacion/orden/{order.id}/modal?next=/instalacion/tablero").get_data(as_text=True)
+    assert 'name="next" value="/instalacion/tablero"' in modal
+    key = modal.split('name="idempotency_key" value="')[1].split('"')[0]
+    data = {"version": "1", "next": "/instalacion/tablero", "idempotency_key": key}
+    r = client.post(f"/instalacion/orden/{order.id}/accion/ACCEPT_ORDER", data=data)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/instalacion/tablero")
+    # the same form sent twice (a double click): nothing happens twice
+    again = client.post(f"/instalacion/orden/{order.id}/accion/ACCEPT_ORDER", data=data, follow_redirects=True)
+    assert again.status_code == 200 and "Orden 1 aceptada." in again.get_data(as_text=True)
+    assert [e.action for e in world.audit(order.id)] == ["CREATE_ORDER", "ACCEPT_ORDER"]
+    # another host is never a place to go back to
+    bad = client.get(f"/instalacion/orden/{order.id}/modal?next=//evil.example/x").get_data(as_text=True)
+    assert "evil.example" not in bad
 
 
 def test_assign_technicians_form_and_edit_form(world, client, login):
@@ -191,7 +233,7 @@ def test_board_has_one_column_per_state(world, client, login):
     login("gestor_cuenta")
     html = client.get("/instalacion/tablero").get_data(as_text=True)
     assert re.findall(r'class="board-column" data-state="([A-Z_]+)"', html) == list(WF.states)
-    columns = services.board(session=world.session, user=world.users["GESTOR_CUENTA"])
+    columns = queries.board(session=world.session, user=world.users["GESTOR_CUENTA"])
     assert {c["state"]: c["count"] for c in columns if c["count"]} == {"ACCEPTED": 1, "ORDER_LOADED": 1}
 
 
@@ -209,16 +251,17 @@ def test_board_cards_are_the_first_of_each_state_in_the_active_company(world, se
     for _ in range(23):
         world.order_in("ACCEPTED")
     with company_scope(world.other.id):
-        sur = services.create_order(session=session, user=world.users["SUR_GESTOR"], data={
+        sur = services.create_order(session=session, user=world.users["SUR_GESTOR"], company=world.other,
+                                    today=dt.date.today(), data={
             "doctor": world.users["SUR_DOCTOR"].id, "address": "Calle Sur", "scheduled_for": TOMORROW.isoformat()})
         sur.state = "ACCEPTED"
         session.commit()
-        [column] = [c for c in services.board(session=session, user=world.users["SUR_GESTOR"]) if c["count"]]
+        [column] = [c for c in queries.board(session=session, user=world.users["SUR_GESTOR"]) if c["count"]]
         assert (column["state"], column["count"], [o.id for o in column["orders"]]) == ("ACCEPTED", 1, [sur.id])
     with company_scope(world.company.id):
-        columns = {c["state"]: c for c in services.board(session=session, user=world.users["GESTOR_CUENTA"])}
+        columns = {c["state"]: c for c in queries.board(session=session, user=world.users["GESTOR_CUENTA"])}
         accepted = columns["ACCEPTED"]
-        assert accepted["count"] == 23 and len(accepted["orders"]) == services.BOARD_CARDS_PER_STATE
+        assert accepted["count"] == 23 and len(accepted["orders"]) == queries.BOARD_CARDS_PER_STATE
         dates = [(o.scheduled_for, o.number) for o in accepted["orders"]]
         assert dates == sorted(dates) and all(o.company_id == world.company.id for o in accepted["orders"])
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.core.seeds import load_seed
 from app.core.security import acting_as
-from app.installation import services
+from app.installation import queries, services
+from app.installation.workflow import DOCTOR_ROLE, TECNICO_ROLE, WF
 from app.installation.models import Equipment, InstallationOrder
 
 DEMO_FILE = "demo/installation.yaml"
@@ -25,7 +26,9 @@ def _payload(action: str, technician) -> dict:
 
 
 def load(session: Session, company) -> None:
-    """Idempotent: the catalog by code; the orders only when the company has none."""
+    """Idempotent: the catalog by code; the orders only when the company has none. Dates
+    count from today, read here (the start of `flask seed --demo`)."""
+    today = dt.date.today()
     data = load_seed(DEMO_FILE)
     catalog = {e.code: e for e in session.scalars(select(Equipment))}
     for spec in data["equipment"]:
@@ -35,22 +38,22 @@ def load(session: Session, company) -> None:
     session.flush()
     if session.scalar(select(InstallationOrder.id).limit(1)) is not None:
         return
-    people = {code: services.company_users(session=session, role=spec["role"], company_id=company.id)
-              for code, spec in services.WF.roles.items()}
+    people = {code: queries.company_users(session=session, role=spec["role"], company_id=company.id)
+              for code, spec in WF.roles.items()}
     if not all(people.values()):
         return  # the demo users of every matrix role are needed
-    by_role = {services.WF.roles[code]["role"]: users[0] for code, users in people.items()}
-    creator = by_role[services.WF.roles["GESTOR_GENERAL"]["role"]]
-    technician = by_role[services.TECNICO_ROLE]
+    by_role = {WF.roles[code]["role"]: users[0] for code, users in people.items()}
+    creator = by_role[WF.roles["GESTOR_GENERAL"]["role"]]
+    technician = by_role[TECNICO_ROLE]
     for spec in data["orders"]:
         with acting_as(creator):
-            order = services.create_order(session=session, user=creator, data={
-                "doctor": by_role[services.DOCTOR_ROLE].id, "site": spec["site"], "address": spec["address"],
-                "patient_ref": spec["patient_ref"], "scheduled_for": dt.date.today() + dt.timedelta(days=spec["days"]),
+            order = services.create_order(session=session, user=creator, company=company, today=today, data={
+                "doctor": by_role[DOCTOR_ROLE].id, "site": spec["site"], "address": spec["address"],
+                "patient_ref": spec["patient_ref"], "scheduled_for": today + dt.timedelta(days=spec["days"]),
                 "lines": {str(catalog[code].id): qty for code, qty in spec["lines"].items()},
             })
         for action in spec["actions"]:
-            transition = services.WF.transitions_for(order.state, action)[0]
+            transition = WF.transitions_for(order.state, action)[0]
             actor = next(by_role[role] for role in transition.roles)
             with acting_as(actor):
-                order = services.WF.perform(order, action, actor, session=session, payload=_payload(action, technician))
+                order = WF.perform(order, action, actor, session=session, payload=_payload(action, technician), today=today)

@@ -1,0 +1,166 @@
+"""Read models of installation orders for pages, lists, the board and the API: what a user
+sees (filters.visibility_clause, INST-011), the order with its details, the board, the
+timeline, the people and catalog of the company, and the order as the API shows it."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder.security.sqla.models import Role, User
+from sqlalchemy import Select, func, select, union_all
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.core.audit import AuditEntry
+from app.core.errors import NotFound
+from app.core.tenancy import Membership
+from app.installation.filters import visibility_clause
+from app.installation.models import ENTITY, DoctorContact, Equipment, InstallationOrder, order_technician
+from app.installation.workflow import WF
+
+BOARD_CARDS_PER_STATE = 20
+
+
+def visible_orders(
+    *, user, state: str | None = None, doctor_id: int | None = None, technician_id: int | None = None,
+    date_from: dt.date | None = None, date_to: dt.date | None = None,
+) -> Select:
+    """The orders `user` sees (INST-011), filtered by state, doctor, technician and
+    scheduled date range; newest number first."""
+    stmt = select(InstallationOrder).where(visibility_clause(user))
+    if state:
+        stmt = stmt.where(InstallationOrder.state == state)
+    if doctor_id:
+        stmt = stmt.where(InstallationOrder.doctor_id == doctor_id)
+    if technician_id:
+        stmt = stmt.where(InstallationOrder.id.in_(
+            select(order_technician.c.order_id).where(order_technician.c.user_id == technician_id)
+        ))
+    if date_from:
+        stmt = stmt.where(InstallationOrder.scheduled_for >= date_from)
+    if date_to:
+        stmt = stmt.where(InstallationOrder.scheduled_for <= date_to)
+    return stmt.order_by(InstallationOrder.number.desc())
+
+
+def get_order(*, session: Session, user, order_id: int, details: bool = False) -> InstallationOrder:
+    """One order the user sees (INST-011), or NotFound (other company, not theirs, deleted).
+    With details=True its doctor, lines, contacts, templates and technicians are loaded
+    up front, in a constant number of queries."""
+    stmt = select(InstallationOrder).where(InstallationOrder.id == order_id, visibility_clause(user))
+    if details:
+        stmt = stmt.options(
+            joinedload(InstallationOrder.doctor),
+            joinedload(InstallationOrder.created_by),
+            selectinload(InstallationOrder.lines),
+            selectinload(InstallationOrder.contacts).joinedload(DoctorContact.user),
+            selectinload(InstallationOrder.templates),
+            selectinload(InstallationOrder.technicians),
+        )
+    order = session.scalars(stmt).first()
+    if order is None:
+        raise NotFound("No existe esa orden de instalación o no tienes acceso a ella en la empresa activa.")
+    return order
+
+
+def company_users(*, session: Session, role: str, company_id: int) -> list[User]:
+    """Active users holding FAB role `role` who are members of the company."""
+    return list(session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.company_id == company_id, User.active.is_(True), User.roles.any(Role.name == role))
+        .order_by(User.first_name, User.last_name, User.username)
+    ))
+
+
+def active_equipment(*, session: Session) -> list[Equipment]:
+    """The company's active equipment catalog, by code."""
+    return list(session.scalars(select(Equipment).where(Equipment.active.is_(True)).order_by(Equipment.code)))
+
+
+def timeline(*, session: Session, order: InstallationOrder) -> list[AuditEntry]:
+    """INST-020: the order's audit entries (who, what, when, from -> to), oldest first."""
+    return list(session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity == ENTITY, AuditEntry.entity_id == order.id)
+        .options(joinedload(AuditEntry.user))
+        .order_by(AuditEntry.id)
+    ))
+
+
+def board(*, session: Session, user, limit: int = BOARD_CARDS_PER_STATE, **filters) -> list[dict]:
+    """The board: one column per state of the matrix, in the matrix's order, with the
+    number of visible orders and the first `limit` of them (nearest scheduled date first).
+    Two queries whatever the number of orders or states (the cards: one UNION ALL of a
+    small indexed top-N per state)."""
+    base = visible_orders(user=user, **filters).order_by(None)
+    counts = dict(session.execute(
+        base.with_only_columns(InstallationOrder.state, func.count()).group_by(InstallationOrder.state)
+    ).all())
+    tops = [
+        select(top.c.id) for top in (
+            base.with_only_columns(InstallationOrder.id).where(InstallationOrder.state == code)
+            .order_by(InstallationOrder.scheduled_for, InstallationOrder.number).limit(limit).subquery()
+            for code in WF.states if counts.get(code)
+        )
+    ]
+    orders = session.scalars(
+        select(InstallationOrder).where(InstallationOrder.id.in_(union_all(*tops)))
+        .options(joinedload(InstallationOrder.doctor))
+        .order_by(InstallationOrder.scheduled_for, InstallationOrder.number)
+    ).all() if tops else []
+    columns = {code: {"state": code, "label": s.label, "count": counts.get(code, 0), "orders": []}
+               for code, s in WF.states.items()}
+    for order in orders:
+        columns[order.state]["orders"].append(order)
+    return list(columns.values())
+
+
+def order_to_dict(order: InstallationOrder, *, user=None) -> dict:
+    """The order as the API shows it (with the actions the user may perform when given)."""
+    data = {
+        "id": order.id,
+        "number": order.number,
+        "state": order.state,
+        "state_label": WF.state_label(order.state),
+        "version": order.version,
+        "doctor": {"id": order.doctor_id, "name": _name(order.doctor)},
+        "site": order.site,
+        "address": order.address,
+        "patient_ref": order.patient_ref,
+        "requested_for": order.requested_for.isoformat() if order.requested_for else None,
+        "scheduled_for": order.scheduled_for.isoformat() if order.scheduled_for else None,
+        "notes": order.notes,
+        "lines": [{"equipment": line.equipment_id, "code": line.equipment.code, "name": line.equipment.name,
+                   "quantity": line.quantity} for line in order.lines],
+        "technicians": [{"id": t.id, "name": _name(t)} for t in order.technicians],
+        "contacts": [{"channel": c.channel, "note": c.note, "by": _name(c.user),
+                      "at": c.created_at.isoformat()} for c in order.contacts],
+        "templates": [{"equipment": t.equipment_id, "quantity": t.quantity} for t in order.templates],
+        "created_at": order.created_at.isoformat() if order.created_at else None,
+    }
+    if user is not None:
+        data["actions"] = [t.action for t in WF.available_actions(order, user)]
+    return data
+
+
+def entry_to_dict(entry: AuditEntry) -> dict:
+    return {
+        "at": entry.created_at.isoformat(),
+        "user": _name(entry.user),
+        "action": entry.action,
+        "action_label": action_label(entry.action),
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "data": entry.data,
+        "workflow_version": entry.workflow_version,
+    }
+
+
+def action_label(action: str) -> str:
+    return "Crear la orden" if action == "CREATE_ORDER" else WF.action_label(action)
+
+
+def _name(user) -> str | None:
+    if user is None:
+        return None
+    full = f"{user.first_name or ''} {user.last_name or ''}".strip()
+    return full or user.username
