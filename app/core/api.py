@@ -21,6 +21,7 @@ from werkzeug.exceptions import BadRequest
 
 from app.core.constraints import explain
 from app.core.errors import DomainError, NotFound, ValidationError
+from app.core.pages import rollback_after
 from app.core.security import READ_WRITE, current_user
 from app.extensions import db
 
@@ -185,7 +186,7 @@ class TenantModelRestApi(ModelRestApi):
         try:
             return fn(*args, **kwargs)
         except DomainError as exc:
-            db.session.rollback()
+            rollback_after(exc)
             return self.response(exc.status, **exc.to_dict())
         except (IntegrityError, DataError) as exc:
             db.session.rollback()
