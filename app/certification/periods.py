@@ -106,22 +106,37 @@ def _current_open_period(session: Session, assignment: CertificationAssignment, 
     return session.scalar(stmt.with_for_update() if lock else stmt)
 
 
-def _lock_assignment(session: Session, pk, today: dt.date) -> tuple[CertificationAssignment, ValidationPeriod]:
+class AssignmentLapsed(ValidationError):
+    """CERT-PER-3 on registration (issue 9 item 14): the open period is already over short of
+    its count. The action is refused naming the expiry date, and `aftermath` (run by the page
+    and API helpers after the rollback, in a transaction of its own) writes the expiry now
+    instead of waiting for the nightly job."""
+
+    def __init__(self, message: str, *, assignment_id: int, today: dt.date, user):
+        super().__init__(message, field="assignment")
+        self.assignment_id, self.today, self.user = assignment_id, today, user
+
+    def aftermath(self, session: Session) -> None:
+        assignment = lock_row(session, CertificationAssignment, self.assignment_id)
+        period = _current_open_period(session, assignment, lock=True) if assignment and assignment.active else None
+        if period is not None and period.lapsed_by(self.today):
+            _expire(session, assignment=assignment, period=period, user=self.user)
+
+
+def _lock_assignment(session: Session, pk, today: dt.date, user=None) -> tuple[CertificationAssignment, ValidationPeriod]:
     """The assignment and its open period, locked; refused when the assignment has expired
     (CERT-PER-3, checked before any inspection on it)."""
     assignment = lock_row(session, CertificationAssignment, v.record_id(pk, "assignment", FIELD_LABELS["assignment"]))
     if assignment is None:
-        raise ValidationError(
-            "El campo 'assignment' no corresponde a ninguna asignación de la empresa activa.", field="assignment"
-        )
+        raise ValidationError(v.message("not_visible", label=FIELD_LABELS["assignment"]), field="assignment")
     period = _current_open_period(session, assignment, lock=True) if assignment.active else None
     if period is None or period.lapsed_by(today):
         expired_on = assignment.expired_on or (period.end if period else None)
-        raise ValidationError(
-            f"La certificación '{assignment.certification.name}' de {assignment.operator.full_name} "
-            f"caducó el {fmt(expired_on)}: no admite inspecciones. Para reactivarla crea una nueva asignación.",
-            field="assignment",
-        )
+        message = (f"La certificación '{assignment.certification.name}' de {assignment.operator.full_name} "
+                   f"caducó el {fmt(expired_on)}: no admite inspecciones. Para reactivarla crea una nueva asignación.")
+        if period is not None:
+            raise AssignmentLapsed(message, assignment_id=assignment.id, today=today, user=user)
+        raise ValidationError(message, field="assignment")
     return assignment, period
 
 

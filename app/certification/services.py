@@ -267,7 +267,7 @@ def register_inspection(
         check.add("date", f"La fecha de la inspección ({fmt(day)}) no puede ser futura.")
     check.done()
 
-    assignment, period = _lock_assignment(session, assignment, today)
+    assignment, period = _lock_assignment(session, assignment, today, user)
     if not assignment.operator.active:
         raise ValidationError(f"El operario {assignment.operator.full_name} está inactivo.", field="assignment")
     audit_type = _visible(session, ProductAuditType, audit_type, "audit_type")
@@ -313,7 +313,7 @@ def annul_inspection(*, session: Session, user, company, inspection, reason, tod
     found = _visible(session, Inspection, inspection, "inspection")
     if found.annulled:
         raise ValidationError(f"La inspección {found.id} ya está anulada.", field="inspection")
-    assignment, period = _lock_assignment(session, found.assignment_id, today)
+    assignment, period = _lock_assignment(session, found.assignment_id, today, user)
     inspection = session.scalar(
         select(Inspection).where(Inspection.id == found.id).execution_options(populate_existing=True)
     )

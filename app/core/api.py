@@ -26,6 +26,7 @@ from app.core import idempotency
 from app.core.constraints import explain
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.identity import current_user, user_ref
+from app.core.pages import rollback_after
 from app.core.security import READ_ONLY_ROUTES, READ_WRITE, READ_WRITE_ROUTES  # noqa: F401 (shared here)
 from app.extensions import db
 
@@ -215,7 +216,7 @@ class TenantModelRestApi(ModelRestApi):
         try:
             return fn(*args, **kwargs)
         except DomainError as exc:
-            db.session.rollback()
+            rollback_after(exc)
             return self.response(exc.status, **exc.to_dict())
         except (IntegrityError, DataError) as exc:
             db.session.rollback()

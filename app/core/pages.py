@@ -32,9 +32,20 @@ def as_domain_error(exc: Exception, values=None, *, deleting: bool = False, labe
     return exc
 
 
+def rollback_after(exc: Exception) -> None:
+    """Roll back the refused action; then, if the refusal has an `aftermath` (a write that
+    must stand although the action is refused, e.g. an expiry found on the way), run it in a
+    transaction of its own and commit it."""
+    db.session.rollback()
+    aftermath = getattr(exc, "aftermath", None)
+    if aftermath is not None:
+        aftermath(db.session)
+        db.session.commit()
+
+
 def form_errors(exc: Exception, values=None, *, labels=None) -> dict[str, str]:
     """Roll back and give {field: sentence} for a form ("" for what belongs to no field)."""
-    db.session.rollback()
+    rollback_after(exc)
     error = as_domain_error(exc, values, labels=labels)
     if isinstance(error, FieldErrors):
         return dict(error.errors)

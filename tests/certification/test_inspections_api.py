@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from app.certification.models import Auditor, Operator, ProductAuditType
+from app.certification.models import LAPSED, Auditor, CertificationAssignment, Operator, ProductAuditType
 from app.core.tenancy import company_scope
 from tests.certification.conftest import TODAY
 
@@ -84,10 +84,6 @@ REFUSALS = [
     ("out_of_period", None, lambda w: {"date": (START - dt.timedelta(days=1)).isoformat()}, "date",
      ["fuera del periodo vigente nº 1"]),
     ("future_date", None, lambda w: {"date": (TODAY + dt.timedelta(days=1)).isoformat()}, "date", ["futura"]),
-    ("expired_assignment", _lapsed_assignment,
-     lambda w: {"assignment": w.expired.id, "audit_type": w.other_type.id,
-                "date": (TODAY - dt.timedelta(days=399)).isoformat()},
-     "assignment", ["caducó el"]),
     ("inactive_operator", _deactivate(Operator, "operator"), lambda w: {}, "assignment", ["operario", "inactivo"]),
     ("inactive_auditor", _deactivate(Auditor, "auditor"), lambda w: {}, "auditor", ["auditor", "inactivo"]),
     ("inactive_audit_type", _deactivate(ProductAuditType, "audit_type"), lambda w: {}, "audit_type",
@@ -133,7 +129,29 @@ def test_cert_per_3_the_refusal_names_the_expiry_date(ready):
     r = ready.client.post("/api/v1/inspection/", json=body(
         ready, assignment=ready.expired.id, audit_type=ready.other_type.id,
         date=(TODAY - dt.timedelta(days=399)).isoformat()))
+    assert r.status_code == 422 and r.get_json()["field"] == "assignment"
     assert f"caducó el {ready.expired_end:%d/%m/%Y}" in r.get_json()["message"]
+
+
+def test_cert_per_3_a_registration_that_finds_the_period_over_writes_the_expiry_at_once(ready):
+    """Issue 9 item 14 (spec §4.4): the refusal stands, and the expiry is committed on its own."""
+    _lapsed_assignment(ready)
+    before = ready.counts()
+    r = ready.client.post("/api/v1/inspection/", json=body(
+        ready, assignment=ready.expired.id, audit_type=ready.other_type.id,
+        date=(TODAY - dt.timedelta(days=399)).isoformat()))
+    assert r.status_code == 422
+    expired = ready.get(CertificationAssignment, ready.expired.id)
+    assert (expired.active, expired.expired_on) == (False, ready.expired_end)
+    assert ready.periods(expired)[0].status == LAPSED
+    after = ready.counts()
+    assert after["cert_inspection"] == before["cert_inspection"]
+    assert after["audit_entry"] == before["audit_entry"] + 1  # the expiry, nothing of the inspection
+    r = ready.client.post("/api/v1/inspection/", json=body(
+        ready, assignment=ready.expired.id, audit_type=ready.other_type.id,
+        date=(TODAY - dt.timedelta(days=399)).isoformat()))
+    assert r.status_code == 422 and f"caducó el {ready.expired_end:%d/%m/%Y}" in r.get_json()["message"]
+    assert ready.counts() == after
 
 
 def test_bad_json_is_a_4xx_not_a_500(ready):
