@@ -17,6 +17,8 @@ from app.core.localization import format_date, format_datetime
 
 KIND_CLASSES = {"initial": "state-initial", "progress": "state-progress", "waiting": "state-waiting",
                 "final": "state-final", "cancelled": "state-cancelled"}
+KIND_FILLS = {"initial": "#d9f0f7", "progress": "#dbe8f5", "waiting": "#fcebd1", "final": "#dff0d8",
+              "cancelled": "#eeeeee"}  # the diagram's pale versions of the badges' colours
 
 
 def yes_no(value) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import functools
+import os
 import sys
 
 import yaml
@@ -24,9 +26,11 @@ from flask_appbuilder.security.sqla.apis import UserApi as FabUserApi
 from flask_appbuilder.security.sqla.apis import ViewMenuApi as FabViewMenuApi
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
+from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_appbuilder.utils.limit import Limit
 from flask_limiter.util import get_remote_address
 from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+from flask_babel import gettext as _
 from flask_login import current_user as login_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -183,7 +187,28 @@ def _read_only(api_class):
     return type(api_class.__name__, (api_class,), {"include_route_methods": {"get", "get_list", "info"}})
 
 
+ROLES_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "seed", "roles.yaml")
+
+
+@functools.lru_cache(maxsize=1)
+def role_labels() -> dict[str, str]:
+    """Role name -> its label in seed/roles.yaml (Admin and FAB's own roles keep their name)."""
+    return {name: (spec or {}).get("label", name) for name, spec in (load_roles(ROLES_FILE).get("roles") or {}).items()}
+
+
+class UserDBModelView(FabUserDBModelView):
+    """FAB's users list with roles by their labels, and without the unused groups column
+    (issue 9, items 5 and 20: the table fits the page)."""
+
+    list_columns = ["first_name", "last_name", "username", "email", "active", "roles"]
+    formatters_columns = {
+        "roles": lambda roles: ", ".join(role_labels().get(r.name, r.name) for r in roles or []),
+        "active": lambda active: _("Sí") if active else _("No"),
+    }
+
+
 class SecurityManager(FabSecurityManager):
+    userdbmodelview = UserDBModelView
     security_api = RateLimitedSecurityApi
     user_api = UserApi
     role_api = RoleApi
