@@ -17,6 +17,7 @@ from app.certification.models import (
     Operator,
     ProductAuditType,
 )
+from app.core.cli import demo_for_company
 from app.core.errors import ValidationError
 from app.core.workdays import WorkCalendar
 
@@ -35,7 +36,7 @@ def _get_or_add(session, model, where: dict, **values):
 def load_demo(session, company, today: dt.date | None = None) -> None:
     today = today or dt.date.today()
     with open(DEMO_FILE, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = demo_for_company(yaml.safe_load(fh), company)
     certs, types = {}, {}
     for spec in data["certifications"]:
         cert = _get_or_add(session, Certification, {"name": spec["name"]}, description=spec["description"])

@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.cli import demo_for_company
 from app.core.security import acting_as
 from app.installation import services
 from app.installation.models import Equipment, InstallationOrder
@@ -28,7 +29,7 @@ def _payload(action: str, technician) -> dict:
 def load(session: Session, company) -> None:
     """Idempotent: the catalog by code; the orders only when the company has none."""
     with open(DEMO_FILE, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = demo_for_company(yaml.safe_load(fh), company)
     catalog = {e.code: e for e in session.scalars(select(Equipment))}
     for spec in data["equipment"]:
         if spec["code"] not in catalog:
