@@ -354,10 +354,10 @@ class Workflow:
         codes in tooltips (issue 9, item 5)."""
         lines = [f'digraph "{self.code}" {{', "  rankdir=TB;", '  node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", fontname="Helvetica"];',
                  '  edge [fontname="Helvetica", fontsize=10];']
-        from app.core.formatting import KIND_FILLS, state_kind
+        from app.core.formatting import KIND_FILLS, state_kind, translated as _t
 
         for code, s in self.states.items():
-            attrs = f'label="{s.label}", tooltip="{code}", fillcolor="{KIND_FILLS[state_kind(self, code)]}"'
+            attrs = f'label="{_t(s.label)}", tooltip="{code}", fillcolor="{KIND_FILLS[state_kind(self, code)]}"'
             if s.final:
                 attrs += ", peripheries=2"
             lines.append(f'  "{code}" [{attrs}];')
@@ -365,9 +365,9 @@ class Workflow:
             if t.is_read:
                 continue
             codes = self._codes(t)
-            roles = ", ".join(self.role_label(c) for c in codes)
+            roles = ", ".join(_t(self.role_label(c)) for c in codes)
             tooltip = f"{t.action} · {', '.join(codes)}"
-            label = self.action_label(t.action).replace('"', "'")
+            label = _t(self.action_label(t.action)).replace('"', "'")
             lines.append(f'  "{t.source}" -> "{t.target}" [label="{label}\\n[{roles}]", tooltip="{tooltip}"];')
         lines.append("}")
         return "\n".join(lines)
