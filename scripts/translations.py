@@ -48,9 +48,35 @@ def pybabel(*args: str) -> None:
     subprocess.run([exe, "-q", *args], cwd=ROOT, check=True)
 
 
+def workflow_labels() -> dict[str, list[str]]:
+    """Labels of the workflow YAMLs (name, states, actions, roles): data shown on screen, so
+    translated like code strings (the `|t` filter and Workflow.dot())."""
+    import yaml
+
+    folder = os.path.join(ROOT, "seed", "workflows")
+    found = {}
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".yaml"):
+            continue
+        with open(os.path.join(folder, name), encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+        labels = [data.get("name")] + [s.get("label") for s in data.get("states", [])]
+        labels += [spec.get("label") for spec in (data.get("actions") or {}).values()]
+        labels += [spec.get("label") for spec in (data.get("roles") or {}).values()]
+        found[f"seed/workflows/{name}"] = [label for label in labels if label]
+    return found
+
+
 def extract() -> None:
     pybabel("extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l", "--no-wrap",
             "--sort-by-file", "--project", "Back office", "-o", POT, "app")
+    with open(POT, "rb") as fh:
+        template = read_po(fh)
+    for path, labels in workflow_labels().items():
+        for label in labels:
+            template.add(label, locations=[(path, 0)])
+    with open(POT, "wb") as fh:
+        write_po(fh, template, width=0, sort_by_file=True)
     for lang in LANGS:
         if os.path.exists(catalog_path(lang)):
             pybabel("update", "-i", POT, "-d", "app/translations", "-l", lang, "--no-wrap",

@@ -16,6 +16,7 @@ from app.certification.models import (
     Operator,
     ProductAuditType,
 )
+from app.core.cli import demo_for_company
 from app.core.errors import ValidationError
 from app.core.workdays import WorkCalendar
 
@@ -33,7 +34,7 @@ def _get_or_add(session, model, where: dict, **values):
 
 def load_demo(session, company, today: dt.date | None = None) -> None:
     today = today or dt.date.today()
-    data = load_seed(DEMO_FILE)
+    data = demo_for_company(load_seed(DEMO_FILE), company)
     certs, types = {}, {}
     for spec in data["certifications"]:
         cert = _get_or_add(session, Certification, {"name": spec["name"]}, description=spec["description"])

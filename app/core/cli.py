@@ -62,6 +62,13 @@ def ensure_user(username: str, first: str, last: str, roles: list[str], companie
     return user
 
 
+def demo_for_company(data: dict, company) -> dict:
+    """A demo YAML's data for one company: its top-level lists, with what the file's
+    `by_company: {<company name>: {...}}` gives that company instead (issue 9, item 22)."""
+    own = ((data or {}).get("by_company") or {}).get(company.name) or {}
+    return {**{k: v for k, v in (data or {}).items() if k != "by_company"}, **own}
+
+
 def seed_demo(modules) -> list[tuple[str, str, str, str]]:
     """Two demo companies, one user per role per company, and each module's samples."""
     specs = load_seed("demo/companies.yaml")["companies"]
@@ -75,7 +82,8 @@ def seed_demo(modules) -> list[tuple[str, str, str, str]]:
             for role, role_spec in roles.items():
                 username = f"{spec['prefix']}.{role.lower()}"
                 label = (role_spec or {}).get("label", role)
-                ensure_user(username, label, company.name, [role], [company], DEMO_PASSWORD)
+                first, last = (spec.get("people") or {}).get(role) or (label, company.name)
+                ensure_user(username, first, last, [role], [company], DEMO_PASSWORD)
                 logins.append((username, DEMO_PASSWORD, role, company.name))
         db.session.commit()
         for module in modules:

@@ -17,6 +17,8 @@ from app.core.localization import format_date, format_datetime
 
 KIND_CLASSES = {"initial": "state-initial", "progress": "state-progress", "waiting": "state-waiting",
                 "final": "state-final", "cancelled": "state-cancelled"}
+KIND_FILLS = {"initial": "#d9f0f7", "progress": "#dbe8f5", "waiting": "#fcebd1", "final": "#dff0d8",
+              "cancelled": "#eeeeee"}  # the diagram's pale versions of the badges' colours
 
 
 def yes_no(value) -> str:
@@ -47,7 +49,7 @@ def state_badge(workflow, code) -> Markup:
     if not code:
         return Markup("")
     state = workflow.states.get(code) if workflow else None
-    label = getattr(state, "label", None) or code
+    label = translated(getattr(state, "label", None) or code)
     kind = state_kind(workflow, code)
     return Markup('<span class="state-label {}" title="{}">{}</span>').format(
         KIND_CLASSES.get(kind, ""), escape(code), escape(label)
@@ -79,7 +81,14 @@ def state_kind(workflow, code) -> str:
     return "final" if getattr(state, "final", False) else "progress"
 
 
+def translated(label) -> str:
+    """Jinja `|t`: a label that comes from data (workflow YAML) in the user's language;
+    `make translations` puts those labels in the catalogues."""
+    return gettext(str(label)) if label else ""
+
+
 def register_filters(app) -> None:
+    app.add_template_filter(translated, "t")
     app.add_template_filter(fecha, "fecha")
     app.add_template_filter(fecha_hora, "fecha_hora")
     app.add_template_filter(yes_no, "si_no")

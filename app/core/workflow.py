@@ -288,21 +288,25 @@ class Workflow:
         ]
 
     def dot(self) -> str:
-        """The state diagram in Graphviz DOT, with Spanish labels."""
+        """The state diagram in Graphviz DOT: states, actions and roles by their labels, the
+        codes in tooltips (issue 9, item 5)."""
         lines = [f'digraph "{self.code}" {{', "  rankdir=TB;", '  node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", fontname="Helvetica"];',
                  '  edge [fontname="Helvetica", fontsize=10];']
+        from app.core.formatting import KIND_FILLS, state_kind, translated as _t
+
         for code, s in self.states.items():
-            attrs = f'label="{s.label}\\n({code})"'
-            if s.initial:
-                attrs += ', fillcolor="#dff0d8"'
+            attrs = f'label="{_t(s.label)}", tooltip="{code}", fillcolor="{KIND_FILLS[state_kind(self, code)]}"'
             if s.final:
-                attrs += ', peripheries=2, fillcolor="#e8e8e8"'
+                attrs += ", peripheries=2"
             lines.append(f'  "{code}" [{attrs}];')
         for t in self.transitions:
             if t.is_read:
                 continue
-            roles = ", ".join(self._codes(t))
-            lines.append(f'  "{t.source}" -> "{t.target}" [label="{t.action}\\n[{roles}]"];')
+            codes = self._codes(t)
+            roles = ", ".join(_t(self.role_label(c)) for c in codes)
+            tooltip = f"{t.action} · {', '.join(codes)}"
+            label = _t(self.action_label(t.action)).replace('"', "'")
+            lines.append(f'  "{t.source}" -> "{t.target}" [label="{label}\\n[{roles}]", tooltip="{tooltip}"];')
         lines.append("}")
         return "\n".join(lines)
 

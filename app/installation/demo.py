@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.cli import demo_for_company
 from app.core.seeds import load_seed
 from app.core.security import acting_as
 from app.installation import queries, services
@@ -29,7 +30,7 @@ def load(session: Session, company) -> None:
     """Idempotent: the catalog by code; the orders only when the company has none. Dates
     count from today, read here (the start of `flask seed --demo`)."""
     today = dt.date.today()
-    data = load_seed(DEMO_FILE)
+    data = demo_for_company(load_seed(DEMO_FILE), company)
     catalog = {e.code: e for e in session.scalars(select(Equipment))}
     for spec in data["equipment"]:
         if spec["code"] not in catalog:

@@ -49,4 +49,18 @@ def test_flask_seed_demo_loads_certifications_in_each_demo_company(runner, sessi
         per_company = session.execute(
             select(Operator.company_id, func.count()).group_by(Operator.company_id)
         ).all()
-    assert len(per_company) == 2 and all(n == 5 for _, n in per_company)
+    assert sorted(n for _, n in per_company) == [4, 5]  # Demo Sur has its own operators (issue 9, item 22)
+    with company_scope(None):
+        by_company = {}
+        for company_id, name in session.execute(select(Operator.company_id, Operator.first_name)).all():
+            by_company.setdefault(company_id, set()).add(name)
+    norte, sur = by_company.values()
+    assert norte.isdisjoint(sur)
+
+
+def test_demo_companies_have_their_own_people(runner, session, app):
+    """Issue 9, item 22: switching company changes who you see."""
+    assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
+    sm = app.appbuilder.sm
+    norte, sur = sm.find_user(username="norte.inst_doctor"), sm.find_user(username="sur.inst_doctor")
+    assert norte.get_full_name() != sur.get_full_name() and "Demo" not in sur.get_full_name()

@@ -64,3 +64,20 @@ def test_states_have_a_colour_per_kind():
     assert kinds == {"initial", "progress", "waiting", "final", "cancelled"}
     badge = str(state_badge(workflow, "ORDER_CANCELLED"))
     assert "Orden Cancelada" in badge and "state-cancelled" in badge and 'title="ORDER_CANCELLED"' in badge
+
+
+def test_diagram_arrows_carry_labels_and_codes_in_tooltips():
+    dot = get_workflow("installation").dot()
+    accept = next(line for line in dot.splitlines() if '"PENDING_ACCEPTANCE" -> "ACCEPTED"' in line)
+    assert "ACCEPT_ORDER" not in accept.split("tooltip")[0]  # the label is the action's label
+    assert "Gestor de operaciones" in accept and 'tooltip="ACCEPT_ORDER · GESTOR_OPERACIONES"' in accept
+    created = next(line for line in dot.splitlines() if line.strip().startswith('"CREATED" ['))
+    assert 'label="Orden Creada"' in created and 'tooltip="CREATED"' in created
+
+
+def test_users_list_shows_role_labels(admin_client, make_user):
+    client, company = admin_client
+    make_user(roles=["INST_TECNICO"], companies=[company], username="tecnico9")
+    html = client.get("/users/list/").get_data(as_text=True)
+    cells = [c.strip() for c in re.findall(r"<td>\s*([^<]*?)\s*</td>", html)]
+    assert "Instalación · Técnico" in cells and "INST_TECNICO" not in cells

@@ -65,6 +65,13 @@ def used_msgids() -> set[str]:
         keywords={"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2)},
     ):
         found.add(message if isinstance(message, str) else message[0])
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("translations_script", os.path.join(BASE_DIR, "scripts", "translations.py"))
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    for labels in script.workflow_labels().values():  # data shown on screen, translated with |t
+        found.update(labels)
     return found
 
 

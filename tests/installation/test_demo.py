@@ -18,11 +18,13 @@ def test_demo_orders_walk_the_matrix_and_are_idempotent(session):
     seed_demo([installation])
     seed_demo([installation])
     spec = yaml.safe_load(open(DEMO_FILE, encoding="utf-8"))
+    expected = spec["orders"] + spec["by_company"]["Demo Sur"]["orders"]  # Demo Sur has its own clinics
     with company_scope(None):
         orders = session.scalars(select(InstallationOrder).order_by(InstallationOrder.company_id, InstallationOrder.number)).all()
-        assert len(orders) == 2 * len(spec["orders"])
+        assert len(orders) == len(expected)
         assert session.scalar(select(func.count()).select_from(Equipment)) == 2 * len(spec["equipment"])
-        for order, demo in zip(orders, spec["orders"] * 2):
+        assert {o.site for o in orders[:len(spec["orders"])]}.isdisjoint({o.site for o in orders[len(spec["orders"]):]})
+        for order, demo in zip(orders, expected):
             actions = session.scalars(select(AuditEntry.action).where(
                 AuditEntry.entity == ENTITY, AuditEntry.entity_id == order.id).order_by(AuditEntry.id)).all()
             assert actions == ["CREATE_ORDER", *demo["actions"]]
