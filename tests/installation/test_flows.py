@@ -106,18 +106,25 @@ def test_inst_033_reject_and_reschedule_loop(world, api):
     assert entries[3].data == {"scheduled_for": second.isoformat(), "previous_scheduled_for": first.isoformat()}
 
 
-def test_inst_cancel_by_the_doctor_and_reopen(world, api):
+def test_inst_cancel_by_the_doctor_and_reopen(world, api, client, login):
+    """Issue 9 #9: REJECT_RESCHEDULE and REOPEN_ORDER ask for a reason, and the reasons are
+    shown on the order page's timeline."""
     order = world.order_in("DOCTOR_CONFIRMATION")
     doctor = api(world.users["DOCTOR"], world.company)
     assert doctor.get(f"{URL}/{order.id}/actions").get_json()["actions"] == ["CONFIRM_ORDER", "REJECT_RESCHEDULE"]
-    assert ok(act(doctor, order.id, "REJECT_RESCHEDULE"))["state"] == "ORDER_CANCELLED"
+    assert act(doctor, order.id, "REJECT_RESCHEDULE").status_code == 422  # the reason is required
+    assert ok(act(doctor, order.id, "REJECT_RESCHEDULE", reason="Esa fecha no me va"))["state"] == "ORDER_CANCELLED"
     assert doctor.get(f"{URL}/{order.id}/actions").get_json()["actions"] == []
-    assert act(doctor, order.id, "REOPEN_ORDER").status_code == 403
+    assert act(doctor, order.id, "REOPEN_ORDER", reason="x").status_code == 403
 
     gc = api(world.users["GESTOR_CUENTA"], world.company)
     assert gc.get(f"{URL}/{order.id}/actions").get_json()["actions"] == ["REOPEN_ORDER"]
-    assert ok(act(gc, order.id, "REOPEN_ORDER"))["state"] == "PENDING_ACCEPTANCE"
+    assert act(gc, order.id, "REOPEN_ORDER").status_code == 422
+    assert ok(act(gc, order.id, "REOPEN_ORDER", reason="El doctor llamó de nuevo"))["state"] == "PENDING_ACCEPTANCE"
     assert [e.action for e in world.audit(order.id)[1:]] == ["REJECT_RESCHEDULE", "REOPEN_ORDER"]
+    login("gestor_cuenta")
+    html = client.get(f"/instalacion/orden/{order.id}").get_data(as_text=True)
+    assert "Esa fecha no me va" in html and "El doctor llamó de nuevo" in html
 
 
 def test_inst_032_delete_order_soft_deletes_in_created_only(world, api):
@@ -245,7 +252,7 @@ def test_inst_admin_sees_everything_and_is_refused_every_action(world, api):
         assert admin.get(f"{URL}/{order.id}").status_code == 200
         assert admin.get(f"{URL}/{order.id}/actions").get_json()["actions"] == []
         for t in WF.transitions_for(state):
-            r = act(admin, order.id, t.action, **({"reason": "x"} if t.action == "REJECT_ORDER" else {}))
+            r = act(admin, order.id, t.action, **({"reason": "x"} if "reason" in t.payload else {}))
             assert r.status_code == 403 and "tampoco el administrador" in r.get_json()["message"]
         assert world.reload(order.id).version == 1
     r = admin.post(URL + "/", json=world.order_data())
