@@ -13,7 +13,7 @@ def register(appbuilder) -> None:
     from flask import current_app as app
 
     from app.core import api as core_api
-    from app.core import headers, security_views, sessions, views
+    from app.core import headers, security_views, sessions, views, web_input
     from app.core.formatting import register_filters
     from app.core.audit import AuditEntry
     from app.core.redirects import refuse_unsafe_next
@@ -28,6 +28,7 @@ def register(appbuilder) -> None:
     app.before_request(resolve_active_company)
     app.before_request(check_api_csrf)
     app.before_request(core_api.check_api_input)
+    app.before_request(web_input.check_input)
     app.before_request(existing_record_or_404)
     app.context_processor(views.company_context)
     register_filters(app)

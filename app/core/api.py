@@ -51,7 +51,13 @@ def json_body(required: bool = True) -> dict:
 
 class JsonRequest(Request):
     """A body that is not JSON is a 400 with a message, never a 415 that FAB's @safe
-    would turn into a 500."""
+    would turn into a 500; nor is JSON nested too deep for the parser (RecursionError)."""
+
+    def get_json(self, *args, **kwargs):
+        try:
+            return super().get_json(*args, **kwargs)
+        except RecursionError:
+            raise BadRequest("El cuerpo JSON está anidado demasiado profundamente.") from None
 
     def on_json_loading_failed(self, e):
         if e is None:
