@@ -2,10 +2,10 @@
 timelines were walked through the matrix by the demo users; running it again adds nothing."""
 from __future__ import annotations
 
-import yaml
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
+from app.core.seeds import load_seed
 from app.core.tenancy import company_scope
 from app.installation.demo_data import DEMO_FILE
 from app.installation.models import ENTITY, Equipment, InstallationOrder
@@ -17,7 +17,7 @@ def test_demo_orders_walk_the_matrix_and_are_idempotent(session):
 
     seed_demo([installation])
     seed_demo([installation])
-    spec = yaml.safe_load(open(DEMO_FILE, encoding="utf-8"))
+    spec = load_seed(DEMO_FILE)
     with company_scope(None):
         orders = session.scalars(select(InstallationOrder).order_by(InstallationOrder.company_id, InstallationOrder.number)).all()
         assert len(orders) == 2 * len(spec["orders"])
