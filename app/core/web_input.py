@@ -34,8 +34,8 @@ def value_fits(datamodel, column: str, value) -> bool:
     """Could `value` be compared with `column` of `datamodel` without the database failing?"""
     if value is None:
         return True
-    if isinstance(value, (list, tuple)):
-        return all(value_fits(datamodel, column, v) for v in value)
+    if isinstance(value, (list, tuple)):  # a list compares only with a relationship's ids
+        return datamodel.is_relation(column) and all(value_fits(datamodel, column, v) for v in value)
     if isinstance(value, dict):
         return False
     text = str(value).strip()
@@ -143,6 +143,9 @@ def check_input() -> None:
         body = request.get_json(silent=True) if request.is_json and request.content_length else None
         _check_api(view, query, body)
         return
+    for arg, value in request.args.items():  # ids as query arguments (AJAX option endpoints)
+        if _NUMBER.fullmatch(value.strip()) and abs(int(value)) > MAX_DB_INT and not arg.startswith(("_flt_", "page_", "psize_")):
+            abort(404)
     if request.method == "POST":
         _check_text(request.form, "form")
     if request.endpoint and request.endpoint.rsplit(".", 1)[-1] in ("action", "action_post"):
