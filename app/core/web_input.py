@@ -82,7 +82,8 @@ def _check_list_args(view) -> None:
                 _refuse(arg)
         elif match := re.fullmatch(r"_flt_\d+_(.+)", arg):
             column = match.group(1)
-            if column in datamodel.list_properties and not value_fits(datamodel, column, request.args.getlist(arg)):
+            if column in datamodel.list_properties and not all(
+                value_fits(datamodel, column, v) for v in request.args.getlist(arg)):
                 _refuse(arg)
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.core import validation as v
 from app.core.errors import FieldErrors, ValidationError
-from app.core.tenancy import Company, NonWorkingDay, company_scope
+from app.core.tenancy import NonWorkingDay, company_scope
 
 
 def refusal(parser, value, *args, **kwargs) -> ValidationError:
@@ -110,10 +110,9 @@ def test_payload_specs_use_their_labels_and_collect_errors():
 
 def test_a_visible_id_answers_the_same_for_another_company_and_for_nobody(app, session):
     from app.extensions import db
+    from tests.factories import make_company
 
-    mine, theirs = Company(name="V Mía", tax_id="B1"), Company(name="V Otra", tax_id="B2")
-    session.add_all([mine, theirs])
-    session.flush()
+    mine, theirs = make_company(name="V Mía"), make_company(name="V Otra")
     with company_scope(theirs.id):
         foreign = NonWorkingDay(date=dt.date(2026, 12, 1), description="Otra")
         session.add(foreign)

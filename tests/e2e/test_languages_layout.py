@@ -49,7 +49,9 @@ def test_every_menu_page_speaks_one_language(admin_page, live_server, lang):
     os.makedirs(SHOTS, exist_ok=True)
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server) and r.url.startswith("http") else None)
-    page.goto(f"{live_server}/lang/{lang}")
+    page.goto(f"{live_server}/lang/{lang}")  # a confirmation page: the switch itself is a POST
+    page.click("#confirm-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
     page.set_viewport_size({"width": 1366, "height": 900})
     urls = menu_urls(page, live_server)
     assert len(urls) >= 15, urls
