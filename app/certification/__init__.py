@@ -23,9 +23,3 @@ def seed(session) -> None:
 
     current_rules(session)
 
-
-def demo(session, company) -> None:
-    """Sample records for `flask seed --demo` (idempotent; runs in company_scope(company.id))."""
-    from app.certification.demo_data import load_demo
-
-    load_demo(session, company)

@@ -98,15 +98,14 @@ def seed_demo(modules) -> list[tuple[str, str, str, str]]:
 
 
 def demo_loader(module):
-    """The module's demo loader: `load(session, company)` of its demo.py (the module
-    contract), else a `demo(session, company)` function of the package; None if neither."""
+    """The module's demo loader, `load(session, company)` of its demo.py (the module
+    contract); None for a module without demo data."""
     try:
         return importlib.import_module(f"{module.__name__}.demo").load
     except ModuleNotFoundError as exc:
         if exc.name != f"{module.__name__}.demo":
             raise
-    hook = getattr(module, "demo", None)
-    return hook if callable(hook) else None
+    return None
 
 
 @click.command("seed")

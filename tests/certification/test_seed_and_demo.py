@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 import app.certification as certification
+from app.certification import demo as certification_demo
 from app.certification.models import (
     CertificationAssignment,
     CertificationRules,
@@ -30,10 +31,10 @@ def test_cert_cfg_1_seed_is_idempotent(session):
 def test_demo_loads_active_completed_and_expired_examples_and_is_idempotent(make_company, session):
     company = make_company(country_code="MX", subdivision=None)
     with company_scope(company.id):
-        certification.demo(session, company)
+        certification_demo.load(session, company)
         session.commit()
         counts = [_count(session, m) for m in (Operator, CertificationAssignment, ValidationPeriod, Inspection)]
-        certification.demo(session, company)
+        certification_demo.load(session, company)
         session.commit()
         assert [_count(session, m) for m in (Operator, CertificationAssignment, ValidationPeriod, Inspection)] == counts
         assignments = session.scalars(select(CertificationAssignment)).all()

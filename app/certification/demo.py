@@ -32,7 +32,9 @@ def _get_or_add(session, model, where: dict, **values):
     return row
 
 
-def load_demo(session, company, today: dt.date | None = None) -> None:
+def load(session, company, today: dt.date | None = None) -> None:
+    """Sample records for `flask seed --demo` (idempotent; runs in company_scope(company.id)).
+    Dates count from today, read here unless given (the start of the command)."""
     today = today or dt.date.today()
     data = demo_for_company(load_seed(DEMO_FILE), company)
     certs, types = {}, {}
