@@ -120,6 +120,8 @@ def _check_api(view, query, body) -> None:
             ):
                 _refuse("q", f"El valor del filtro sobre '{column}' no es válido para esa columna.")
     if request.method in ("POST", "PUT", "PATCH") and request.is_json and request.content_length:
+        if body is None and request.get_data(as_text=True).strip() != "null":
+            raise ValidationError("El cuerpo de la petición no es JSON válido.")
         if not isinstance(body, dict):
             raise ValidationError("El cuerpo debe ser un objeto JSON.")
 
