@@ -22,6 +22,7 @@ from app.certification.models import (
     ProductAuditType,
     ValidationPeriod,
 )
+from app.core.localization import request_today
 from app.core.api import API_PERMISSIONS, TenantModelRestApi, json_body
 from app.core import validation as v
 from app.core.api import READ_ONLY_ROUTES, api_endpoint
@@ -53,7 +54,7 @@ class _CertificationApi(TenantModelRestApi):
 
     def service(self, fn, **kwargs):
         """Run a service as the caller in the active company; commit once; DomainError -> 4xx."""
-        return fn(session=db.session, user=current_user(), company=active_company(), today=dt.date.today(), **kwargs)
+        return fn(session=db.session, user=current_user(), company=active_company(), today=request_today(), **kwargs)
 
 
 class _CatalogApi(_CertificationApi):
@@ -146,7 +147,7 @@ class CertificationAssignmentApi(_CertificationApi):
         item.observations = v.text(item.observations, "observations", FIELD_LABELS["observations"], column=CertificationAssignment.observations)
 
     def _status(self, assignment) -> dict:
-        status = queries.assignment_status(session=db.session, assignment=assignment, today=dt.date.today())
+        status = queries.assignment_status(session=db.session, assignment=assignment, today=request_today())
         return {
             "operator": assignment.operator_id, "certification": assignment.certification_id,
             "assigned_on": assignment.assigned_on.isoformat(), "observations": assignment.observations,
@@ -156,7 +157,7 @@ class CertificationAssignmentApi(_CertificationApi):
     def _lapsed_on(self, ids) -> dict[int, dt.date]:
         rows = db.session.execute(
             select(ValidationPeriod.assignment_id, ValidationPeriod.end).where(
-                ValidationPeriod.assignment_id.in_(ids), ValidationPeriod.lapsed_by(dt.date.today()),
+                ValidationPeriod.assignment_id.in_(ids), ValidationPeriod.lapsed_by(request_today()),
             )
         )
         return dict(rows.all())
@@ -203,7 +204,7 @@ class ValidationPeriodApi(_CertificationApi):
     def _show_lapsed(self, rows: list[dict], ids: list) -> None:
         """Lapsed periods read "lapsed" before the job has run (ValidationPeriod.lapsed_by)."""
         lapsed = set(db.session.scalars(select(ValidationPeriod.id).where(
-            ValidationPeriod.id.in_(ids), ValidationPeriod.lapsed_by(dt.date.today()))))
+            ValidationPeriod.id.in_(ids), ValidationPeriod.lapsed_by(request_today()))))
         for row, pk in zip(rows, ids):
             if pk in lapsed:
                 row["status"] = LAPSED

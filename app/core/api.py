@@ -2,7 +2,6 @@
 (DESIGN "Platform core: REST")."""
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 import sys
@@ -22,6 +21,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from werkzeug.exceptions import BadRequest
 
+from app.core.localization import request_today
 from app.core import idempotency
 from app.core.constraints import explain
 from app.core.errors import DomainError, NotFound, ValidationError
@@ -345,7 +345,7 @@ class WorkflowActionsApi(TenantModelRestApi):
             done = self.workflow.perform(
                 item, action, user, session=db.session,
                 expected_version=int(expected.strip().strip('"')) if expected else None, payload=payload,
-                today=dt.date.today(),  # read where the request starts
+                today=request_today(),  # read where the request starts
             )
             return 200, self.action_result(done)
 

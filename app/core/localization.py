@@ -104,3 +104,12 @@ def active_company_zone() -> ZoneInfo:
         return ZoneInfo("UTC")
     company = db.session.get(Company, current_company_id())
     return zone_of(company) if company else ZoneInfo("UTC")
+
+
+def request_today() -> dt.date:
+    """Today as the active company sees it (its time zone): what a request passes down as
+    `today` when it starts (issue 9, item 4)."""
+    from app.core.tenancy import active_company
+    from app.extensions import db
+
+    return company_today(active_company(db.session))

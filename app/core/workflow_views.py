@@ -10,13 +10,13 @@ come from the YAML (`style: danger`, `confirm: ...`), the success message from t
 `done: "Orden {number} aceptada"` (formatted with `message_fields(obj)`)."""
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, request
 from flask_appbuilder import BaseView, expose, has_access
 
+from app.core.localization import request_today
 from app.core import idempotency
 from app.core.errors import DomainError, FieldErrors, NotFound
 from app.core.security import current_user
@@ -179,7 +179,7 @@ class WorkflowActionsView(BaseView):
             obj = self.get_object(pk)
 
             def run():
-                done = wf.perform(obj, action, user, session=db.session, payload=payload, today=dt.date.today(),
+                done = wf.perform(obj, action, user, session=db.session, payload=payload, today=request_today(),
                                   expected_version=int(version) if version.isdigit() else None)
                 return 200, {"message": self.done_message(done, action), "id": done.id}
 

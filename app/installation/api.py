@@ -3,10 +3,10 @@ only through EDIT_ORDER, delete only through DELETE_ORDER), the uniform action e
 of the core and the order's history. Thin: commands in services.py, read models in queries.py."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from app.core.localization import request_today
 from app.core.api import WorkflowActionsApi, READ_ONLY_ROUTES, answers_errors, api_endpoint, json_body
 from app.core.security import current_user
 from app.extensions import db
@@ -50,7 +50,7 @@ class InstallationOrderApi(WorkflowActionsApi):
         """Create an order through services.create_order (INST-001)."""
         order = services.create_order(
             session=db.session, user=current_user(), company=active_company(db.session),
-            today=dt.date.today(), data=json_body(),
+            today=request_today(), data=json_body(),
         )
         db.session.commit()
         order = queries.get_order(session=db.session, user=current_user(), order_id=order.id, details=True)

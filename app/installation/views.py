@@ -4,7 +4,6 @@ available_actions(order, user), the new-order form and the equipment catalog. Th
 services.py and read models in queries.py, the same functions the REST API calls."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
@@ -15,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import SelectField
 
+from app.core.localization import request_today
 from app.core.errors import DomainError
 from app.core.security import current_user, role_names
 from app.core.views import EagerSQLAInterface, TenantModelView
@@ -227,7 +227,7 @@ class InstallationOrderDetailsView(WorkflowActionsView):
             try:
                 order = services.create_order(
                     session=db.session, user=user, company=active_company(db.session),
-                    today=dt.date.today(), data=payload,
+                    today=request_today(), data=payload,
                 )
                 db.session.commit()
                 flash(Markup("Orden {number} creada en «{state}».").format(

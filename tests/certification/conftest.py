@@ -130,3 +130,10 @@ def brute_nth_workday(start: dt.date, n: int, country: str, subdiv: str | None) 
             if count == n:
                 return day
         day += dt.timedelta(days=1)
+
+
+@pytest.fixture
+def web(world, login, client):
+    login(world.user.username)
+    world.client = client
+    return world

@@ -6,7 +6,6 @@ import datetime as dt
 from app.certification.models import Operator
 from app.core.tenancy import company_scope
 from tests.certification.conftest import TODAY
-from tests.certification.test_web import web  # noqa: F401  (fixture)
 
 START = TODAY - dt.timedelta(days=30)
 

@@ -17,13 +17,6 @@ from tests.certification.conftest import TODAY
 START = TODAY - dt.timedelta(days=30)
 
 
-@pytest.fixture
-def web(world, login, client):
-    login(world.user.username)
-    world.client = client
-    return world
-
-
 def workdays_back(n: int, until: dt.date) -> list[dt.date]:
     days, day = [], until
     while len(days) < n:
