@@ -5,13 +5,12 @@ whether a period has lapsed is decided in one place, `ValidationPeriod.lapsed_by
 from __future__ import annotations
 
 import datetime as dt
-import os
 
-import yaml
 
 from sqlalchemy import Integer, and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from app.core.seeds import load_seed
 from app.core import audit
 from app.core import validation as v
 from app.core.audit import AuditEntry
@@ -31,13 +30,12 @@ from app.certification.models import (
     ValidationPeriod,
 )
 
-RULES_SEED = os.path.join(os.path.dirname(__file__), "..", "..", "seed", "catalogs", "certification.yaml")
+RULES_SEED = "catalogs/certification.yaml"
 
 
 def seeded_rules() -> dict:
     """CERT-CFG-1: the spec's rules (180 working days, 29 inspections), from seed/catalogs."""
-    with open(RULES_SEED, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["rules"]
+    return load_seed(RULES_SEED)["rules"]
 
 
 # --- rules table (CERT-CFG-1) -----------------------------------------------------------------------

@@ -5,10 +5,7 @@ detail pages (every view built on core's base views gets them without asking).""
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import os
 
-import yaml
 
 from flask_babel import gettext
 from markupsafe import Markup, escape
@@ -56,24 +53,12 @@ def state_badge(workflow, code) -> Markup:
     )
 
 
-@functools.lru_cache(maxsize=None)
-def _yaml_kinds(code: str) -> dict[str, str]:
-    from app.core.workflow import WORKFLOW_DIR
-
-    path = os.path.join(WORKFLOW_DIR, f"{code}.yaml")
-    if not os.path.exists(path):
-        return {}
-    with open(path, encoding="utf-8") as fh:
-        return {s["code"]: s["kind"] for s in yaml.safe_load(fh).get("states", []) if s.get("kind")}
-
-
 def state_kind(workflow, code) -> str:
     """The state's `kind` from the YAML; without one: initial, final or in progress."""
     state = workflow.states.get(code) if workflow else None
     if state is None:
         return "progress"
-    extra = getattr(state, "extra", None) or getattr(state, "attributes", None) or {}
-    kind = getattr(state, "kind", None) or extra.get("kind") or _yaml_kinds(workflow.code).get(code)
+    kind = state.attrs.get("kind")  # the engine keeps a state's extra YAML keys
     if kind:
         return kind
     if getattr(state, "initial", False):
