@@ -306,3 +306,14 @@ def test_workflow_page_draws_the_installation_diagram(world, client, login):
     assert "Órdenes de instalación (matriz TUMEX)" in html
     assert r'\"PENDING_ACCEPTANCE\" -\u003e \"ACCEPTED\"' in html
     assert "Diagrama del flujo" in html  # the link in the module's menu
+
+
+def test_a_doctor_opening_the_new_order_form_finds_themself_chosen_as_its_doctor(world, client, login):
+    """Issue 9, item 12: the doctor who creates an order is preselected as its doctor; a manager
+    chooses one."""
+    login("doctor")
+    html = client.get("/instalacion/orden/nueva").get_data(as_text=True)
+    assert f'<option value="{world.users["DOCTOR"].id}" selected>' in html
+    login("gestor_general")
+    html = client.get("/instalacion/orden/nueva").get_data(as_text=True)
+    assert f'<option value="{world.users["DOCTOR"].id}" selected>' not in html
