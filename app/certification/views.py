@@ -330,7 +330,7 @@ class RulesView(ModelView):
     edited or deleted, so the table is its own history."""
 
     route_base = "/certificaciones/reglas"
-    datamodel = SQLAInterface(CertificationRules)
+    datamodel = EagerSQLAInterface(CertificationRules, joined=["created_by"])
     class_permission_name = "CertificationRules"
     method_permission_name = READ_WRITE
     include_route_methods = {"list", "show", "add"}

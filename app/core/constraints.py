@@ -53,7 +53,10 @@ def _shown(value) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        return dt.date.fromisoformat(value.strip()).strftime("%d/%m/%Y")
+        try:
+            return dt.date.fromisoformat(value.strip()).strftime("%d/%m/%Y")
+        except ValueError:  # shaped like a date but none ("2026-13-01"): shown as typed
+            return value
     return "" if value is None else str(value)
 
 

@@ -212,7 +212,7 @@ def ids(value, name: str, label=None, *, required: bool = False) -> list[int]:
         fail("ids", name, label)
     out = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, (int, str)) or not str(item).strip().isdigit():
+        if not _is_digits(item) or int(item) > 2**31 - 1:  # beyond INTEGER no row has it
             fail("ids", name, label)
         out.append(int(item))
     if required and not out:
@@ -220,11 +220,16 @@ def ids(value, name: str, label=None, *, required: bool = False) -> list[int]:
     return out
 
 
+def _is_digits(value) -> bool:
+    """An id typed with ASCII digits ("²" passes str.isdigit but not int())."""
+    return not isinstance(value, bool) and isinstance(value, (int, str)) and bool(re.fullmatch(r"[0-9]+", str(value).strip()))
+
+
 def record_id(value, name: str, label=None) -> int:
     """The numeric id of a record (required)."""
     if _blank(value):
         fail("required", name, label)
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+    if not _is_digits(value):
         fail("id", name, label)
     return int(value)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core.audit import AuditEntry
 from app.core.formatting import ReadableColumns
-from app.core.history import VisibleHistory, entity_label
+from app.core.history import VisibleHistory, entity_label, preload_related
 from app.core.pages import FormErrorsMixin
 from app.core.redirects import is_safe_redirect
 from app.core.identity import current_user, is_admin
@@ -148,7 +148,8 @@ class AuditView(ReadableColumns, ModelView):
         query = db.session.query(AuditEntry).filter(AuditEntry.entity == entity, AuditEntry.entity_id == pk)
         visible = VisibleHistory("entity", self.datamodel).apply(query, None)
         entries = visible.order_by(AuditEntry.created_at, AuditEntry.id).all()
-        return self.render_template("audit/history.html", entries=entries, entity=entity, pk=pk,
+        related = preload_related(entries, db.session)
+        return self.render_template("audit/history.html", entries=entries, related=related, entity=entity, pk=pk,
                                     title=f"{entity_label(entity)} {pk}")
 
 

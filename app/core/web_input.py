@@ -115,6 +115,8 @@ def _check_api(view, query, body) -> None:
             if not isinstance(flt, dict):
                 _refuse("q", "Cada filtro de la consulta 'q' debe ser un objeto (col, opr, value).")
             column = flt.get("col")
+            if not isinstance(column, str):
+                _refuse("q", "Cada filtro de la consulta 'q' debe nombrar su columna (col) con un texto.")
             if datamodel is not None and column in datamodel.list_properties and not value_fits(
                 datamodel, column, flt.get("value")
             ):

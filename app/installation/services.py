@@ -14,19 +14,17 @@ from sqlalchemy.orm import Session
 from app.core import audit, sequences
 from app.core.db import begin_write
 from app.core.errors import ValidationError
-from app.core.security import role_names
 from app.core.tenancy import TenantViolation
 from app.core.validation import message as validation_message
 from app.core.workflow import validate_payload
 from app.installation.models import ENTITY, InstallationOrder
 from app.installation.workflow import (
-    DOCTOR_ROLE,
     ORDER_FIELDS,
     REQUIRED_ON_CREATE,
     WF,
     apply_fields,
     ensure_can_create,
-    is_manager,
+    own_doctor_id,
 )
 
 ORDER_SEQUENCE = "installation_order"  # the core sequence numbering orders (INST-002)
@@ -48,8 +46,8 @@ def create_order(*, session: Session, user, company, today: dt.date, data: dict)
         raise TenantViolation("No hay una empresa activa para crear la orden.")
     company_id = company.id
     clean = validate_payload(ORDER_FIELDS, data)
-    if "doctor" not in clean and DOCTOR_ROLE in role_names(user) and not is_manager(user):
-        clean["doctor"] = user.id
+    if "doctor" not in clean and own_doctor_id(user):
+        clean["doctor"] = own_doctor_id(user)
     for name in REQUIRED_ON_CREATE:
         if name not in clean:
             raise ValidationError(validation_message("required", label=ORDER_FIELDS[name]["label"]), field=name)

@@ -16,7 +16,7 @@ from wtforms import SelectField
 
 from app.core.localization import request_today
 from app.core.errors import DomainError
-from app.core.security import current_user, role_names
+from app.core.security import current_user
 from app.core.views import EagerSQLAInterface, TenantModelView
 from app.core.workflow_views import WorkflowActionsView, field_errors, form_payload, typed_values
 from app.core.tenancy import active_company, current_company_id
@@ -33,7 +33,7 @@ from app.installation.workflow import (
     WF,
     can_create,
     ensure_can_create,
-    is_manager,
+    own_doctor_id,
 )
 
 CATEGORY = "Instalación"
@@ -240,8 +240,8 @@ class InstallationOrderDetailsView(WorkflowActionsView):
                     flash(above, "danger")
                 errors, status = beside, exc.status
                 values = typed_values(ORDER_FIELDS, payload)
-        if not values and DOCTOR_ROLE in role_names(user) and not is_manager(user):
-            values = {"doctor": user.id}
+        if not values and own_doctor_id(user):
+            values = {"doctor": own_doctor_id(user)}
         return self.render_template(
             "installation/new.html", wf=WF, fields=ORDER_FIELDS, required=REQUIRED_ON_CREATE,
             options=self.field_options(set(ORDER_FIELDS), None), values=values, errors=errors,

@@ -64,6 +64,12 @@ def is_manager(user) -> bool:
     return is_admin(user) or bool(role_names(user) & MANAGER_ROLES)
 
 
+def own_doctor_id(user) -> int | None:
+    """INST-003: a doctor who is not also a manager creates orders in their own name: their
+    id is the order's doctor when none is given (and the new-order form starts with it)."""
+    return user.id if DOCTOR_ROLE in role_names(user) and not is_manager(user) else None
+
+
 def owns(order: InstallationOrder, user, roles: set[str]) -> bool:
     """INST-010: row-level ownership for the roles the matrix gives the transition: managers
     act on any order; a DOCTOR only where they are the doctor; a TECNICO only on orders

@@ -29,7 +29,8 @@ def admin_browser(make_user, make_company):
     company = make_company()
     make_user(roles=["Admin"], companies=[company], username="junk_admin")
     browser = current_app.test_client()
-    browser.post("/login/", data={"username": "junk_admin", "password": PASSWORD})
+    assert browser.post("/login/", data={"username": "junk_admin", "password": PASSWORD}).status_code == 302
+    assert browser.get("/companyview/list/").status_code == 200  # signed in: the routes are reached
     return browser, company
 
 

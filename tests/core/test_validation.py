@@ -125,3 +125,26 @@ def test_a_visible_id_answers_the_same_for_another_company_and_for_nobody(app, s
                 v.visible(db.session, NonWorkingDay, pk, "day", "Día no laborable")
             messages.add(info.value.message)
         assert messages == {"El campo «Día no laborable» no corresponde a ningún registro de la empresa activa."}
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", 2**40, "99999999999", True])
+def test_ids_that_no_column_can_hold_are_refused_not_a_500(raw):
+    """str.isdigit() accepts "²" and Arabic-Indic digits, which int() refuses: one message."""
+    with pytest.raises(ValidationError, match="«Técnicos»"):
+        v.ids([raw], "technicians", "Técnicos")
+    if isinstance(raw, str) and not raw.isascii() or raw is True:
+        with pytest.raises(ValidationError, match="«Equipo»"):
+            v.record_id(raw, "equipment", "Equipo")
+
+
+def test_a_constraint_sentence_shows_a_date_shaped_non_date_as_typed():
+    from app.core.constraints import _shown
+
+    assert _shown("2026-12-01") == "01/12/2026" and _shown("2026-13-01") == "2026-13-01"
+
+
+def test_a_rison_filter_whose_column_is_not_a_name_is_a_422(api, make_company, make_user):
+    company = make_company()
+    admin = make_user(roles=["Admin"], companies=[company], username="rison_col")
+    r = api(admin, company).get("/api/v1/company/?q=(filters:!((col:!(a),opr:eq,value:1)))")
+    assert r.status_code == 422 and "col" in r.get_json()["message"]

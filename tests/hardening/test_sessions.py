@@ -45,6 +45,7 @@ def test_password_change_deactivation_and_role_change_end_old_sessions(signed_in
     browser, user, company = signed_in
     cookie = copied_cookie(browser)
     token = ApiClient(app.test_client(), user, company)
+    assert replay(app, cookie).status_code == 200 and token.get("/api/v1/company/").status_code == 200  # both worked
     sm = current_app.appbuilder.sm
     if change == "password":
         sm.reset_password(user.id, "Otra-Clave-99")
