@@ -37,6 +37,10 @@ class CompanyFactory(factory.alchemy.SQLAlchemyModelFactory):
     name = factory.Sequence(lambda n: f"Empresa {n}")
     tax_id = factory.LazyAttributeSequence(lambda o, n: valid_tax_id(n, o.country_code))
     country_code = "ES"
+    # Tests date their rows with the server's date.today() (UTC here); a company in UTC keeps
+    # that "today" equal to the company's local date at any hour (a late run once saw
+    # Madrid's tomorrow). Time-zone tests set their own zone.
+    timezone = "UTC"
     subdivision = "MD"
     active = True
 

@@ -26,8 +26,9 @@ def admin_client(client, make_company, make_user, login):
 
 def test_company_today_is_the_local_date_of_its_zone(make_company):
     late_utc = dt.datetime(2026, 11, 24, 3, 30, tzinfo=dt.timezone.utc)  # 21:30 of the 23rd in Mexico City
-    assert company_today(make_company(country_code="MX", subdivision=None, tax_id="DSU010101AB1"), late_utc) == dt.date(2026, 11, 23)
-    assert company_today(make_company(), late_utc) == dt.date(2026, 11, 24)  # Madrid: 04:30 of the 24th
+    mexico = make_company(country_code="MX", subdivision=None, tax_id="DSU010101AB1", timezone="America/Mexico_City")
+    assert company_today(mexico, late_utc) == dt.date(2026, 11, 23)
+    assert company_today(make_company(timezone="Europe/Madrid"), late_utc) == dt.date(2026, 11, 24)  # 04:30 of the 24th
 
 
 def test_timestamps_read_to_the_minute_in_the_zone():
