@@ -1,5 +1,5 @@
 # make run   : set up .venv, migrate, seed demo data, serve on http://127.0.0.1:5000 (SQLite)
-# make test  : install dev requirements, run the suite on SQLite and, when reachable, PostgreSQL
+# make test  : install dev requirements, run the suite on SQLite and, when reachable, PostgreSQL (in parallel)
 # make e2e   : browser tests (Playwright driving Debian's Chromium)
 # make bench : benchmarks; figures go to bench/results.md
 # make translations : extract app/ strings, update and compile both catalogues, list the gaps
@@ -34,13 +34,14 @@ run: install
 	$(FLASK) seed --demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Both databases at once (two cores; each suite's output printed whole when it ends).
 test: install-dev
-	$(MAKE) test-sqlite
 	@if $(PY) scripts/pg_available.py; then \
-		$(MAKE) test-postgres; \
+		$(MAKE) -j2 --output-sync=target test-sqlite test-postgres; \
 	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
 		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but $$TEST_DATABASE_URL is not reachable"; exit 1; \
 	else \
+		$(MAKE) test-sqlite && \
 		echo "PostgreSQL not reachable at $$TEST_DATABASE_URL: suite ran on SQLite only"; \
 	fi
 
