@@ -23,6 +23,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlalchemy.exc import DBAPIError
 
 from app.core.errors import DomainError, FieldErrors, ValidationError
+from app.core.localization import format_date
 from app.core.models import Model
 
 GENERIC = {
@@ -51,10 +52,10 @@ def register(name: str, *, field: str | None, message) -> None:
 
 def _shown(value) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         try:
-            return dt.date.fromisoformat(value.strip()).strftime("%d/%m/%Y")
+            return format_date(dt.date.fromisoformat(value.strip()))
         except ValueError:  # shaped like a date but none ("2026-13-01"): shown as typed
             return value
     return "" if value is None else str(value)

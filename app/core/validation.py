@@ -25,6 +25,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import FieldErrors, ValidationError
+from app.core.localization import format_date as fmt_date  # dd/mm/aaaa, '' for none
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER: every id and count column
 
@@ -48,11 +49,6 @@ MESSAGES = {
     "unknown": _l("Campo desconocido «%(name)s». Campos admitidos: %(allowed)s."),
     "body": _l("El cuerpo debe ser un objeto JSON."),
 }
-
-
-def fmt_date(day: dt.date | None) -> str:
-    """A date as Spanish users write it (dd/mm/aaaa); '' for none."""
-    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def message(kind: str, **params) -> str:

@@ -27,7 +27,7 @@ def test_installation_equipment_resource(api, make_company, make_user):
     pk = r.json["id"]
     assert client.put(f"/api/v1/installation_equipment/{pk}", json={"name": "Sillón dental"}).status_code == 200
     assert client.get(f"/api/v1/installation_equipment/{pk}").get_json()["result"]["name"] == "Sillón dental"
-    assert client.delete(f"/api/v1/installation_equipment/{pk}").status_code in (404, 405)
+    assert client.delete(f"/api/v1/installation_equipment/{pk}").status_code == 405  # no deleting: catalog rows are deactivated
     other_manager = make_user(roles=["INST_GESTOR_OPERACIONES"], companies=[other])
     assert api(other_manager, other).get(f"/api/v1/installation_equipment/{pk}").status_code == 404
     technician = make_user(roles=["INST_TECNICO"], companies=[company])
