@@ -2,6 +2,7 @@
 # make test  : install dev requirements, run the suite on SQLite and, when reachable, PostgreSQL (in parallel)
 # make e2e   : browser tests (Playwright driving Debian's Chromium)
 # make bench : benchmarks; figures go to bench/results.md
+# make bench-load : the project against plain FAB under load (PostgreSQL, gunicorn); bench/results.md
 # make translations : extract app/ strings, update and compile both catalogues, list the gaps
 # make audit : pip-audit over requirements.txt (known vulnerabilities; soft when offline)
 PYTHON ?= python3
@@ -12,7 +13,7 @@ FLASK  := FLASK_APP=run.py $(VENV)/bin/flask
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run install install-dev test test-sqlite test-postgres e2e bench lint audit clean translations
+.PHONY: run install install-dev test test-sqlite test-postgres e2e bench bench-load lint audit clean translations
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +59,11 @@ e2e: install-dev
 
 bench: install-dev
 	$(PY) -m bench
+
+# Issue 13: the project against plain FAB under gunicorn + PostgreSQL (databases bench_project
+# and bench_plain on BENCH_PG, default postgresql://postgres@127.0.0.1:5432); bench/results.md.
+bench-load: install-dev
+	$(PY) -m bench.load $(BENCH_LOAD_ARGS)
 
 translations: install
 	$(PY) scripts/translations.py

@@ -17,22 +17,25 @@ HERE = os.path.dirname(__file__)
 
 def main(names: list[str]) -> None:
     found = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([HERE]) if m.name.startswith("bench_"))
-    chosen = names or found
-    results_path = os.path.join(HERE, "results.md")
-    sections = {}
-    if os.path.exists(results_path) and names:
-        sections = _read_sections(results_path)
-    for name in chosen:
+    for name in names or found:
         module = importlib.import_module(f"bench.bench_{name}")
         print(f"== {name}", flush=True)
         lines = module.run()
-        stamp = f"_{dt.datetime.now():%Y-%m-%d %H:%M}, Python {platform.python_version()}, {os.cpu_count()} cores_"
-        sections[name] = "\n".join([f"## {name}", "", stamp, "", *lines, ""])
+        write_section(name, lines)
         print("\n".join(lines), flush=True)
+
+
+def write_section(name: str, lines: list[str]) -> None:
+    """Replace section `name` of bench/results.md (keeping the others) with `lines`."""
+    results_path = os.path.join(HERE, "results.md")
+    sections = _read_sections(results_path) if os.path.exists(results_path) else {}
+    stamp = f"_{dt.datetime.now():%Y-%m-%d %H:%M}, Python {platform.python_version()}, {os.cpu_count()} cores_"
+    sections[name] = "\n".join([f"## {name}", "", stamp, "", *lines, ""])
     with open(results_path, "w", encoding="utf-8") as fh:
-        fh.write("# Benchmark results\n\nWritten by `make bench`; each section by its bench/bench_<name>.py.\n\n")
-        for name in sorted(sections):
-            fh.write(sections[name] + "\n")
+        fh.write("# Benchmark results\n\nWritten by `make bench` and `make bench-load`; each section by its "
+                 "bench/bench_<name>.py (\"load\": bench/load.py).\n\n")
+        for key in sorted(sections):
+            fh.write(sections[key].rstrip() + "\n\n")
 
 
 def _read_sections(path: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ def register(appbuilder) -> None:
     from flask import current_app as app
 
     from app.core import api as core_api
-    from app.core import headers, security_views, sessions, views, web_input
+    from app.core import fab_speed, headers, security_views, sessions, views, web_input
     from app.core.formatting import register_filters
     from app.core.audit import AuditEntry
     from app.core.redirects import refuse_unsafe_next
@@ -22,6 +22,7 @@ def register(appbuilder) -> None:
 
     from app.core.tenancy import Company, Membership, NonWorkingDay, company_user_ids
 
+    fab_speed.install()
     headers.register(app)
     app.before_request(refuse_unsafe_next)
     sessions.register(app)

@@ -4,7 +4,7 @@ change, deactivation and a role change bump it, so every copy of an older sessio
 stops working at once."""
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_appbuilder.security.sqla.models import User
 from flask_login import current_user as login_user
 from flask_login import logout_user, user_logged_in
@@ -25,15 +25,22 @@ class SessionVersion(Model):
 
 
 def current_version(db_session: Session, user_id) -> int:
+    """The user's session version, read once per request (a JWT is checked by our tenancy hook
+    and again by FAB's @protect; issue 13)."""
     if user_id is None:
         return 0
-    with db_session.no_autoflush:
-        found = db_session.scalar(select(SessionVersion.version).where(SessionVersion.user_id == int(user_id)))
-    return found or 0
+    cache = g.setdefault("session_versions", {}) if has_request_context() else {}
+    if int(user_id) not in cache:
+        with db_session.no_autoflush:
+            found = db_session.scalar(select(SessionVersion.version).where(SessionVersion.user_id == int(user_id)))
+        cache[int(user_id)] = found or 0
+    return cache[int(user_id)]
 
 
 def bump(db_session: Session, user_id: int) -> None:
     """Invalidate every session and token of the user (in the caller's transaction)."""
+    if has_request_context():
+        g.get("session_versions", {}).pop(int(user_id), None)
     with db_session.no_autoflush:
         row = db_session.get(SessionVersion, user_id)
     if row is None:
