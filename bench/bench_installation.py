@@ -51,13 +51,14 @@ def _setup(app):
 def _bulk_orders(company_id: int, user_ids: dict, total: int) -> None:
     """Top the company up to `total` orders with Core inserts (states spread over the matrix,
     a tenth assigned to the technician) and move its counter on."""
-    from sqlalchemy import func, literal, select, update
+    from sqlalchemy import func, literal, select
 
     from app.core.models import utcnow
     from app.core.tenancy import company_scope
     from app.extensions import db
     from app.installation import services
-    from app.installation.models import InstallationOrder, OrderCounter, order_technician
+    from app.installation.models import InstallationOrder, order_technician
+    from bench.seed import move_sequence
 
     with company_scope(company_id):
         start = db.session.scalar(select(func.max(InstallationOrder.number))) + 1
@@ -78,7 +79,7 @@ def _bulk_orders(company_id: int, user_ids: dict, total: int) -> None:
                 select(InstallationOrder.id, literal(user_ids["TECNICO"])).where(InstallationOrder.number % 10 == 0),
             )
         )
-        db.session.execute(update(OrderCounter).where(OrderCounter.company_id == company_id).values(last_number=total))
+        move_sequence(db.session, company_id, "installation_order", total)
         db.session.commit()
 
 

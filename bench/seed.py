@@ -93,7 +93,6 @@ def _copy(session, table: str, columns: list[str], rows) -> int:
 
 
 def _installation(session, rnd, company, users, total: int) -> dict:
-    from app.core.sequences import SequenceCounter
     from app.core.tenancy import company_scope
     from app.installation import services
     from app.installation.models import Equipment
@@ -128,19 +127,20 @@ def _installation(session, rnd, company, users, total: int) -> dict:
                        ["company_id", "order_id", "channel", "note", "user_id", "created_at"],
                        ((company.id, oid, "PHONE", "Confirmada la fecha con el doctor.", gc, now)
                         for oid, _n, state, _d in plan if state in contacted))
-    _move_sequence(session, SequenceCounter, company.id, "installation_order", first_number + total)
+    move_sequence(session, company.id, "installation_order", first_number + total - 1)
     return {"órdenes": n_orders, "líneas": n_lines, "técnicos asignados": n_tech, "contactos": n_contacts}
 
 
-def _move_sequence(session, counter, company_id: int, name: str, next_value: int) -> None:
-    from app.core.sequences import NO_YEAR
+def move_sequence(session, company_id: int, name: str, last: int) -> None:
+    """Sequence `name` of the company (app/core/sequences.py) continues after `last`."""
+    from app.core.sequences import NO_YEAR, SequenceCounter
 
-    row = session.scalar(select(counter).where(counter.company_id == company_id, counter.name == name,
-                                               counter.year == NO_YEAR))
+    row = session.scalar(select(SequenceCounter).where(
+        SequenceCounter.company_id == company_id, SequenceCounter.name == name, SequenceCounter.year == NO_YEAR))
     if row is None:
-        session.add(counter(company_id=company_id, name=name, year=NO_YEAR, next_value=next_value))
+        session.add(SequenceCounter(company_id=company_id, name=name, year=NO_YEAR, next_value=last + 1))
     else:
-        row.next_value = max(row.next_value, next_value)
+        row.next_value = max(row.next_value, last + 1)
     session.flush()
 
 

@@ -7,7 +7,7 @@ import re
 import sys
 
 import prison
-from flask import Request, Response, request
+from flask import Request, Response, g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.security.sqla.models import User
@@ -93,7 +93,7 @@ def check_api_input() -> None:
         return
     if "q" in request.args:
         try:
-            query = prison.loads(request.args["q"])
+            query = g.rison_q = prison.loads(request.args["q"])  # parsed once (web_input reads it)
         except Exception:
             raise ValidationError("El parámetro 'q' no es Rison válido.", field="q") from None
         if _out_of_range(query) is not None:

@@ -4,7 +4,8 @@ FAB's `rison` decorator validates every REST request's `q` argument with
 `jsonschema.validate(instance, schema)`, which first checks the schema itself against the
 JSON Schema metaschema: about 5 ms per request, a third of a REST list. `CachedJsonSchema`
 builds each schema's validator once (after the same check) and raises the same error
-(`best_match`) for the same input."""
+(`best_match`) for the same input; `rison_problem` says in Spanish what FAB would refuse in
+English ("Not a valid rison schema ..."), so the API answers the user's language (422, field q)."""
 from __future__ import annotations
 
 import jsonschema
@@ -29,6 +30,39 @@ class CachedJsonSchema:
         error = best_match(cached[0].iter_errors(instance))
         if error is not None:
             raise error
+
+
+_KINDS = {"integer": "un entero", "string": "un texto", "array": "una lista", "object": "un objeto",
+          "boolean": "verdadero o falso (!t / !f)", "number": "un número"}
+# FAB's route methods that validate `q`, and the schema each uses
+_SCHEMAS = {"get_list": "get_list_schema", "get": "get_item_schema", "info": "get_info_schema"}
+_checker = CachedJsonSchema()
+
+
+def rison_problem(query, route_method: str | None) -> str | None:
+    """What is wrong with a parsed `q` for FAB's route method `route_method`, in Spanish; None
+    when FAB's own schema accepts it."""
+    import flask_appbuilder.api as fab_api
+
+    schema = getattr(fab_api, _SCHEMAS.get(route_method or "", ""), None)
+    if schema is None:
+        return None
+    try:
+        _checker.validate(query, schema)
+        return None
+    except jsonschema.ValidationError as error:
+        where = ".".join(str(p) for p in error.absolute_path) or "q"
+        if error.validator == "enum":
+            allowed = ", ".join(str(v) for v in error.validator_value)
+            return f"«{where}» de la consulta 'q' debe ser uno de: {allowed} (no «{error.instance}»)."
+        if error.validator == "type":
+            return f"«{where}» de la consulta 'q' debe ser {_KINDS.get(error.validator_value, error.validator_value)}."
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            return f"La consulta 'q' no admite «{', '.join(extra)}»."
+        if error.validator == "required":
+            return f"Falta un dato obligatorio en «{where}» de la consulta 'q'."
+        return f"La consulta 'q' no es válida en «{where}»."
 
 
 def install() -> None:

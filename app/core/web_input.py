@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 
 from dateutil import parser as date_parser
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 
 from app.core.errors import ValidationError
+from app.core.fab_speed import rison_problem
 
 MAX_DB_INT = 2**31 - 1
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
@@ -121,6 +122,9 @@ def _check_api(view, query, body) -> None:
                 datamodel, column, flt.get("value")
             ):
                 _refuse("q", f"El valor del filtro sobre '{column}' no es válido para esa columna.")
+        problem = rison_problem(query, (request.endpoint or "").rsplit(".", 1)[-1])
+        if problem:
+            _refuse("q", problem)
     if request.method in ("POST", "PUT", "PATCH") and request.is_json and request.content_length:
         if body is None and request.get_data(as_text=True).strip() != "null":
             raise ValidationError("El cuerpo de la petición no es JSON válido.")
@@ -139,12 +143,7 @@ def check_input() -> None:
     _check_text(request.args, "args")
     view = _view()
     if request.path.startswith("/api/"):
-        import prison
-
-        try:
-            query = prison.loads(request.args["q"]) if "q" in request.args else None
-        except Exception:
-            query = None  # check_api_input answers it
+        query = g.get("rison_q")  # parsed by app.core.api.check_api_input
         body = request.get_json(silent=True) if request.is_json and request.content_length else None
         _check_api(view, query, body)
         return

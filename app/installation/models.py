@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,6 +66,9 @@ class InstallationOrder(TenantMixin, WorkflowMixin, Model):
         Index("ix_installation_order_company_state", "company_id", "state", "scheduled_for"),
         Index("ix_installation_order_company_doctor", "company_id", "doctor_id"),
         Index("ix_installation_order_company_scheduled", "company_id", "scheduled_for"),
+        # the order count and the board's count by state read only this (issue 13)
+        Index("ix_installation_order_live_state", "company_id", "state",
+              postgresql_where=text("deleted_at IS NULL"), sqlite_where=text("deleted_at IS NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer)
