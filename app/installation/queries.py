@@ -61,14 +61,21 @@ def get_order(*, session: Session, user, order_id: int, details: bool = False) -
     return order
 
 
+def _holding(stmt, *, role: str, company_id: int):
+    """`stmt` over users narrowed to the company's active members holding FAB role `role`."""
+    return stmt.join(Membership, Membership.user_id == User.id).where(
+        Membership.company_id == company_id, User.active.is_(True), User.roles.any(Role.name == role))
+
+
 def company_users(*, session: Session, role: str, company_id: int) -> list[User]:
     """Active users holding FAB role `role` who are members of the company."""
-    return list(session.scalars(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.company_id == company_id, User.active.is_(True), User.roles.any(Role.name == role))
-        .order_by(User.first_name, User.last_name, User.username)
-    ))
+    stmt = _holding(select(User), role=role, company_id=company_id)
+    return list(session.scalars(stmt.order_by(User.first_name, User.last_name, User.username)))
+
+
+def company_user_ids(*, session: Session, role: str, company_id: int) -> list[int]:
+    """The ids of company_users(...)."""
+    return list(session.scalars(_holding(select(User.id), role=role, company_id=company_id)))
 
 
 def active_equipment(*, session: Session) -> list[Equipment]:

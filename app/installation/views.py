@@ -5,7 +5,7 @@ services.py and read models in queries.py, the same functions the REST API calls
 from __future__ import annotations
 
 
-from flask import flash, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
@@ -39,12 +39,21 @@ from app.installation.workflow import (
 CATEGORY = "Instalación"
 
 
+def _role_user_ids(role: str) -> list[int]:
+    """Ids of the active company's users holding `role`, read once per request (FAB's search
+    form asks for them twice per field: for its count and for its rows; issue 13)."""
+    cache = g.setdefault("role_user_ids", {})
+    if role not in cache:
+        cache[role] = queries.company_user_ids(session=db.session, role=role, company_id=current_company_id())
+    return cache[role]
+
+
 def _doctor_ids():
-    return [u.id for u in queries.company_users(session=db.session, role=DOCTOR_ROLE, company_id=current_company_id())]
+    return _role_user_ids(DOCTOR_ROLE)
 
 
 def _technician_ids():
-    return [u.id for u in queries.company_users(session=db.session, role=TECNICO_ROLE, company_id=current_company_id())]
+    return _role_user_ids(TECNICO_ROLE)
 
 
 def _details_button(pk) -> Markup:
