@@ -106,6 +106,8 @@ def main(argv=None) -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=15.0, help="length of one round")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean pause of a user between requests, in seconds (0 = back to back)")
     parser.add_argument("--reuse", action="store_true", help="keep the databases of the last run")
     args = parser.parse_args(argv)
     s = prepare(args.scale, reuse=args.reuse)
@@ -120,10 +122,10 @@ def main(argv=None) -> None:
         for r in range(args.rounds):
             tokens = project_tokens(s)  # refreshed each round (FAB's tokens expire)
             cookie = lc.web_session(PROJECT_PORT, "bench_go", s.password)
-            mine = lc.run(PROJECT_PORT, project_calls(s, tokens, cookie, True), users=args.users, seconds=args.seconds)
+            mine = lc.run(PROJECT_PORT, project_calls(s, tokens, cookie, True), users=args.users, seconds=args.seconds, think=args.think)
             plain_token = lc.jwt(PLAIN_PORT, "admin", PLAIN_PASSWORD)
             plain_cookie = lc.web_session(PLAIN_PORT, "admin", PLAIN_PASSWORD)
-            base = lc.run(PLAIN_PORT, plain_calls(s, plain_token, plain_cookie), users=args.users, seconds=args.seconds)
+            base = lc.run(PLAIN_PORT, plain_calls(s, plain_token, plain_cookie), users=args.users, seconds=args.seconds, think=args.think)
             rounds.append((mine, base))
             throughput2.append(mine.total / mine.seconds)
             for name in COMPARED:
@@ -131,7 +133,9 @@ def main(argv=None) -> None:
             print(f"round {r + 1}: " + ", ".join(f"{n} {compared[n][-1]:.2f}x" for n in COMPARED), flush=True)
         tokens = project_tokens(s)
         cookie = lc.web_session(PROJECT_PORT, "bench_go", s.password)
-        full = lc.run(PROJECT_PORT, project_calls(s, tokens, cookie, False), users=args.users, seconds=args.seconds * 2)
+        full = lc.run(PROJECT_PORT, project_calls(s, tokens, cookie, False), users=args.users, seconds=args.seconds * 2, think=args.think)
+        # scaling: back to back (saturating), 2 workers here, 1 below
+        saturated2 = lc.run(PROJECT_PORT, project_calls(s, tokens, cookie, True), users=args.users, seconds=args.seconds)
     finally:
         project.stop()
         plain.stop()
@@ -144,7 +148,7 @@ def main(argv=None) -> None:
         single.stop()
     from bench.load_report import write
 
-    write(args, s, rounds, compared, full, throughput2, one)
+    write(args, s, rounds, compared, full, throughput2, (saturated2, one))
 
 
 if __name__ == "__main__":

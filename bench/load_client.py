@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import random
 import re
 import statistics
 import threading
@@ -86,14 +87,15 @@ def web_session(port: int, username: str, password: str) -> str:
     return "; ".join(f"{k}={m.value}" for k, m in jar.items())
 
 
-def run(port: int, calls: list[Call], *, users: int, seconds: float) -> Result:
+def run(port: int, calls: list[Call], *, users: int, seconds: float, think: float = 0.0) -> Result:
     """`users` threads cycle through `calls` (each thread starting at a different one) for
-    `seconds`."""
+    `seconds`, each pausing a random 0.5-1.5 x `think` seconds between its requests (a person
+    reading the page; 0 = back to back)."""
     result, lock = Result(), threading.Lock()
     deadline = time.perf_counter() + seconds
 
     def user(no: int):
-        i = no
+        i, pause = no, random.Random(no)
         while time.perf_counter() < deadline:
             call = calls[i % len(calls)]
             method, path, body = call.make(no, i)
@@ -107,6 +109,8 @@ def run(port: int, calls: list[Call], *, users: int, seconds: float) -> Result:
             with lock:
                 result.add(call.name, elapsed, ok)
             i += 1
+            if think:
+                time.sleep(think * pause.uniform(0.5, 1.5))
 
     threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
     started = time.perf_counter()

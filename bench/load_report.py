@@ -31,10 +31,11 @@ def _commit() -> str:
         return "?"
 
 
-def write(args, s, rounds, compared, full, throughput2, one) -> None:
+def write(args, s, rounds, compared, full, throughput2, scaling) -> None:
     lines = [
         f"PostgreSQL, {s.orders:,} installation orders in one company (`flask bench seed --scale {args.scale}`); "
-        f"gunicorn with 2 sync workers (then 1) on 127.0.0.1; {args.users} users in a closed loop, "
+        f"gunicorn with 2 sync workers (then 1) on 127.0.0.1; {args.users} users in a closed loop pausing "
+        f"{args.think:.1f} s on average between requests, "
         f"{args.rounds} rounds of {args.seconds:.0f} s alternating project and plain FAB (bench/plain_fab) on the "
         f"endpoints both have; commit {_commit()}, {platform.node()}, {os.cpu_count()} cores.",
         "",
@@ -69,13 +70,14 @@ def write(args, s, rounds, compared, full, throughput2, one) -> None:
         lines.append(f"| {name} | {st['n']} | {_ms(st['p50'])} | {_ms(st['p95'])} | {_ms(st['p99'])} | "
                      f"{full.errors.get(name, 0)} |")
     board, rest = (lc.percentile(full.latencies[n], 50) for n in ("board", "REST list"))
-    one_rps = one.total / one.seconds
+    two_rps, one_rps = (r.total / r.seconds for r in scaling)
     lines += [
         "",
         f"Board p50 / REST list p50 under load: {board / rest:.2f}x (target ≤ 2x). "
         f"Action p95: {_ms(lc.percentile(full.latencies['action CONTACT_DOCTOR'], 95))} (target < 100 ms).",
-        f"Scaling: 1 worker {one_rps:.0f} req/s, 2 workers {mine_rps:.0f} req/s: {mine_rps / one_rps:.2f}x "
-        "(target ≥ 1.7x; the load client and PostgreSQL share the same cores).",
+        f"Scaling, {args.users} users back to back on the four compared endpoints: 1 worker {one_rps:.0f} req/s, "
+        f"2 workers {two_rps:.0f} req/s: {two_rps / one_rps:.2f}x (target ≥ 1.7x; the load client and PostgreSQL "
+        "share the same cores).",
     ]
     slowest = max(full.latencies, key=lambda n: lc.percentile(full.latencies[n], 50))
     profile_path = profile(s, slowest)
