@@ -198,6 +198,13 @@ class SecurityManager(FabSecurityManager):
     # FAB's user statistics page draws with Google Charts from the internet (issue 9, item 20)
     userstatschartview = None
 
+    def is_item_public(self, permission_name, view_name) -> bool:
+        """Nothing behind a permission is public: anonymous visitors reach only what needs
+        none (the login page, the public certificate check). FAB asked the database for the
+        Public role's permissions before every protected request (issue 13); a permission
+        given to Public grants nothing (docs/decisions.md)."""
+        return False
+
     def on_user_login(self, user) -> None:
         """Each login is in the audit of the user's companies, with the client address."""
         record_login(self.session, user)
