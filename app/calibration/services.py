@@ -128,7 +128,7 @@ def update_order(*, session: Session, user, order: CalibrationOrder, data: dict)
     technician the execution data (receipt date, method, environment, standards)."""
     if order.state in CLOSED_STATES:
         raise ActionNotAllowed(f"La orden está «{WF.state_label(order.state)}»: ya no se modifica.")
-    clean = validate_payload(EDIT_FIELDS, data)
+    clean = {k: v for k, v in validate_payload(EDIT_FIELDS, data).items() if k in data}  # booleans: only when given
     if not is_manager(user):
         if not (TECNICO_ROLE in role_names(user) and is_assigned(order, user)):
             raise ActionNotAllowed("Solo el responsable, el supervisor o un técnico asignado modifican la orden.")
