@@ -133,14 +133,15 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         form = None
         if selected is not None and manage:
             values = (form_state or {}).get("values") or self.field_values("SCHEDULE", selected)
-            form = {"order": selected, "values": values, "errors": (form_state or {}).get("errors", {}),
+            form = {"order": selected, "typed": values, "errors": (form_state or {}).get("errors", {}),
                     "message": (form_state or {}).get("message"),
                     "actions": [t.action for t in WF.available_actions(selected, user)
                                 if t.action not in ("SCHEDULE", "RESCHEDULE")]}
         technicians = company_technicians(db.session, company_id=current_company_id()) if current_company_id() else []
         return self.render_template(
             "calibration/list.html", orders=orders, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-            filters=filters, filter_errors=errors, args=request.args, wf=WF, today=today, form=form,
+            filters=filters, filter_errors=errors, args=request.args,
+            link_args={k: v for k, v in request.args.items() if k not in ("orden", "page")}, wf=WF, today=today, form=form,
             fields=WORK_ORDER_FIELDS, technicians=[(u.id, person(u)) for u in technicians],
             instruments=queries.instruments(session=db.session, active_only=False),
             can_create=services.can_create(user), open_states=queries.OPEN_STATES, manage=manage,
@@ -171,7 +172,8 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
                      "errors": beside, "message": above}
             return self._list_page(selected=self.get_object(pk), form_state=state, status=exc.status)
         flash(str(Markup("Orden {n} guardada: «{s}».").format(n=order.number, s=WF.state_label(order.state))), "success")
-        return redirect(url_for(".list_calibrations", orden=order.id, **{k: v for k, v in request.args.items() if k != "orden"}))
+        return redirect(url_for(".list_calibrations", orden=order.id,
+                                **{k: v for k, v in request.args.items() if k not in ("orden", "page")}))
 
     # --- new order ------------------------------------------------------------------------
     @expose("/orden/nueva", methods=["GET", "POST"])
@@ -227,7 +229,7 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
                 errors, above = {exc.field: exc.message}, None
             else:
                 errors, above = {}, exc.message
-            section = {"form": name, "values": values, "errors": errors, "message": above}
+            section = {"form": name, "typed": values, "errors": errors, "message": above}
             return self.details_response(self.get_object(pk, details=True), section=section, status=exc.status)
         flash(message, "success")
         return redirect(url_for(".details", pk=pk) + f"#{name}")
