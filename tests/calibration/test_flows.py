@@ -218,3 +218,21 @@ def test_work_order_form_schedules_then_reschedules_and_closes_nothing_early(wor
     with pytest.raises(ActionNotAllowed, match="no está permitida"):
         world.in_company(services.update_work_order, world.users["SUPERVISOR"], order=order, today=TODAY,
                          data={"action": "CLOSE"})
+
+
+def test_a_deactivated_checklist_item_is_no_longer_required(world):
+    from sqlalchemy import select
+
+    from app.calibration.models import ChecklistItem
+
+    order = world.to("IN_REVIEW")
+    with company_scope(world.company.id):
+        checklist.ensure_checklist(world.session, company_id=world.company.id)
+        items = world.session.scalars(select(ChecklistItem).order_by(ChecklistItem.position)).all()
+        assert [i.code for i in items][:2] == ["ITEM_ID", "TRACEABILITY"] and all(i.clause for i in items)
+        items[-1].active = False
+        world.session.commit()
+        codes = [i.code for i in items[:-1]]
+    world.in_company(checklist.set_ticks, world.users["SUPERVISOR"], order=order, items={c: True for c in codes})
+    world.act(order, "APPROVE", world.users["SUPERVISOR"])
+    assert world.order(order.id).state == "APPROVED"
