@@ -11,7 +11,7 @@ from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.core.errors import ValidationError
+from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.models import utcnow
 from app.core.security import is_admin, role_names
 from app.core.tenancy import Membership
@@ -179,9 +179,17 @@ def _effect_reason(order, *, user, session, payload, transition, today):
     return {}
 
 
+def _certificates():
+    try:
+        from app.calibration import certificates
+    except ImportError:
+        raise ActionNotAllowed("Los certificados de calibración no están instalados.") from None
+    return certificates
+
+
 def _effect_issue(order, *, user, session, payload, transition, today):
     """ISSUE_CERTIFICATE: the PDF (an amendment when the order already has one; cal-cert)."""
-    from app.calibration import certificates
+    certificates = _certificates()
 
     cert = certificates.issue(session, order=order, user=user, today=today)
     return {"certificate": cert.number}
@@ -189,7 +197,7 @@ def _effect_issue(order, *, user, session, payload, transition, today):
 
 def _effect_share(order, *, user, session, payload, transition, today):
     """SHARE_CERTIFICATE: visible to the client's users and mailed to its contacts."""
-    from app.calibration import certificates
+    certificates = _certificates()
 
     cert = certificates.share(session, order=order, user=user)
     return {"certificate": cert.number}
