@@ -4,6 +4,9 @@ evidence, logistics), the ISO/IEC 17025 review checklist and certificates. Regis
 create_app(); demo data in demo.py (`flask seed --demo`)."""
 
 
+CERTIFICATE_PARTS = ("certificate_api", "verification", "legacy", "settings_views")
+
+
 def register(appbuilder) -> None:
     """Views and APIs of the module."""
     from app.calibration import api, views, workflow  # noqa: F401  (workflow: binds the engine)
@@ -14,12 +17,17 @@ def register(appbuilder) -> None:
         pass
     api.register(appbuilder)
     views.register(appbuilder)
-    try:
-        from app.calibration import certificate_api  # cal-cert's endpoints and pages
-    except ImportError:
-        certificate_api = None
-    if certificate_api is not None and hasattr(certificate_api, "register"):
-        certificate_api.register(appbuilder)
+    import importlib
+
+    for name in CERTIFICATE_PARTS:  # the certificates half: each part registers its own views/APIs
+        try:
+            part = importlib.import_module(f"app.calibration.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"app.calibration.{name}":
+                raise
+            continue
+        if hasattr(part, "register"):
+            part.register(appbuilder)
 
 
 def seed(session) -> None:

@@ -230,6 +230,7 @@ def test_a_deactivated_checklist_item_is_no_longer_required(world):
         checklist.ensure_checklist(world.session, company_id=world.company.id)
         items = world.session.scalars(select(ChecklistItem).order_by(ChecklistItem.position)).all()
         assert [i.code for i in items][:2] == ["ITEM_ID", "TRACEABILITY"] and all(i.clause for i in items)
+        assert items[0].label.endswith("(etiqueta, número de serie)")
         items[-1].active = False
         world.session.commit()
         codes = [i.code for i in items[:-1]]
