@@ -6,9 +6,30 @@ create_app(); demo data in demo.py (`flask seed --demo`)."""
 
 def register(appbuilder) -> None:
     """Views and APIs of the module."""
-    from app.calibration import models  # noqa: F401  (tables known before the first request)
+    from app.calibration import api, views, workflow  # noqa: F401  (workflow: binds the engine)
 
     try:
-        from app.calibration import certificate_models  # noqa: F401
-    except ImportError:  # cal-cert's half not merged yet
+        from app.calibration import certificate_models  # noqa: F401  (cal-cert's half)
+    except ImportError:
         pass
+    api.register(appbuilder)
+    views.register(appbuilder)
+    try:
+        from app.calibration import certificate_api  # cal-cert's endpoints and pages
+    except ImportError:
+        certificate_api = None
+    if certificate_api is not None and hasattr(certificate_api, "register"):
+        certificate_api.register(appbuilder)
+
+
+def seed(session) -> None:
+    """Reference data (idempotent): each company's review checklist from
+    seed/catalogs/calibration.yaml."""
+    from sqlalchemy import select
+
+    from app.calibration.checklist import ensure_checklist
+    from app.core.tenancy import Company, company_scope
+
+    for company_id in session.scalars(select(Company.id)).all():
+        with company_scope(company_id):
+            ensure_checklist(session, company_id=company_id)
