@@ -4,9 +4,6 @@ evidence, logistics), the ISO/IEC 17025 review checklist and certificates. Regis
 create_app(); demo data in demo.py (`flask seed --demo`)."""
 
 
-CERTIFICATE_PARTS = ("certificate_api", "verification", "legacy", "settings_views")
-
-
 def register(appbuilder) -> None:
     """Views and APIs of the module."""
     from app.calibration import api, views, workflow  # noqa: F401  (workflow: binds the engine)
@@ -17,17 +14,23 @@ def register(appbuilder) -> None:
         pass
     api.register(appbuilder)
     views.register(appbuilder)
-    import importlib
-
-    for name in CERTIFICATE_PARTS:  # the certificates half: each part registers its own views/APIs
+    try:  # the certificates half (certificates, settings, verification, legacy paths)
+        from app.calibration.certificate_api import register_certificates
+    except ModuleNotFoundError as exc:
+        if exc.name != "app.calibration.certificate_api":
+            raise
+    else:
         try:
-            part = importlib.import_module(f"app.calibration.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"app.calibration.{name}":
+            register_certificates(appbuilder)
+        except ModuleNotFoundError as exc:  # legacy.py not there yet: the rest of the half
+            if exc.name != "app.calibration.legacy":
                 raise
-            continue
-        if hasattr(part, "register"):
-            part.register(appbuilder)
+            from app.calibration.certificate_api import CertificateApi, CertificateSettingsView
+            from app.calibration.verification import VerificationView
+
+            appbuilder.add_api(CertificateApi)
+            appbuilder.add_view_no_menu(CertificateSettingsView)
+            appbuilder.add_view_no_menu(VerificationView)
 
 
 def seed(session) -> None:

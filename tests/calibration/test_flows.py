@@ -161,8 +161,8 @@ def test_each_role_is_allowed_or_refused_as_the_issue_says(world, action, state,
 
 
 def test_close_updates_the_instrument_and_needs_a_shared_certificate(world):
-    certificates = pytest.importorskip("app.calibration.certificates",
-                                       reason="cal-cert's certificates.py (merged at the end)")
+    from app.calibration import certificates
+
     order = world.to("APPROVED")
     world.act(order, "ISSUE_CERTIFICATE", world.users["SUPERVISOR"])
     with pytest.raises(ActionNotAllowed, match="compartido"):
