@@ -18,8 +18,8 @@ def register(appbuilder) -> None:
         from app.calibration import certificate_api  # cal-cert's endpoints and pages
     except ImportError:
         certificate_api = None
-    if certificate_api is not None and hasattr(certificate_api, "register"):
-        certificate_api.register(appbuilder)
+    if certificate_api is not None:
+        certificate_api.register_certificates(appbuilder)
 
 
 def seed(session) -> None:
