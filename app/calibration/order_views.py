@@ -99,9 +99,13 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         db.session.commit()
         try:
             from app.calibration import certificates
-            certs = certificates.listing(db.session, order=obj, user=user) if hasattr(certificates, "listing") else []
-        except ImportError:
+        except ModuleNotFoundError:
             certs = []
+        else:
+            certs = [{"number": c.number, "status_label": c.status_label, "shared": c.shared_at is not None,
+                      "replaces": c.replaces.number if c.replaces else None,
+                      "url": f"/api/v1/calibration_order/{obj.id}/certificate/{c.number}"}
+                     for c in certificates.visible_to(db.session, obj, user)]
         return self.render_template(
             "calibration/order.html", order=obj, timeline_entries=queries.timeline(session=db.session, order=obj),
             action_label=queries.action_label, checklist_items=items, section=section or {},

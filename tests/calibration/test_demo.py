@@ -17,6 +17,6 @@ def test_demo_loads_orders_in_several_states_for_both_companies(runner, session,
     for company in companies:
         with company_scope(company.id):
             states = set(session.scalars(select(CalibrationOrder.state)).all())
-            assert {"RECEIVED", "SCHEDULED", "IN_PROGRESS", "IN_REVIEW", "APPROVED", "CANCELLED"} <= states
+            assert {"RECEIVED", "SCHEDULED", "IN_PROGRESS", "IN_REVIEW", "APPROVED", "CLOSED", "CANCELLED"} <= states
             assert session.scalar(select(func.count()).select_from(Instrument)) == 4
             assert session.scalar(select(func.count()).select_from(CalibrationOrder)) == 7

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from app.core.errors import ActionNotAllowed, ValidationError
+from app.core.security import acting_as
 from app.core.tenancy import company_scope
 from app.calibration import checklist, execution, services
 from app.calibration.models import Instrument
@@ -161,8 +162,8 @@ def test_each_role_is_allowed_or_refused_as_the_issue_says(world, action, state,
 
 
 def test_close_updates_the_instrument_and_needs_a_shared_certificate(world):
-    certificates = pytest.importorskip("app.calibration.certificates",
-                                       reason="cal-cert's certificates.py (merged at the end)")
+    from app.calibration import certificates
+
     order = world.to("APPROVED")
     world.act(order, "ISSUE_CERTIFICATE", world.users["SUPERVISOR"])
     with pytest.raises(ActionNotAllowed, match="compartido"):
@@ -230,9 +231,39 @@ def test_a_deactivated_checklist_item_is_no_longer_required(world):
         checklist.ensure_checklist(world.session, company_id=world.company.id)
         items = world.session.scalars(select(ChecklistItem).order_by(ChecklistItem.position)).all()
         assert [i.code for i in items][:2] == ["ITEM_ID", "TRACEABILITY"] and all(i.clause for i in items)
+        assert items[0].label.endswith("(etiqueta, número de serie)")
         items[-1].active = False
         world.session.commit()
         codes = [i.code for i in items[:-1]]
     world.in_company(checklist.set_ticks, world.users["SUPERVISOR"], order=order, items={c: True for c in codes})
     world.act(order, "APPROVE", world.users["SUPERVISOR"])
     assert world.order(order.id).state == "APPROVED"
+
+
+def test_amend_sends_a_closed_order_back_to_review_for_corrections(world):
+    from app.calibration import certificates
+
+    order = world.to("APPROVED")
+    sup, resp = world.users["SUPERVISOR"], world.users["RESPONSABLE"]
+    world.act(order, "ISSUE_CERTIFICATE", sup)
+    world.act(order, "SHARE_CERTIFICATE", resp)
+    world.act(order, "CLOSE", resp)
+    with pytest.raises(ValidationError, match="Motivo de la enmienda"):
+        world.act(order, "AMEND", sup)
+    world.act(order, "AMEND", sup, reason="Unidad mal transcrita en el punto 1")
+    order = world.order(order.id)
+    assert order.state == "IN_REVIEW" and order.approved_by_id is None and order.reason.startswith("Unidad")
+    result = order.results[0]
+    with pytest.raises(ActionNotAllowed, match="supervisor"):
+        world.in_company(execution.update_result, world.users["TECNICO"], result=result, data={"unit": "kPa"})
+    with company_scope(world.company.id), acting_as(sup):
+        fresh = world.session.get(type(result), result.id)
+        execution.update_result(session=world.session, user=sup, result=fresh, data={"unit": "kPa"})
+        world.session.commit()
+    world.act(order, "APPROVE", sup)
+    world.act(order, "ISSUE_CERTIFICATE", sup)
+    order = world.order(order.id)
+    with company_scope(world.company.id):
+        issued = certificates.certificates_of(world.session, order)
+        assert len(issued) == 2 and issued[1].replaces_id == issued[0].id
+    assert order.results[0].unit == "kPa" and order.state == "CERTIFIED"

@@ -146,6 +146,13 @@ def test_pages_and_files_of_another_company_are_not_found(world, client, login):
         assert "OC-" not in client.get(LIST).get_data(as_text=True), user
     login("sur_cliente")
     assert client.post(f"/calibracion/recepcion/{world.instrument.id}").status_code == 404
+    assert client.get(f"/calibracion/instrumentos/show/{world.instrument.id}").status_code == 404
+    assert client.get(f"/calibracion/instrumentos/edit/{world.instrument.id}").status_code == 404
+    r = client.post(f"/calibracion/instrumentos/edit/{world.instrument.id}", data={"tag": "HACK", "description": "x",
+                                                                                  "interval_days": "1"})
+    assert r.status_code == 404
+    assert "Manómetro digital" not in client.get("/calibracion/instrumentos/list/").get_data(as_text=True)
+    assert "Manómetro digital" not in client.get("/calibracion/vencimientos").get_data(as_text=True)
     assert "Manómetro digital" not in client.get("/calibracion/recepcion").get_data(as_text=True)
     assert world.order(order.id).state == "IN_REVIEW" and len(world.order(order.id).progress) == 0
 
