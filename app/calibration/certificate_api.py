@@ -173,6 +173,10 @@ def register_certificates(appbuilder) -> None:
 
     appbuilder.add_api(CertificateApi)
     appbuilder.add_view_no_menu(CertificateSettingsView)
+    # shown to roles with menu_access on "Ajustes de certificados" (Admin; CAL_SUPERVISOR once
+    # seed/roles.yaml lists it); the view itself checks Admin / CAL_SUPERVISOR
+    appbuilder.add_link("Ajustes de certificados", label=_l("Ajustes de certificados"),
+                        href="/calibracion/ajustes-certificados/", icon="fa-certificate", category="Calibraciones")
     appbuilder.add_view_no_menu(VerificationView)
     register_legacy(appbuilder)
 

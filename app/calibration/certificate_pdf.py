@@ -10,9 +10,17 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-from app.core.pdf import Column, PageDecor, build_pdf, data_table, heading, key_value_block, paragraph, qr_flowable
+from reportlab.lib.styles import ParagraphStyle
+
+from app.core.pdf import (
+    STYLES, Column, PageDecor, build_pdf, data_table, heading, key_value_block, paragraph, qr_flowable,
+)
+
+# a tighter section heading: the whole certificate of a few points fits on one page
+STYLES.setdefault("cal-heading", ParagraphStyle("cal-heading", parent=STYLES["heading"], spaceBefore=2.5 * mm,
+                                                spaceAfter=1.2 * mm))
 
 
 @dataclass(frozen=True)
@@ -98,14 +106,25 @@ def results_table(rows: list[ResultRow]):
     return table
 
 
-def _qr_block(data: CertificateData):
+def _closing_block(data: CertificateData):
+    """Who authorised it (left) and the QR code with the verification code (right)."""
+    signed = key_value_block([(_l("Autorizado por"), data.authorised_by), (_l("Fecha de emisión"), data.issued_on)],
+                             label_width_mm=32, width_mm=95)
     caption = str(_l("Verifique este certificado en %(url)s con el código %(code)s",
                      url=data.verify_url, code=data.verification_code))
-    qr = qr_flowable(data.verify_url, size_mm=26)
-    text = [paragraph(caption, "small"), paragraph(str(_l("Código de verificación: %(code)s",
-                                                          code=data.verification_code)), "label")]
-    table = Table([[qr, text]], colWidths=[30 * mm, 140 * mm], hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    right = [qr_flowable(data.verify_url, size_mm=24),
+             paragraph(str(_l("Código de verificación: %(code)s", code=data.verification_code)), "label")]
+    table = Table([[signed, right]], colWidths=[100 * mm, 70 * mm], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return KeepTogether([table, paragraph(caption, "small")])
+
+
+def _two_columns(left, right):
+    """Two label: value blocks side by side (85 mm each)."""
+    blocks = [key_value_block(pairs, label_width_mm=36, width_mm=83) for pairs in (left, right)]
+    table = Table([blocks], colWidths=[85 * mm, 85 * mm], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return table
 
 
@@ -118,16 +137,15 @@ def story(data: CertificateData) -> list:
                                "label"))
         items.append(Spacer(1, 2 * mm))
     items.append(key_value_block([
-        (_l("Número de certificado"), data.number),
-        (_l("Laboratorio"), data.lab_name),
+        (_l("Número de certificado"), data.number), (_l("Laboratorio"), data.lab_name),
         (_l("Dirección del laboratorio"), data.lab_address),
         (_l("Nº de acreditación"), data.accreditation_number or "—"),
-        (_l("Cliente"), data.client_name),
-        (_l("Contacto del cliente"), data.client_contact),
+        (_l("Cliente"), data.client_name), (_l("Contacto del cliente"), data.client_contact),
     ]))
-    items.append(heading(str(_l("Ítem calibrado"))))
-    items.append(key_value_block(data.instrument))
-    items.append(heading(str(_l("Fechas"))))
+    items.append(heading(str(_l("Ítem calibrado")), "cal-heading"))
+    half = (len(data.instrument) + 1) // 2
+    items.append(_two_columns(data.instrument[:half], data.instrument[half:]))
+    items.append(heading(str(_l("Fechas, método y condiciones")), "cal-heading"))
     dates = [
         (_l("Fecha de recepción del ítem"), data.received_on),
         (_l("Fechas de calibración"), _dates(data.calibrated_from, data.calibrated_to)),
@@ -135,14 +153,12 @@ def story(data: CertificateData) -> list:
     ]
     if data.next_due_on:
         dates.append((_l("Próxima calibración recomendada (a petición del cliente)"), data.next_due_on))
-    items.append(key_value_block(dates))
-    items.append(heading(str(_l("Método y condiciones"))))
-    items.append(key_value_block([
+    items.append(key_value_block(dates + [
         (_l("Método de calibración"), data.method),
         (_l("Condiciones ambientales"), data.environment),
         (_l("Patrones utilizados y trazabilidad"), data.standards),
-    ]))
-    items.append(heading(str(_l("Resultados"))))
+    ], label_width_mm=60))
+    items.append(heading(str(_l("Resultados")), "cal-heading"))
     items.append(results_table(data.results))
     items.append(Spacer(1, 2 * mm))
     items.append(paragraph(str(_l(
@@ -156,10 +172,7 @@ def story(data: CertificateData) -> list:
         "las condiciones de la calibración. No debe reproducirse parcialmente sin la aprobación escrita "
         "del laboratorio.")), "label"))
     items.append(Spacer(1, 3 * mm))
-    items.append(key_value_block([(_l("Autorizado por"), data.authorised_by),
-                                  (_l("Fecha de emisión"), data.issued_on)]))
-    items.append(Spacer(1, 4 * mm))
-    items.append(_qr_block(data))
+    items.append(_closing_block(data))
     return items
 
 

@@ -93,7 +93,8 @@ def test_every_page_has_the_number_and_pagina_x_de_y():
         page_text = page.extract_text()
         assert f"Página {n} de {pages}" in page_text
         assert "CAL-2026-00042" in page_text and "Laboratorio Metrológico Sur" in page_text
-        assert "Nominal" in page_text  # the results header repeats
+        if "Presión P" in page_text:
+            assert "Nominal" in page_text  # the results header repeats on every page of the table
 
 
 def test_an_amendment_names_the_certificate_it_replaces_and_why():
