@@ -93,6 +93,9 @@ class Workflow:
         self.roles: dict[str, dict] = definition.get("roles", {}) or {}
         self.actions: dict[str, dict] = definition.get("actions", {}) or {}
         self.transitions: list[Transition] = [self._transition(t) for t in definition["transitions"]]
+        # a flow whose closed state can be reopened (calibration's AMEND) has states with no
+        # path to a final one; it says so with `final_reachable: false`
+        self.final_reachable: bool = bool(definition.get("final_reachable", True))
         self.machine_class = self._build_machine()
         self.binding: Binding | None = None
 
@@ -130,6 +133,7 @@ class Workflow:
             edge = source.to.itself(event=t.action) if t.target == t.source else source.to(states[t.target], event=t.action)
             events[t.action] = edge if t.action not in events else events[t.action] | edge
         attrs.update({f"e_{action}": edge for action, edge in events.items()})
+        attrs["validate_final_reachability"] = self.final_reachable
         return type(f"{self.code.title().replace('_', '')}Machine", (StateMachine,), attrs)
 
     # labels

@@ -1,0 +1,387 @@
+"""REST API of calibration (issue 10): instrument, calibration_order (+ the core /actions
+endpoints, history, evidence upload, checklist), calibration_result, calibration_progress,
+calibration_logistics and calibration_evidence (its file). Thin: commands in services.py,
+execution.py and checklist.py; read models in queries.py. Writes on an order's children are
+authorised by the services (assigned technician, manager, supervisor), not by the entity
+permission, so the child resources need only `read`."""
+from __future__ import annotations
+
+from flask import Response, request
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.core.api import (
+    API_PERMISSIONS,
+    READ_ONLY_ROUTES,
+    READ_WRITE_ROUTES,
+    TenantModelRestApi,
+    WorkflowActionsApi,
+    answers_errors,
+    api_endpoint,
+    json_body,
+)
+from app.core.errors import ValidationError
+from app.core.localization import request_today
+from app.core.security import current_user
+from app.core.storage import MAX_UPLOAD_BYTES, get_storage
+from app.core.tenancy import active_company
+from app.extensions import db
+from app.calibration import checklist, execution, queries, services
+from app.calibration.filters import OfVisibleOrders, VisibleOrders
+from app.calibration.models import (
+    ENTITY,
+    CalibrationEvidence,
+    CalibrationOrder,
+    CalibrationProgress,
+    CalibrationResult,
+    Instrument,
+    LogisticsEvent,
+)
+from app.calibration.workflow import WF
+
+ORDER_PERMISSION = "CalibrationOrder"
+INSTRUMENT_PERMISSION = "CalibrationInstrument"
+UPLOAD_ENDPOINTS = {"CalibrationOrderApi.upload_evidence", "CalibrationOrderDetailsView.upload_evidence"}
+CHILD_PERMISSIONS = {name: "read" for name in API_PERMISSIONS} | {"file": "read"}
+
+INSTRUMENT_COLUMNS = [
+    "tag", "description", "make", "model", "serial", "range_low", "range_high", "unit", "resolution",
+    "location", "interval_days", "last_calibrated_on", "next_due_on", "active",
+]
+
+
+class InstrumentApi(TenantModelRestApi):
+    """/api/v1/instrument: the company's instruments; POST /<pk>/validate is the client's
+    "Recepción"."""
+
+    datamodel = SQLAInterface(Instrument)
+    resource_name = "instrument"
+    class_permission_name = INSTRUMENT_PERMISSION
+    method_permission_name = {**API_PERMISSIONS, "validate": "write"}
+    include_route_methods = (READ_WRITE_ROUTES - {"info"}) | {"validate"}
+    list_columns = ["id", *INSTRUMENT_COLUMNS, "validated_at"]
+    show_columns = list_columns
+    add_columns = INSTRUMENT_COLUMNS
+    edit_columns = INSTRUMENT_COLUMNS
+    order_columns = ["tag", "next_due_on", "last_calibrated_on", "description"]
+    search_columns = ["tag", "description", "serial", "location", "next_due_on", "active"]
+    base_order = ("tag", "asc")
+    openapi_spec_tag = "Calibración · Instrumentos"
+
+    def pre_add(self, item):
+        services.check_instrument(item)
+
+    def pre_update(self, item):
+        services.check_instrument(item)
+
+    @api_endpoint("/<int:pk>/validate", methods=["POST"])
+    def validate(self, pk):
+        """The client validates the instrument (Recepción)
+        ---
+        post:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          responses:
+            200: {description: 'Validated: who and when'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        instrument = self.get_visible(pk)
+        services.validate_instrument(session=db.session, user=current_user(), instrument=instrument)
+        db.session.commit()
+        return self.response(200, id=instrument.id, validated_at=instrument.validated_at.isoformat(),
+                             validated_by=current_user().username)
+
+
+class CalibrationOrderApi(WorkflowActionsApi):
+    datamodel = SQLAInterface(CalibrationOrder)
+    resource_name = ENTITY
+    class_permission_name = ORDER_PERMISSION
+    workflow = WF
+    method_permission_name = {**API_PERMISSIONS, "upload_evidence": "read", "get_checklist": "read",
+                              "put_checklist": "read", "put": "read"}
+    include_route_methods = (READ_ONLY_ROUTES - {"info"}) | {
+        "post", "put", "actions", "perform_action", "history", "upload_evidence", "get_checklist", "put_checklist",
+    }
+    base_filters = [["id", VisibleOrders, None]]
+    base_order = ("id", "desc")
+    list_columns = ["id", "number", "state", "instrument_id", "requested_on", "received_on", "target_date",
+                    "window_start", "window_end", "observations", "version"]
+    show_columns = list_columns + ["reason", "method", "environment", "standards", "started_on", "completed_on"]
+    add_columns = ["instrument", "requested_on", "received_on", "target_date", "observations", "notes", "wants_due_date"]
+    edit_columns = ["received_on", "observations", "notes", "wants_due_date", "method", "environment", "standards"]
+    order_columns = ["number", "state", "target_date", "requested_on"]
+    search_columns = ["number", "state", "instrument", "technicians", "target_date", "requested_on"]
+    openapi_spec_tag = "Calibración · Órdenes"
+
+    @answers_errors
+    def get_headless(self, pk, **kwargs):
+        """The order with results, progress, evidence, logistics and the caller's actions."""
+        order = queries.get_order(session=db.session, user=current_user(), order_id=pk, details=True)
+        return self.response(200, id=order.id, result=queries.order_to_dict(order, user=current_user()))
+
+    @answers_errors
+    def post_headless(self):
+        """A new order (the client's request or the manager's order), in RECEIVED."""
+        order = services.create_order(session=db.session, user=current_user(), company=active_company(db.session),
+                                      today=request_today(), data=json_body())
+        db.session.commit()
+        order = queries.get_order(session=db.session, user=current_user(), order_id=order.id, details=True)
+        return self.response(201, id=order.id, result=queries.order_to_dict(order, user=current_user()))
+
+    @answers_errors
+    def put_headless(self, pk):
+        """Edit the order's details (services.update_order decides who may change what)."""
+        order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
+        changes = services.update_order(session=db.session, user=current_user(), order=order, data=json_body())
+        db.session.commit()
+        order = queries.get_order(session=db.session, user=current_user(), order_id=pk, details=True)
+        return self.response(200, id=order.id, changed=sorted(changes), result=queries.order_to_dict(order, user=current_user()))
+
+    @api_endpoint("/<int:pk>/history", methods=["GET"])
+    def history(self, pk):
+        """The order's audit timeline
+        ---
+        get:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          responses:
+            200: {description: 'Audit entries, oldest first'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
+        return self.response(200, id=order.id,
+                             history=[queries.entry_to_dict(e) for e in queries.timeline(session=db.session, order=order)])
+
+    @api_endpoint("/<int:pk>/evidence", methods=["POST"])
+    def upload_evidence(self, pk):
+        """Attach an evidence file (multipart `file`; pdf, png, jpg, csv, xlsx; <= 20 MB)
+        ---
+        post:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          requestBody:
+            content:
+              multipart/form-data:
+                schema: {type: object, properties: {file: {type: string, format: binary}}}
+          responses:
+            201: {description: 'The stored evidence: name, size, SHA-256, download URL'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationError("Falta el archivo (campo multipart «file»).", field="file")
+        data = upload.read(MAX_UPLOAD_BYTES + 1)
+        evidence = execution.add_evidence(session=db.session, user=current_user(), order=order,
+                                          filename=upload.filename or "", data=data, storage=get_storage())
+        db.session.commit()
+        return self.response(201, id=evidence.id, result=queries.evidence_to_dict(evidence))
+
+    @api_endpoint("/<int:pk>/checklist", methods=["GET"])
+    def get_checklist(self, pk):
+        """The review checklist of the order
+        ---
+        get:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          responses:
+            200: {description: 'Items with code, label, clause, checked, by whom and when'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
+        items = checklist.checklist(db.session, order=order)
+        db.session.commit()  # the company's items may just have been seeded
+        return self.response(200, id=order.id, items=[_tick_dict(i) for i in items],
+                             complete=all(i["checked"] for i in items))
+
+    @api_endpoint("/<int:pk>/checklist", methods=["PUT"])
+    def put_checklist(self, pk):
+        """Tick or untick items: {"items": {"<code>": true}} (supervisor, order in review)
+        ---
+        put:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          requestBody:
+            content:
+              application/json:
+                schema: {type: object, properties: {items: {type: object}}}
+          responses:
+            200: {description: 'The checklist after the change'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
+        body = json_body()
+        unknown = sorted(set(body) - {"items"})
+        if unknown:
+            raise ValidationError(f"Campo desconocido «{unknown[0]}». Campos admitidos: items.", field=unknown[0])
+        changed = checklist.set_ticks(db.session, user=current_user(), order=order, items=body.get("items"))
+        db.session.commit()
+        items = checklist.checklist(db.session, order=order)
+        return self.response(200, id=order.id, changed=changed, items=[_tick_dict(i) for i in items],
+                             complete=all(i["checked"] for i in items))
+
+
+def _tick_dict(item: dict) -> dict:
+    return {**item, "checked_at": item["checked_at"].isoformat() if item["checked_at"] else None}
+
+
+class _ChildApi(TenantModelRestApi):
+    """A child resource of orders: rows of the orders the caller sees; writes via services."""
+
+    method_permission_name = CHILD_PERMISSIONS
+    base_filters = [["id", OfVisibleOrders, None]]
+    base_order = ("id", "asc")
+    what = "registro"
+
+    def _order(self, body: dict):
+        if "order_id" not in body and "order" not in body:
+            raise ValidationError("Falta el campo «order_id» (la orden de calibración).", field="order_id")
+        return queries.get_order(session=db.session, user=current_user(), order_id=body.get("order_id", body.get("order")))
+
+    def _child(self, pk):
+        return queries.get_child(session=db.session, user=current_user(), model=self.datamodel.obj, child_id=pk,
+                                 what=self.what)
+
+
+class CalibrationResultApi(_ChildApi):
+    datamodel = SQLAInterface(CalibrationResult)
+    resource_name = "calibration_result"
+    class_permission_name = ORDER_PERMISSION
+    include_route_methods = READ_WRITE_ROUTES - {"info"}
+    what = "resultado"
+    list_columns = ["id", "order_id", "position", "measurand", "nominal", "as_found", "as_left", "error",
+                    "uncertainty", "k", "unit", "tolerance"]
+    show_columns = list_columns
+    add_columns = list_columns[1:]
+    edit_columns = list_columns[2:]
+    search_columns = ["order_id", "measurand"]
+    openapi_spec_tag = "Calibración · Resultados"
+
+    @answers_errors
+    def post_headless(self):
+        body = json_body()
+        order = self._order(body)
+        result = execution.add_result(session=db.session, user=current_user(), order=order, data=body)
+        db.session.commit()
+        return self.response(201, id=result.id, result=queries.result_to_dict(result))
+
+    @answers_errors
+    def put_headless(self, pk):
+        result = self._child(pk)
+        result = execution.update_result(session=db.session, user=current_user(), result=result, data=json_body())
+        db.session.commit()
+        return self.response(200, id=result.id, result=queries.result_to_dict(result))
+
+    @answers_errors
+    def delete_headless(self, pk):
+        result = self._child(pk)
+        execution.delete_result(session=db.session, user=current_user(), result=result)
+        db.session.commit()
+        return self.response(200, message="Resultado eliminado.")
+
+
+class CalibrationProgressApi(_ChildApi):
+    datamodel = SQLAInterface(CalibrationProgress)
+    resource_name = "calibration_progress"
+    class_permission_name = ORDER_PERMISSION
+    include_route_methods = (READ_ONLY_ROUTES - {"info"}) | {"post"}
+    what = "avance"
+    list_columns = ["id", "order_id", "entry_date", "text", "author_id"]
+    show_columns = list_columns
+    add_columns = ["order_id", "entry_date", "text"]
+    search_columns = ["order_id", "entry_date"]
+    openapi_spec_tag = "Calibración · Avances"
+
+    @answers_errors
+    def post_headless(self):
+        body = json_body()
+        order = self._order(body)
+        data = {k: v for k, v in body.items() if k not in ("order_id", "order")}
+        unknown = sorted(set(data) - {"entry_date", "text"})
+        if unknown:
+            raise ValidationError(f"Campo desconocido «{unknown[0]}». Campos admitidos: order_id, entry_date, text.",
+                                  field=unknown[0])
+        entry = execution.add_progress(session=db.session, user=current_user(), order=order, data=data,
+                                       today=request_today())
+        db.session.commit()
+        return self.response(201, id=entry.id, result=queries.progress_to_dict(entry))
+
+
+class CalibrationLogisticsApi(_ChildApi):
+    datamodel = SQLAInterface(LogisticsEvent)
+    resource_name = "calibration_logistics"
+    class_permission_name = ORDER_PERMISSION
+    include_route_methods = (READ_ONLY_ROUTES - {"info"}) | {"post"}
+    what = "logística"
+    list_columns = ["id", "order_id", "status", "carrier", "tracking_number", "event_date", "responsible"]
+    show_columns = list_columns
+    add_columns = list_columns[1:]
+    search_columns = ["order_id", "status", "event_date"]
+    openapi_spec_tag = "Calibración · Logística"
+
+    @answers_errors
+    def post_headless(self):
+        body = json_body()
+        order = self._order(body)
+        event = execution.add_logistics(session=db.session, user=current_user(), order=order, data=body,
+                                        today=request_today())
+        db.session.commit()
+        return self.response(201, id=event.id, result=queries.logistics_to_dict(event))
+
+
+class CalibrationEvidenceApi(_ChildApi):
+    datamodel = SQLAInterface(CalibrationEvidence)
+    resource_name = "calibration_evidence"
+    class_permission_name = ORDER_PERMISSION
+    include_route_methods = (READ_ONLY_ROUTES - {"info"}) | {"file"}
+    what = "evidencia"
+    list_columns = ["id", "order_id", "filename", "content_type", "size", "sha256", "uploaded_at"]
+    show_columns = list_columns
+    search_columns = ["order_id", "filename"]
+    openapi_spec_tag = "Calibración · Evidencias"
+
+    @api_endpoint("/<int:pk>/file", methods=["GET"])
+    def file(self, pk):
+        """Download the evidence file (only users of its company who see its order)
+        ---
+        get:
+          parameters:
+          - {in: path, schema: {type: integer}, name: pk}
+          responses:
+            200: {description: 'The file'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        evidence = self._child(pk)
+        return file_response(evidence)
+
+
+def file_response(evidence: CalibrationEvidence) -> Response:
+    """The evidence's bytes as a download (never rendered inline by the browser)."""
+    from werkzeug.http import dump_options_header
+
+    data = execution.read_evidence(evidence, storage=get_storage())
+    response = Response(data, mimetype=evidence.content_type)
+    response.headers["Content-Disposition"] = dump_options_header("attachment", {"filename": evidence.filename})
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def allow_large_uploads() -> None:
+    """url_value_preprocessor (runs before any before_request reads the body): the evidence
+    upload endpoints accept up to 20 MB (+ multipart overhead), the rest of the app keeps
+    MAX_CONTENT_LENGTH."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = MAX_UPLOAD_BYTES + 1024 * 1024
+
+
+def register(appbuilder) -> None:
+    for api in (InstrumentApi, CalibrationOrderApi, CalibrationResultApi, CalibrationProgressApi,
+                CalibrationLogisticsApi, CalibrationEvidenceApi):
+        appbuilder.add_api(api)
+    from flask import current_app
+
+    current_app.url_value_preprocessor(lambda endpoint, values: allow_large_uploads())

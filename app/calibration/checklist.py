@@ -1,0 +1,89 @@
+"""The ISO/IEC 17025 §7.7/§7.8 review checklist (issue 10, item 5): seeded per company from
+seed/catalogs/calibration.yaml, edited by Admin; ticks per order, each change audited."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core import audit
+from app.core.errors import ActionNotAllowed, ValidationError
+from app.core.models import utcnow
+from app.core.security import is_admin, role_names
+from app.core.seeds import load_seed
+from app.calibration.models import ENTITY, CalibrationOrder, ChecklistItem, ChecklistTick
+from app.calibration.workflow import SUPERVISOR_ROLE, WF
+
+TICKABLE_STATES = ("IN_REVIEW",)
+
+
+def ensure_checklist(session: Session, *, company_id: int) -> None:
+    """Copy the seeded items into the company the first time they are needed (idempotent)."""
+    exists = session.scalar(select(ChecklistItem.id).where(ChecklistItem.company_id == company_id).limit(1))
+    if exists:
+        return
+    for position, item in enumerate(load_seed("catalogs/calibration.yaml").get("checklist", []), start=1):
+        session.add(ChecklistItem(company_id=company_id, code=item["code"], label=item["label"],
+                                  clause=str(item.get("clause") or ""), position=position, active=True))
+    session.flush()
+
+
+def checklist(session: Session, *, order: CalibrationOrder) -> list[dict]:
+    """The company's active items with the order's ticks, in order (two queries)."""
+    ensure_checklist(session, company_id=order.company_id)
+    items = session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True))
+                            .order_by(ChecklistItem.position, ChecklistItem.id)).all()
+    ticks = {t.item_id: t for t in session.scalars(select(ChecklistTick).where(ChecklistTick.order_id == order.id))}
+    out = []
+    for item in items:
+        tick = ticks.get(item.id)
+        out.append({
+            "code": item.code, "label": item.label, "clause": item.clause,
+            "checked": bool(tick and tick.checked),
+            "checked_by": (tick.checked_by.username if tick and tick.checked and tick.checked_by else None),
+            "checked_at": tick.checked_at if tick and tick.checked else None,
+        })
+    return out
+
+
+def set_ticks(session: Session, *, user, order: CalibrationOrder, items) -> dict:
+    """A supervisor ticks or unticks items of an order in review (`{"<code>": true}`); each
+    change is one audit entry on the order (CHECKLIST). Unknown codes are refused."""
+    if not (is_admin(user) or SUPERVISOR_ROLE in role_names(user)):
+        raise ActionNotAllowed("Solo un supervisor de calibración marca la lista de revisión.")
+    if order.state not in TICKABLE_STATES:
+        raise ActionNotAllowed(
+            f"La lista de revisión se marca con la orden «{WF.state_label('IN_REVIEW')}»; "
+            f"está «{WF.state_label(order.state)}»."
+        )
+    if not isinstance(items, dict) or not items:
+        raise ValidationError("Lista de revisión: envía los puntos como {\"items\": {\"<código>\": true}}.", field="items")
+    ensure_checklist(session, company_id=order.company_id)
+    by_code = {i.code: i for i in session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True)))}
+    unknown = sorted(str(c) for c in items if c not in by_code)
+    if unknown:
+        raise ValidationError(f"Lista de revisión: el punto «{unknown[0]}» no existe.", field="items")
+    for code, value in items.items():
+        if not isinstance(value, bool):
+            raise ValidationError(f"Lista de revisión: el punto «{code}» debe ser true o false.", field="items")
+    ticks = {t.item_id: t for t in session.scalars(select(ChecklistTick).where(ChecklistTick.order_id == order.id))}
+    changed = {}
+    for code, value in items.items():
+        item = by_code[code]
+        tick = ticks.get(item.id)
+        if tick is None:
+            if not value:
+                continue
+            tick = ChecklistTick(company_id=order.company_id, order_id=order.id, item_id=item.id)
+            session.add(tick)
+        elif tick.checked == value:
+            continue
+        tick.checked = value
+        tick.checked_by_id = user.id
+        tick.checked_at = utcnow()
+        changed[code] = value
+    if changed:
+        audit.record(session, entity=ENTITY, entity_id=order.id, company_id=order.company_id, action="CHECKLIST",
+                     from_state=order.state, to_state=order.state, data={"items": changed},
+                     workflow_version=WF.version, user=user)
+    session.flush()
+    return changed

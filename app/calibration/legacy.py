@@ -1,0 +1,278 @@
+"""The spec's endpoints at their old paths, for outside automations (issue 10 item 8; spec
+calibrations-portal.md): /backend/calibraciones/<name>.php, JSON in and out, calling the same
+services as the REST API and the pages (docs/legacy-endpoints.md).
+
+Authentication is the REST API's (Bearer JWT + X-Company-Id) or the browser session, which
+must then send the CSRF token (X-CSRFToken header) on every POST. Roles and ownership are
+the services' and the workflow's; an order of another company is a 404 like anywhere else.
+/servicio/ot is gone (410) and names its replacement."""
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_login import current_user as login_user
+from sqlalchemy.exc import DataError, IntegrityError
+
+from app.calibration import certificates, execution, queries, services
+from app.calibration.certificate_api import certificate_json
+from app.calibration.workflow import WF, company_technicians
+from app.core.constraints import explain
+from app.core.errors import DomainError, ValidationError
+from app.core.identity import current_user
+from app.core.localization import request_today
+from app.core.pages import rollback_after
+from app.core.tenancy import active_company
+from app.core.validation import Checker, boolean, choice, date, integer
+from app.extensions import db
+
+BASE = "/backend/calibraciones"
+REPLACEMENT = f"{BASE}/update_work_order.php"
+CLOSED_WORDS = {"CLOSED", "CERRADA", "CERRAR", "CLOSE"}
+
+
+def _args() -> dict:
+    """The call's input: the JSON body (POST) merged over the query string."""
+    data = dict(request.args.items())
+    if request.method == "POST" and request.data:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise ValidationError("El cuerpo de la petición debe ser un objeto JSON.")
+        data.update(body)
+    return data
+
+
+def _order_id(data: dict) -> int:
+    raw = data.get("order_id", data.get("id"))
+    return integer(raw, "order_id", "Orden", min=1, max=2**31 - 1)
+
+
+def _ok(status: int = 200, **body):
+    response = jsonify({"ok": True, **body})
+    response.status_code = status
+    return response
+
+
+class LegacyCalibrationApi(BaseApi):
+    """/backend/calibraciones/*.php. Permission: read on CalibrationOrder (every calibration
+    role); what each call may change is decided by the services and the workflow."""
+
+    route_base = BASE
+    resource_name = "calibraciones"
+    class_permission_name = "CalibrationOrder"
+    allow_browser_login = True
+    method_permission_name = {name: "read" for name in (
+        "list_calibrations", "update_work_order", "list_technicians", "update_logistics", "calibrations",
+        "approve_calibration", "reject_calibration", "share_certificate")}
+
+    def _guarded(self, fn):
+        try:
+            return fn()
+        except DomainError as exc:
+            rollback_after(exc)
+            return self.response(exc.status, ok=False, **exc.to_dict())
+        except (IntegrityError, DataError) as exc:
+            db.session.rollback()
+            body = request.get_json(silent=True) if request.is_json else None
+            error = explain(exc, body if isinstance(body, dict) else {})
+            return self.response(422, ok=False, **error.to_dict())
+
+    def _order(self, data: dict, details: bool = False):
+        return queries.get_order(session=db.session, user=current_user(), order_id=_order_id(data), details=details)
+
+    def _act(self, action: str, payload: dict | None = None):
+        data = _args()
+        order = self._order(data)
+        done = services.perform(session=db.session, user=current_user(), order=order, action=action,
+                                payload=payload if payload is not None else {}, today=request_today())
+        db.session.commit()
+        return done
+
+    @expose("/list_calibrations.php", methods=["GET", "POST"])
+    @protect()
+    @safe
+    def list_calibrations(self):
+        """The company's orders the caller sees, with the management screen's filters."""
+        def run():
+            data = _args()
+            check = Checker()
+            state = check(choice, data.get("state") or None, "state", "Estado", choices=list(WF.states),
+                          required=False)
+            filters = dict(
+                state=state,
+                instrument_id=check(integer, data.get("instrument_id"), "instrument_id", "Instrumento", required=False),
+                technician_id=check(integer, data.get("technician_id"), "technician_id", "Técnico", required=False),
+                date_from=check(date, data.get("date_from"), "date_from", "Desde", required=False),
+                date_to=check(date, data.get("date_to"), "date_to", "Hasta", required=False),
+                overdue=check(boolean, data.get("overdue", False), "overdue", "Vencidas"),
+            )
+            page = check(integer, data.get("page", 0), "page", "Página", min=0, max=100000)
+            size = check(integer, data.get("page_size", 25), "page_size", "Tamaño de página", min=1, max=100)
+            check.done()
+            user = current_user()
+            stmt = queries.visible_orders(user=user, today=request_today(), **filters)
+            rows, total = queries.list_page(db.session, stmt, page=page, page_size=size)
+            return _ok(total=total, page=page, orders=[queries.order_to_dict(o, user=user, details=False)
+                                                       for o in rows])
+        return self._guarded(run)
+
+    @expose("/update_work_order.php", methods=["POST"])
+    @protect()
+    @safe
+    def update_work_order(self):
+        """Target dates, window, technicians, notes, observations, and optionally an action;
+        `"state": "Cerrada"` (or "CLOSED") closes the order, as the spec's form did."""
+        def run():
+            data = _args()
+            order = self._order(data)
+            fields = {k: v for k, v in data.items() if k not in ("id", "order_id", "state", "estado")}
+            wanted = str(data.get("state") or data.get("estado") or "").strip().upper()
+            if wanted:
+                if wanted not in CLOSED_WORDS:
+                    raise ValidationError("El estado solo puede cambiarse a «Cerrada» por esta vía; las demás "
+                                          "transiciones usan «action».", field="state")
+                fields["action"] = "CLOSE"
+            done = services.update_work_order(session=db.session, user=current_user(), order=order, data=fields,
+                                              today=request_today())
+            db.session.commit()
+            return _ok(order=queries.order_to_dict(done, user=current_user(), details=False))
+        return self._guarded(run)
+
+    @expose("/list_technicians.php", methods=["GET", "POST"])
+    @protect()
+    @safe
+    def list_technicians(self):
+        """The company's CAL_TECNICO users (those the work-order form offers)."""
+        def run():
+            company = active_company(db.session)
+            people = company_technicians(db.session, company_id=company.id) if company else []
+            return _ok(technicians=[{"id": u.id, "name": queries.person(u), "username": u.username} for u in people])
+        return self._guarded(run)
+
+    @expose("/update_logistics.php", methods=["POST"])
+    @protect()
+    @safe
+    def update_logistics(self):
+        """A logistics event of external equipment (shipped, in transit, received)."""
+        def run():
+            data = _args()
+            order = self._order(data)
+            fields = {k: v for k, v in data.items() if k not in ("id", "order_id")}
+            event = execution.add_logistics(session=db.session, user=current_user(), order=order, data=fields,
+                                            today=request_today())
+            db.session.commit()
+            return _ok(201, logistics=queries.logistics_to_dict(event))
+        return self._guarded(run)
+
+    @expose("/calibrations.php", methods=["GET", "POST"])
+    @protect()
+    @safe
+    def calibrations(self):
+        """GET: one order with its progress, results, evidence and logistics; POST: a
+        progress entry (date, text), the spec's "progreso interno"."""
+        def run():
+            data = _args()
+            if request.method == "GET":
+                order = self._order(data, details=True)
+                return _ok(order=queries.order_to_dict(order, user=current_user()))
+            order = self._order(data)
+            fields = {k: v for k, v in data.items() if k not in ("id", "order_id")}
+            entry = execution.add_progress(session=db.session, user=current_user(), order=order, data=fields,
+                                           today=request_today())
+            db.session.commit()
+            return _ok(201, progress=queries.progress_to_dict(entry))
+        return self._guarded(run)
+
+    @expose("/approve_calibration.php", methods=["POST"])
+    @protect()
+    @safe
+    def approve_calibration(self):
+        """APPROVE (supervisor; checklist complete, evidence, independent reviewer)."""
+        def run():
+            done = self._act("APPROVE")
+            return _ok(order=queries.order_to_dict(done, user=current_user(), details=False))
+        return self._guarded(run)
+
+    @expose("/reject_calibration.php", methods=["POST"])
+    @protect()
+    @safe
+    def reject_calibration(self):
+        """REJECT with its `reason` (back to execution)."""
+        def run():
+            reason = _args().get("reason", _args().get("motivo"))
+            done = self._act("REJECT", {"reason": reason} if reason is not None else {})
+            return _ok(order=queries.order_to_dict(done, user=current_user(), details=False))
+        return self._guarded(run)
+
+    @expose("/share_certificate.php", methods=["POST"])
+    @protect()
+    @safe
+    def share_certificate(self):
+        """Publish the certificate and notify the contacts; an approved order gets its
+        certificate issued first (ISSUE_CERTIFICATE then SHARE_CERTIFICATE, one transaction)."""
+        def run():
+            data = _args()
+            order = self._order(data)
+            user, today = current_user(), request_today()
+            if order.state == "APPROVED":
+                order = services.perform(session=db.session, user=user, order=order, action="ISSUE_CERTIFICATE",
+                                         payload={}, today=today)
+            order = services.perform(session=db.session, user=user, order=order, action="SHARE_CERTIFICATE",
+                                     payload={}, today=today)
+            cert = certificates.current(db.session, order)
+            db.session.commit()
+            return _ok(order=queries.order_to_dict(order, user=user, details=False), certificate=certificate_json(cert))
+        return self._guarded(run)
+
+
+def _json_error(status: int, message: str, field: str | None = None):
+    body = {"ok": False, "message": message}
+    if field:
+        body["field"] = field
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def legacy_auth():
+    """Before a legacy call: X-Company-Id picks the company of a Bearer call (as on /api/);
+    a call authenticated by the session cookie needs the CSRF token on POST."""
+    if not request.path.startswith(BASE + "/") or g.get("actor") is None:
+        return None  # not a legacy call, or not signed in: the view's @protect answers 401
+    bearer = request.headers.get("Authorization", "").strip().lower().startswith("bearer ")
+    if bearer and "X-Company-Id" in request.headers:
+        raw = request.headers["X-Company-Id"].strip()
+        if not raw.isdigit():
+            return _json_error(422, "La cabecera X-Company-Id debe ser el id numérico de una empresa.", "X-Company-Id")
+        if int(raw) not in (g.get("company_ids") or []):
+            return _json_error(403, f"No perteneces a la empresa {raw} (cabecera X-Company-Id).", "X-Company-Id")
+        g.company_id = int(raw)
+    elif (not bearer and request.method == "POST" and login_user and login_user.is_authenticated
+          and current_app.config.get("WTF_CSRF_ENABLED", True)):
+        from flask_wtf.csrf import ValidationError as CsrfError, validate_csrf
+
+        token = request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
+        try:
+            validate_csrf(token)
+        except CsrfError:
+            return _json_error(400, "Falta el token CSRF o ha caducado (cabecera X-CSRFToken).", "X-CSRFToken")
+    return None
+
+
+def servicio_ot(**_):
+    """/servicio/ot: 410 Gone, naming the path that replaced it."""
+    body = {"ok": False, "message": f"El endpoint /servicio/ot ya no se utiliza: use {REPLACEMENT}.",
+            "replacement": REPLACEMENT}
+    return jsonify(body), 410
+
+
+def register_legacy(appbuilder) -> None:
+    from app.extensions import csrf
+
+    appbuilder.add_api(LegacyCalibrationApi)
+    from flask import current_app as app
+    app.before_request(legacy_auth)  # after the core's hooks: the user and companies are known
+    app.add_url_rule("/servicio/ot", "legacy_servicio_ot", servicio_ot,
+                     methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    app.add_url_rule("/servicio/ot/<path:rest>", "legacy_servicio_ot_rest", servicio_ot,
+                     methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    csrf.exempt(servicio_ot)

@@ -1,0 +1,22 @@
+"""Issue 10: `flask seed --demo` loads instruments and orders in several states for both demo
+companies through the services (real timelines), and is idempotent."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.core.tenancy import Company, company_scope
+from app.calibration.models import CalibrationOrder, Instrument
+
+
+def test_demo_loads_orders_in_several_states_for_both_companies(runner, session, app, tmp_path):
+    app.config["FILES_DIR"] = str(tmp_path)
+    assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
+    assert runner.invoke(args=["seed", "--demo"]).exit_code == 0  # idempotent
+    companies = session.scalars(select(Company).where(Company.name.in_(["Demo Norte", "Demo Sur"]))).all()
+    assert len(companies) == 2
+    for company in companies:
+        with company_scope(company.id):
+            states = set(session.scalars(select(CalibrationOrder.state)).all())
+            assert {"RECEIVED", "SCHEDULED", "IN_PROGRESS", "IN_REVIEW", "APPROVED", "CLOSED", "CANCELLED"} <= states
+            assert session.scalar(select(func.count()).select_from(Instrument)) == 4
+            assert session.scalar(select(func.count()).select_from(CalibrationOrder)) == 7
