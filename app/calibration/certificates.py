@@ -17,7 +17,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.calibration.certificate_models import (
     DEFAULT_DECISION_RULE, SETTINGS_LABELS, CalibrationSettings, Certificate,
@@ -76,6 +76,7 @@ def certificates_of(session: Session, order) -> list[Certificate]:
     """The order's certificates, oldest first."""
     return list(session.scalars(
         select(Certificate).where(Certificate.order_id == order.id).order_by(Certificate.id)
+        .options(selectinload(Certificate.replaced_by_list), selectinload(Certificate.replaces))
     ))
 
 
