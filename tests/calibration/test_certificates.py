@@ -113,3 +113,29 @@ def test_sixteen_certificates_issued_at_once_get_sixteen_consecutive_numbers(cer
     with company_scope(w.company.id):
         stored = list(db.session.scalars(select(Certificate.number)))
     assert sorted(stored) == sorted(numbers)
+
+
+def test_a_rolled_back_issue_leaves_no_file_and_gives_the_number_back(cert_world):  # noqa: F811
+    w = cert_world
+    order = w.order()
+    with company_scope(w.company.id):
+        fresh = db.session.get(type(order), order.id)
+        cert = certificates.issue(db.session, order=fresh, user=w.users["SUPERVISOR"], today=TODAY, storage=w.storage)
+        key = cert.storage_key
+        assert w.storage.open(w.company.id, key).startswith(b"%PDF")
+        db.session.rollback()
+    with pytest.raises(Exception, match="no existe"):
+        w.storage.open(w.company.id, key)
+    assert issue(w, order).number == "CAL-2026-00001"
+
+
+def test_a_savepoint_rolled_back_after_the_issue_keeps_the_file(cert_world):  # noqa: F811
+    w = cert_world
+    order = w.order()
+    with company_scope(w.company.id):
+        fresh = db.session.get(type(order), order.id)
+        cert = certificates.issue(db.session, order=fresh, user=w.users["SUPERVISOR"], today=TODAY, storage=w.storage)
+        nested = db.session.begin_nested()
+        nested.rollback()
+        db.session.commit()
+        assert w.storage.open(w.company.id, cert.storage_key).startswith(b"%PDF")
