@@ -5,32 +5,14 @@ create_app(); demo data in demo.py (`flask seed --demo`)."""
 
 
 def register(appbuilder) -> None:
-    """Views and APIs of the module."""
-    from app.calibration import api, views, workflow  # noqa: F401  (workflow: binds the engine)
+    """Views and APIs of the module: the core half (api.py, views.py) and the certificates
+    half (certificates API, settings, public verification, legacy paths)."""
+    from app.calibration import api, certificate_models, views, workflow  # noqa: F401  (workflow binds the engine)
+    from app.calibration.certificate_api import register_certificates
 
-    try:
-        from app.calibration import certificate_models  # noqa: F401  (cal-cert's half)
-    except ImportError:
-        pass
     api.register(appbuilder)
     views.register(appbuilder)
-    try:  # the certificates half (certificates, settings, verification, legacy paths)
-        from app.calibration.certificate_api import register_certificates
-    except ModuleNotFoundError as exc:
-        if exc.name != "app.calibration.certificate_api":
-            raise
-    else:
-        try:
-            register_certificates(appbuilder)
-        except ModuleNotFoundError as exc:  # legacy.py not there yet: the rest of the half
-            if exc.name != "app.calibration.legacy":
-                raise
-            from app.calibration.certificate_api import CertificateApi, CertificateSettingsView
-            from app.calibration.verification import VerificationView
-
-            appbuilder.add_api(CertificateApi)
-            appbuilder.add_view_no_menu(CertificateSettingsView)
-            appbuilder.add_view_no_menu(VerificationView)
+    register_certificates(appbuilder)
 
 
 def seed(session) -> None:

@@ -19,7 +19,6 @@ from app.calibration.workflow import WF, company_technicians
 
 DEMO_FILE = "demo/calibration.yaml"
 EVIDENCE = b"%PDF-1.4\n% demo: hoja de datos de la calibracion\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-NEEDS_CERTIFICATES = {"ISSUE_CERTIFICATE", "SHARE_CERTIFICATE", "CLOSE", "AMEND"}
 
 
 def _people(session: Session, company) -> dict | None:
@@ -35,14 +34,6 @@ def _people(session: Session, company) -> dict | None:
             return None
         people[code] = user
     return people
-
-
-def _has_certificates() -> bool:
-    try:
-        from app.calibration import certificates  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def load(session: Session, company) -> None:
@@ -69,7 +60,6 @@ def load(session: Session, company) -> None:
     if people is None:
         return
     checklist.ensure_checklist(session, company_id=company.id)
-    with_certificates = _has_certificates()
     for spec in data["orders"]:
         instrument = instruments[spec["instrument"]]
         with acting_as(people["RESPONSABLE"]):
@@ -78,8 +68,6 @@ def load(session: Session, company) -> None:
                 "wants_due_date": spec.get("wants_due_date", False), "received_on": today.isoformat(),
             })
         for step in spec["steps"]:
-            if step in NEEDS_CERTIFICATES and not with_certificates:
-                break
             order = _step(session, order, step, people=people, company=company, today=today, spec=spec,
                           results=data["results"].get(instrument.tag) or data["results"]["default"])
 

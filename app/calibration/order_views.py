@@ -97,15 +97,12 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         user = current_user()
         items = checklist.checklist(db.session, order=obj)
         db.session.commit()
-        try:
-            from app.calibration import certificates
-        except ModuleNotFoundError:
-            certs = []
-        else:
-            certs = [{"number": c.number, "status_label": c.status_label, "shared": c.shared_at is not None,
-                      "replaces": c.replaces.number if c.replaces else None,
-                      "url": f"/api/v1/calibration_order/{obj.id}/certificate/{c.number}"}
-                     for c in certificates.visible_to(db.session, obj, user)]
+        from app.calibration import certificates
+
+        certs = [{"number": c.number, "status_label": c.status_label, "shared": c.shared_at is not None,
+                  "replaces": c.replaces.number if c.replaces else None,
+                  "url": f"/api/v1/calibration_order/{obj.id}/certificate/{c.number}"}
+                 for c in certificates.visible_to(db.session, obj, user)]
         return self.render_template(
             "calibration/order.html", order=obj, timeline_entries=queries.timeline(session=db.session, order=obj),
             action_label=queries.action_label, checklist_items=items, section=section or {},
