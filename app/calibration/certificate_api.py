@@ -34,7 +34,7 @@ def visible_order(session, pk: int, user) -> CalibrationOrder:
 
     order = session.scalar(select(CalibrationOrder).where(CalibrationOrder.id == pk, visibility_clause(user)))
     if order is None:
-        raise NotFound("No existe ese registro en la empresa activa.")
+        raise NotFound(str(_l("No existe ese registro en la empresa activa.")))
     return order
 
 
@@ -97,7 +97,7 @@ class CertificateApi(BaseApi):
         """
         items = self._visible(pk)
         if not items:
-            raise NotFound("La orden aún no tiene un certificado disponible.")
+            raise NotFound(str(_l("La orden aún no tiene un certificado disponible.")))
         return pdf_response(items[-1])
 
     @api_endpoint("/<int:pk>/certificate/<number>", methods=["GET"])
@@ -115,7 +115,7 @@ class CertificateApi(BaseApi):
         for cert in self._visible(pk):
             if cert.number == number:
                 return pdf_response(cert)
-        raise NotFound("No existe ese certificado en la orden.")
+        raise NotFound(str(_l("No existe ese certificado en la orden.")))
 
     @api_endpoint("/<int:pk>/certificates", methods=["GET"])
     def certificates(self, pk):

@@ -16,8 +16,8 @@ import hashlib
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
 
 from app.calibration.certificate_models import (
     DEFAULT_DECISION_RULE, SETTINGS_LABELS, CalibrationSettings, Certificate,
@@ -76,6 +76,7 @@ def certificates_of(session: Session, order) -> list[Certificate]:
     """The order's certificates, oldest first."""
     return list(session.scalars(
         select(Certificate).where(Certificate.order_id == order.id).order_by(Certificate.id)
+        .options(selectinload(Certificate.replaced_by_list), selectinload(Certificate.replaces))
     ))
 
 
@@ -217,6 +218,7 @@ def issue(session: Session, *, order, user, today: dt.date, reason: str | None =
 
         storage = get_storage()
     key = storage.save(order.company_id, f"{number}.pdf", pdf)
+    session.info.setdefault(_PENDING_FILES, []).append((storage, order.company_id, key))
     certificate = Certificate(
         company_id=order.company_id, order_id=order.id, number=number, issued_on=today, issued_at=utcnow(),
         issued_by_id=getattr(user, "id", None), storage_key=key, sha256=hashlib.sha256(pdf).hexdigest(),
@@ -226,6 +228,27 @@ def issue(session: Session, *, order, user, today: dt.date, reason: str | None =
     session.add(certificate)
     session.flush()
     return certificate
+
+
+# A PDF is written before the transaction that records it commits: a rollback deletes it
+# (the number goes back to the sequence, and no file is left without its row).
+_PENDING_FILES = "calibration_certificate_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_files(session) -> None:
+    session.info.pop(_PENDING_FILES, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_files(session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:  # a savepoint: the outer transaction goes on
+        return
+    for storage, company_id, key in session.info.pop(_PENDING_FILES, []):
+        try:
+            storage.delete(company_id, key)
+        except OSError:  # pragma: no cover - best effort: an orphan file is harmless
+            pass
 
 
 # --- sharing ------------------------------------------------------------------------------

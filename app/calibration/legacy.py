@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user as login_user
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -36,14 +37,14 @@ def _args() -> dict:
     if request.method == "POST" and request.data:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            raise ValidationError("El cuerpo de la petición debe ser un objeto JSON.")
+            raise ValidationError(str(_l("El cuerpo de la petición debe ser un objeto JSON.")))
         data.update(body)
     return data
 
 
 def _order_id(data: dict) -> int:
     raw = data.get("order_id", data.get("id"))
-    return integer(raw, "order_id", "Orden", min=1, max=2**31 - 1)
+    return integer(raw, "order_id", _l("Orden"), min=1, max=2**31 - 1)
 
 
 def _ok(status: int = 200, **body):
@@ -95,18 +96,18 @@ class LegacyCalibrationApi(BaseApi):
         def run():
             data = _args()
             check = Checker()
-            state = check(choice, data.get("state") or None, "state", "Estado", choices=list(WF.states),
+            state = check(choice, data.get("state") or None, "state", _l("Estado"), choices=list(WF.states),
                           required=False)
             filters = dict(
                 state=state,
-                instrument_id=check(integer, data.get("instrument_id"), "instrument_id", "Instrumento", required=False),
-                technician_id=check(integer, data.get("technician_id"), "technician_id", "Técnico", required=False),
-                date_from=check(date, data.get("date_from"), "date_from", "Desde", required=False),
-                date_to=check(date, data.get("date_to"), "date_to", "Hasta", required=False),
-                overdue=check(boolean, data.get("overdue", False), "overdue", "Vencidas"),
+                instrument_id=check(integer, data.get("instrument_id"), "instrument_id", _l("Instrumento"), required=False),
+                technician_id=check(integer, data.get("technician_id"), "technician_id", _l("Técnico"), required=False),
+                date_from=check(date, data.get("date_from"), "date_from", _l("Desde"), required=False),
+                date_to=check(date, data.get("date_to"), "date_to", _l("Hasta"), required=False),
+                overdue=check(boolean, data.get("overdue", False), "overdue", _l("Vencidas")),
             )
-            page = check(integer, data.get("page", 0), "page", "Página", min=0, max=100000)
-            size = check(integer, data.get("page_size", 25), "page_size", "Tamaño de página", min=1, max=100)
+            page = check(integer, data.get("page", 0), "page", _l("Página"), min=0, max=100000)
+            size = check(integer, data.get("page_size", 25), "page_size", _l("Tamaño de página"), min=1, max=100)
             check.done()
             user = current_user()
             stmt = queries.visible_orders(user=user, today=request_today(), **filters)
@@ -128,8 +129,8 @@ class LegacyCalibrationApi(BaseApi):
             wanted = str(data.get("state") or data.get("estado") or "").strip().upper()
             if wanted:
                 if wanted not in CLOSED_WORDS:
-                    raise ValidationError("El estado solo puede cambiarse a «Cerrada» por esta vía; las demás "
-                                          "transiciones usan «action».", field="state")
+                    raise ValidationError(str(_l("El estado solo puede cambiarse a «Cerrada» por esta vía; las "
+                                              "demás transiciones usan «action».")), field="state")
                 fields["action"] = "CLOSE"
             done = services.update_work_order(session=db.session, user=current_user(), order=order, data=fields,
                                               today=request_today())
@@ -242,9 +243,11 @@ def legacy_auth():
     if bearer and "X-Company-Id" in request.headers:
         raw = request.headers["X-Company-Id"].strip()
         if not raw.isdigit():
-            return _json_error(422, "La cabecera X-Company-Id debe ser el id numérico de una empresa.", "X-Company-Id")
+            return _json_error(422, str(_l("La cabecera X-Company-Id debe ser el id numérico de una empresa.")),
+                               "X-Company-Id")
         if int(raw) not in (g.get("company_ids") or []):
-            return _json_error(403, f"No perteneces a la empresa {raw} (cabecera X-Company-Id).", "X-Company-Id")
+            return _json_error(403, str(_l("No perteneces a la empresa %(id)s (cabecera X-Company-Id).", id=raw)),
+                               "X-Company-Id")
         g.company_id = int(raw)
     elif (not bearer and request.method == "POST" and login_user and login_user.is_authenticated
           and current_app.config.get("WTF_CSRF_ENABLED", True)):
@@ -254,13 +257,13 @@ def legacy_auth():
         try:
             validate_csrf(token)
         except CsrfError:
-            return _json_error(400, "Falta el token CSRF o ha caducado (cabecera X-CSRFToken).", "X-CSRFToken")
+            return _json_error(400, str(_l("Falta el token CSRF o ha caducado (cabecera X-CSRFToken).")), "X-CSRFToken")
     return None
 
 
 def servicio_ot(**_):
     """/servicio/ot: 410 Gone, naming the path that replaced it."""
-    body = {"ok": False, "message": f"El endpoint /servicio/ot ya no se utiliza: use {REPLACEMENT}.",
+    body = {"ok": False, "message": str(_l("El endpoint /servicio/ot ya no se utiliza: use %(path)s.", path=REPLACEMENT)),
             "replacement": REPLACEMENT}
     return jsonify(body), 410
 

@@ -115,3 +115,17 @@ def test_settings_refused_to_other_roles_and_strangers(world, client, login, app
         assert c.post(SETTINGS, data={"lab_name": "X"}).status_code == 403, code
     with company_scope(world.company.id):
         assert db.session.query(CalibrationSettings).count() == 0
+
+
+def test_the_certificate_list_runs_the_same_queries_for_two_or_four_certificates(world, api, count_queries):
+    two = amend(world, certified(world))
+    four = amend(world, amend(world, amend(world, certified(world))))
+    sup = api(world.users["SUPERVISOR"], world.company)
+    counts = {}
+    for order, n in ((two, 2), (four, 4)):
+        sup.get(f"{URL}/{order.id}/certificates")  # warm-up (permission caches)
+        with count_queries() as counter:
+            r = sup.get(f"{URL}/{order.id}/certificates")
+        assert len(r.get_json()["result"]) == n
+        counts[n] = counter.count
+    assert counts[2] == counts[4], counts

@@ -33,7 +33,7 @@ def pdf_text(world, cert) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_numbers_follow_per_company_and_year_and_the_pdf_is_stored_with_its_sha256(cert_world):
+def test_numbers_follow_per_company_and_year_and_the_pdf_is_stored_with_its_sha256(cert_world):  # noqa: F811
     w = cert_world
     first, second = issue(w, w.order()), issue(w, w.order())
     other = issue(w, w.order(company=w.other), company=w.other)
@@ -51,7 +51,7 @@ def test_numbers_follow_per_company_and_year_and_the_pdf_is_stored_with_its_sha2
         assert expected in text, expected
 
 
-def test_an_order_without_results_gets_no_certificate_and_no_number(cert_world):
+def test_an_order_without_results_gets_no_certificate_and_no_number(cert_world):  # noqa: F811
     w = cert_world
     with pytest.raises(ValidationError, match="no tiene resultados"):
         issue(w, w.order(results=0))
@@ -59,7 +59,7 @@ def test_an_order_without_results_gets_no_certificate_and_no_number(cert_world):
     assert issue(w, w.order()).number == "CAL-2026-00001"
 
 
-def test_an_amendment_names_the_one_it_replaces_and_both_stay(cert_world):
+def test_an_amendment_names_the_one_it_replaces_and_both_stay(cert_world):  # noqa: F811
     w = cert_world
     order = w.order()
     original = issue(w, order)
@@ -76,7 +76,7 @@ def test_an_amendment_names_the_one_it_replaces_and_both_stay(cert_world):
     assert w.storage.open(original.company_id, original.storage_key).startswith(b"%PDF")  # still downloadable
 
 
-def test_sixteen_certificates_issued_at_once_get_sixteen_consecutive_numbers(cert_world, app, postgres_only):
+def test_sixteen_certificates_issued_at_once_get_sixteen_consecutive_numbers(cert_world, app, postgres_only):  # noqa: F811
     w = cert_world
     orders = [w.order() for _ in range(16)]
     db.session.commit()
@@ -113,3 +113,29 @@ def test_sixteen_certificates_issued_at_once_get_sixteen_consecutive_numbers(cer
     with company_scope(w.company.id):
         stored = list(db.session.scalars(select(Certificate.number)))
     assert sorted(stored) == sorted(numbers)
+
+
+def test_a_rolled_back_issue_leaves_no_file_and_gives_the_number_back(cert_world):  # noqa: F811
+    w = cert_world
+    order = w.order()
+    with company_scope(w.company.id):
+        fresh = db.session.get(type(order), order.id)
+        cert = certificates.issue(db.session, order=fresh, user=w.users["SUPERVISOR"], today=TODAY, storage=w.storage)
+        key = cert.storage_key
+        assert w.storage.open(w.company.id, key).startswith(b"%PDF")
+        db.session.rollback()
+    with pytest.raises(Exception, match="no existe"):
+        w.storage.open(w.company.id, key)
+    assert issue(w, order).number == "CAL-2026-00001"
+
+
+def test_a_savepoint_rolled_back_after_the_issue_keeps_the_file(cert_world):  # noqa: F811
+    w = cert_world
+    order = w.order()
+    with company_scope(w.company.id):
+        fresh = db.session.get(type(order), order.id)
+        cert = certificates.issue(db.session, order=fresh, user=w.users["SUPERVISOR"], today=TODAY, storage=w.storage)
+        nested = db.session.begin_nested()
+        nested.rollback()
+        db.session.commit()
+        assert w.storage.open(w.company.id, cert.storage_key).startswith(b"%PDF")

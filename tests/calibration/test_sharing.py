@@ -91,7 +91,7 @@ def test_an_amendment_mail_says_what_it_replaces(cert_world, smtp):  # noqa: F81
     assert f"Sustituye al certificado {first.number}" in amended
 
 
-def test_without_contacts_the_certificate_is_published_and_nothing_is_queued(cert_world):
+def test_without_contacts_the_certificate_is_published_and_nothing_is_queued(cert_world):  # noqa: F811
     w = cert_world
     with company_scope(w.company.id):
         settings = certificates.settings_of(db.session, w.company.id)

@@ -21,7 +21,7 @@ def issue(world, order, company=None, reason=None):
         return cert.number, cert.verification_code, cert.sha256
 
 
-def test_a_genuine_certificate_is_shown_without_login(cert_world, client):
+def test_a_genuine_certificate_is_shown_without_login(cert_world, client):  # noqa: F811
     number, code, sha = issue(cert_world, cert_world.order())
     r = client.get(f"/verificar/{number}?c={code}")
     page = r.get_data(as_text=True)
@@ -35,7 +35,7 @@ def test_a_genuine_certificate_is_shown_without_login(cert_world, client):
     assert client.get(f"/verificar/{number}", query_string={"c": spaced}).status_code == 200
 
 
-def test_a_superseded_certificate_says_by_which(cert_world, client):
+def test_a_superseded_certificate_says_by_which(cert_world, client):  # noqa: F811
     order = cert_world.order()
     number, code, _sha = issue(cert_world, order)
     new_number, new_code, _ = issue(cert_world, order, reason="Error en P2")
@@ -45,7 +45,7 @@ def test_a_superseded_certificate_says_by_which(cert_world, client):
     assert "Certificado auténtico y vigente" in newer and number in newer  # "Sustituye a"
 
 
-def test_a_wrong_code_or_another_companys_number_reveals_nothing(cert_world, client):
+def test_a_wrong_code_or_another_companys_number_reveals_nothing(cert_world, client):  # noqa: F811
     w = cert_world
     number, code, sha = issue(w, w.order())
     other_number, other_code, other_sha = issue(w, w.order(company=w.other), company=w.other)
