@@ -173,8 +173,7 @@ def register_certificates(appbuilder) -> None:
 
     appbuilder.add_api(CertificateApi)
     appbuilder.add_view_no_menu(CertificateSettingsView)
-    # shown to roles with menu_access on "Ajustes de certificados" (Admin; CAL_SUPERVISOR once
-    # seed/roles.yaml lists it); the view itself checks Admin / CAL_SUPERVISOR
+    # the menu: Admin and CAL_SUPERVISOR (seed/roles.yaml); the view itself checks the same roles
     appbuilder.add_link("Ajustes de certificados", label=_l("Ajustes de certificados"),
                         href="/calibracion/ajustes-certificados/", icon="fa-certificate", category="Calibraciones")
     appbuilder.add_view_no_menu(VerificationView)
