@@ -54,8 +54,8 @@ def _order_fields(session: Session, data: dict, *, partial: bool) -> dict:
         if not partial or name in data:
             clean[name] = check(text, data.get(name), name, L[name], required=required, max_length=limit)
     if not partial or "request_type" in data:
-        clean["request_type"] = check(visible, session, RequestType, data.get("request_type"), "request_type",
-                                      L["request_type"])
+        clean["request_type"] = check(lambda v, n, label: visible(session, RequestType, v, n, label),
+                                      data.get("request_type"), "request_type", L["request_type"])
     for name in PRODUCT_FIELDS:
         if name in data:
             clean[name] = check(text, data.get(name), name, L[name], max_length=100) or None
