@@ -68,15 +68,19 @@ def default_states(actor: Actor) -> list[str] | None:
     return [str(s) for s in wanted]
 
 
-def visibility_clause(actor: Actor | None, *, assigned: str | None = None, responsible_id: int | None = None):
-    """FLT-001..FLT-004 together: the OTs `actor` may see (no packaging role: none)."""
+def visibility_clause(actor: Actor | None, *, assigned: str | None = None, responsible_id: int | None = None,
+                      listing: bool = True):
+    """FLT-001..FLT-004 together: the OTs `actor` may see (no packaging role: none). Outside a
+    list (`listing=False`: one OT's page, its actions) FLT-002 admits every OT its filters
+    could list: assigned to someone, or unassigned in the user's area."""
     if actor is None or actor.role is None or actor.user is None:
         return false()
     parts = [flt003(actor)]
     if actor.role in cat.SELLERS:
         parts.append(flt001(actor))
     if actor.role in ASSIGNED_ONLY:
-        parts.append(flt002(actor, assigned=assigned, responsible_id=responsible_id))
+        parts.append(flt002(actor, assigned=assigned, responsible_id=responsible_id) if listing else
+                     or_(exists().where(Assignment.work_order_id == WorkOrder.id), unassigned_in(actor.area)))
     if actor.role == TECHNICIAN:
         parts.append(flt004(actor))
     return and_(*parts)
@@ -93,4 +97,5 @@ class VisibleOrders(BaseFilter):
         from app.extensions import db
         from app.packaging.rules import actor_for
 
-        return query.filter(visibility_clause(actor_for(db.session, current_user(), current_company_id())))
+        return query.filter(visibility_clause(actor_for(db.session, current_user(), current_company_id()),
+                                              listing=False))

@@ -101,7 +101,7 @@ def get_order(*, session: Session, actor: rules.Actor, order_id) -> WorkOrder:
         pk = int(order_id)
     except (TypeError, ValueError):
         pk = 0
-    ot = session.scalar(select(WorkOrder).where(WorkOrder.id == pk, filters.visibility_clause(actor))
+    ot = session.scalar(select(WorkOrder).where(WorkOrder.id == pk, filters.visibility_clause(actor, listing=False))
                         .options(selectinload(WorkOrder.assignments))) if 0 < pk < 2**31 else None
     if ot is None:
         raise NotFound("No existe esa OT en la empresa activa o no la puedes ver.")

@@ -67,6 +67,8 @@ class World:
             self.session.commit()
 
     def sample(self, ot, state=0, **rooms):
+        """A sample of `ot` (by default cut in room A, the technician's)."""
+        rooms = rooms or {"room_1_id": self.rooms["A"]}
         with company_scope(self.company.id):
             self.session.add(Sample(company_id=self.company.id, work_order_id=ot.id, state=state,
                                     **{k: v.id for k, v in rooms.items()}))
