@@ -49,9 +49,10 @@ class World:
            **data) -> WorkOrder:
         """An OT put in `state` (area: the state's default, else `area`); `visited` lists the
         areas past state changes took it to (WF-001's first hop)."""
-        ot = self.create(user=creator, request_type=request_type, **data)
+        ot = self.create(request_type=request_type, **data)
         with company_scope(self.company.id):
             ot = self.session.get(WorkOrder, ot.id)
+            ot.creator_id = (creator or self.users["vendedor"]).id  # e.g. an external seller's (no Crear OT)
             ot.state = str(state)
             ot.current_area_id = area or cat.states()[state]["area"] or 1
             for a in visited:
