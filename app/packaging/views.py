@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from sqlalchemy import select
 
 from app.core.errors import DomainError
@@ -172,9 +171,13 @@ class PackagingOrdersView(BaseView):
                                     today=request_today(), ot=ot, data=payload, upload=upload,
                                     storage=get_storage())
             db.session.commit()
-            ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+            db.session.refresh(ot)
             flash(str(_l("Gestión registrada en la OT %(n)s: «%(s)s», %(a)s.", n=ot.number,
                          s=cat.state_name(ot.state), a=cat.area_names().get(ot.current_area_id))), "success")
+            try:  # a state change may take the OT out of the user's sight (FLT-002/003/004)
+                queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+            except DomainError:
+                return redirect(url_for(".list"))
             return redirect(url_for(".detail", pk=pk))
         except DomainError as exc:
             errors = form_errors(exc, payload)

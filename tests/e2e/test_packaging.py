@@ -28,19 +28,21 @@ def test_seller_creates_an_ot_and_it_moves_through_two_areas(page, live_server, 
     page.select_option("#state", "2")
     page.fill("#note", "Listo para ingeniería")
     page.click("#management-form button[type=submit]")
-    page.wait_for_selector(".alert-success")
+    page.wait_for_selector("text=Gestión registrada en la OT")
     assert page.inner_text("#ot-area") == "Área de Desarrollo"
     url = page.url
     page.goto(f"{live_server}/envases/ots/")
     page.screenshot(path=f"{SHOTS}/packaging_list.png", full_page=True)
     logout_page(page)
+    from app.packaging.models import WorkOrder
+    w.assign(session.query(WorkOrder).one(), w.u("ingeniero"))  # the chief assigned it
 
     login_page(page, "ingeniero")
     page.goto(url)
     page.select_option("#management_type", "1")
     page.select_option("#state", "5")
     page.click("#management-form button[type=submit]")
-    page.wait_for_selector(".alert-success")
+    page.wait_for_selector("text=Gestión registrada en la OT")
     assert page.inner_text("#ot-state") == "Proceso de Diseño" and page.inner_text("#ot-area") == "Área de Diseño e Impresión"
     history = page.inner_text("#ot-history")
     assert "Proceso de Ventas → Proceso de Desarrollo" in history and "Proceso de Desarrollo → Proceso de Diseño" in history

@@ -128,3 +128,12 @@ def test_demo_loads_ots_with_real_history(session, make_company, make_user):
         session.commit()
         states = sorted(int(o.state) for o in session.scalars(select(WorkOrder)))
     assert states == [1, 2, 5, 8, 14, 17]
+
+
+def test_state_change_that_hides_the_ot_returns_to_the_list_with_the_message(world, login, client):
+    ot = world.ot(2)  # unassigned in Development: the engineer sees it until it leaves the area
+    login("ingeniero")
+    r = client.post(f"/envases/ots/{ot.id}/gestion", data={"management_type": "1", "state": "5"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/envases/ots/")
+    assert f"Gestión registrada en la OT {ot.number}: «Proceso de Diseño», Área de Diseño e Impresión." in \
+        client.get(r.headers["Location"]).get_data(as_text=True)
