@@ -196,9 +196,11 @@ class WorkOrder(TenantMixin, WorkflowMixin, Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    request_type: Mapped[RequestType] = relationship(RequestType, lazy="joined")
-    current_area: Mapped[Area] = relationship(Area, lazy="joined")
-    creator: Mapped[User] = relationship(User, foreign_keys=[creator_id], lazy="joined")
+    # selectin, not joined: the engine locks the OT with FOR UPDATE, which PostgreSQL refuses
+    # on the nullable side of an outer join
+    request_type: Mapped[RequestType] = relationship(RequestType, lazy="selectin")
+    current_area: Mapped[Area] = relationship(Area, lazy="selectin")
+    creator: Mapped[User] = relationship(User, foreign_keys=[creator_id], lazy="selectin")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="work_order", order_by="Assignment.area_id")
 
     def __repr__(self) -> str:

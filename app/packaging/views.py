@@ -18,7 +18,7 @@ from app.core.storage import check_upload, get_storage
 from app.core.tenancy import Membership, active_company, current_company_id
 from app.extensions import db
 from app.packaging import catalog as cat
-from app.packaging import queries, rules, services
+from app.packaging import filters, queries, rules, services
 from app.packaging.models import FIELD_LABELS, Area, RequestType, WorkOrder
 
 CATEGORY = "Envases"
@@ -82,7 +82,8 @@ class PackagingOrdersView(BaseView):
         return self.render_template(
             "packaging/list.html", rows=rows, total=total, f=f, errors=errors, args=request.args,
             sellers=[u for u in people if cat.role_of(u) in cat.SELLERS], people=people,
-            can_create=rules.can(actor, "CREAR_OT"), **self._context(),
+            can_create=rules.can(actor, "CREAR_OT"), assigned_filter=actor.role in filters.ASSIGNED_ONLY,
+            **self._context(),
         ), status
 
     def _form(self, ot: WorkOrder | None):
