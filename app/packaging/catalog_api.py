@@ -3,12 +3,20 @@ types, request types, roles' areas (read for every ENV role, written by Admin th
 permission PackagingCatalog), the company's cutting rooms and users' packaging profiles."""
 from __future__ import annotations
 
+from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from app.core.tenancy import company_user_ids
+
 from app.core.api import TenantModelRestApi
+from app.core.errors import ValidationError
+from app.core.validation import message
+from app.packaging.models import FIELD_LABELS
 from app.packaging.models import Area, CuttingRoom, ManagementType, OtState, PackagingProfile, RequestType, RoleArea
 
 CATALOG_PERMISSION = "PackagingCatalog"
+# users chosen in a profile are members of the active company
+COMPANY_PEOPLE = {name: [["id", FilterInFunction, company_user_ids]] for name in ("user", "boss", "external_sellers")}
 
 
 def _catalog(model, resource: str, columns: list[str], routes=frozenset({"get", "get_list", "info", "post", "put"}),
@@ -19,6 +27,17 @@ def _catalog(model, resource: str, columns: list[str], routes=frozenset({"get", 
         "add_columns": [c for c in columns if c != "id"], "edit_columns": [c for c in columns if c != "id"],
         "base_order": ("id", "asc"), "openapi_spec_tag": "Catálogos de envases", **extra,
     })
+
+
+def _members_only(self, item) -> None:
+    """A profile's user, boss and external sellers are members of the active company."""
+    members = set(company_user_ids())
+    for name in ("user", "boss"):
+        person = getattr(item, name)
+        if person is not None and person.id not in members:
+            raise ValidationError(message("not_visible", label=FIELD_LABELS.get(name, "Usuario")), field=name)
+    if any(u.id not in members for u in item.external_sellers):
+        raise ValidationError(message("not_visible", label=FIELD_LABELS["external_sellers"]), field="external_sellers")
 
 
 # the spec's ids are fixed: reference rows are edited (labels), not created, through the API
@@ -36,5 +55,7 @@ CATALOG_APIS = [
     _catalog(PackagingProfile, "packaging_profile", ["user_id", "area_id", "boss_id", "cutting_room_id"],
              permission="PackagingProfile",
              add_columns=["user", "area", "boss", "cutting_room", "external_sellers"],
-             edit_columns=["area", "boss", "cutting_room", "external_sellers"]),
+             edit_columns=["area", "boss", "cutting_room", "external_sellers"],
+             add_query_rel_fields=COMPANY_PEOPLE, edit_query_rel_fields=COMPANY_PEOPLE,
+             pre_add=_members_only, pre_update=_members_only),
 ]

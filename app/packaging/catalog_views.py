@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.views import TenantModelView
 from app.core.tenancy import company_user_ids
+from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.packaging.models import Area, CuttingRoom, ManagementType, OtState, PackagingProfile, RequestType, RoleArea
@@ -22,7 +23,11 @@ LABELS = {
 }
 
 
-def _view(model, columns, *, edit=None, add=False, title=""):
+# pickers offer only members of the active company
+COMPANY_PEOPLE = {name: [["id", FilterInFunction, company_user_ids]] for name in ("user", "boss", "external_sellers")}
+
+
+def _view(model, columns, *, edit=None, add=False, title="", **extra):
     routes = {"list", "show", "edit"} | ({"add"} if add else set())
     return type(f"{model.__name__}MaintenanceView", (TenantModelView,), {
         "datamodel": SQLAInterface(model), "class_permission_name": MAINTENANCE,
@@ -30,7 +35,7 @@ def _view(model, columns, *, edit=None, add=False, title=""):
         "include_route_methods": routes, "base_permissions": ["can_read", "can_write"],
         "list_columns": ["id", *columns], "show_columns": ["id", *columns],
         "edit_columns": edit or columns, "add_columns": edit or columns, "label_columns": LABELS,
-        "list_title": title, "base_order": ("id", "asc"),
+        "list_title": title, "base_order": ("id", "asc"), **extra,
     })
 
 
@@ -48,7 +53,8 @@ VIEWS = [
     (_view(CuttingRoom, ["name", "active"], add=True, title=_l("Salas de corte")), "Salas de corte",
      _l("Salas de corte")),
     (_view(PackagingProfile, ["user", "area", "boss", "cutting_room", "external_sellers"], add=True,
-           title=_l("Perfiles de envases")), "Perfiles de envases", _l("Perfiles de envases")),
+           title=_l("Perfiles de envases"), add_form_query_rel_fields=COMPANY_PEOPLE,
+           edit_form_query_rel_fields=COMPANY_PEOPLE), "Perfiles de envases", _l("Perfiles de envases")),
 ]
 
 

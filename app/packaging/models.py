@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "asignado_id": _l("Profesional"),
     "area": _l("Área"),
     "boss": _l("Jefe"),
+    "user": _l("Usuario"),
     "cutting_room": _l("Sala de corte"),
     "external_sellers": _l("Vendedores externos asignados"),
 }

@@ -137,3 +137,13 @@ def test_state_change_that_hides_the_ot_returns_to_the_list_with_the_message(wor
     assert r.status_code == 302 and r.headers["Location"].endswith("/envases/ots/")
     assert f"Gestión registrada en la OT {ot.number}: «Proceso de Diseño», Área de Diseño e Impresión." in \
         client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_profile_api_takes_only_members_of_the_company(world, api):
+    c = api(world.u("administrador"), world.company)
+    r = c.post("/api/v1/packaging_profile/", json={"user": world.u("sur_vendedor").id, "area": 1})
+    assert r.status_code == 422 and "user" in r.get_json()["field"]
+    r = c.post("/api/v1/packaging_profile/", json={"user": world.u("ingeniero").id, "area": 2,
+                                                   "boss": world.u("jefe_desarrollo").id})
+    assert r.status_code == 201, r.get_json()
+    assert api(world.u("ingeniero"), world.company).get("/api/v1/packaging_profile/").status_code == 403
