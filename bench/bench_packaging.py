@@ -69,6 +69,12 @@ def _login(app, username):
     return client
 
 
+def _jwt(app, username):
+    client = app.test_client()
+    token = client.post("/api/v1/security/login", json={"username": username, "password": "bench", "provider": "db"})
+    return client, {"Authorization": f"Bearer {token.get_json()['access_token']}"}
+
+
 def _measure(engine, client, url, method="get", **kw):
     getattr(client, method)(url, **kw)
     with count_statements(engine) as statements:
@@ -90,18 +96,19 @@ def run() -> list[str]:
         _setup(app)
         engine = db.engine
     seller, engineer, tech = (_login(app, r.lower()) for r in ROLES[:3])
+    api, headers = _jwt(app, "env_vendedor")
     rows = [
         ("OT list, seller (FLT-001, FLT-005)", seller, "/envases/ots/"),
         ("OT list, engineer (FLT-002: assigned)", engineer, "/envases/ots/"),
         ("OT list, engineer, unassigned in area", engineer, "/envases/ots/?asignado=NO"),
         ("OT list, sample technician (FLT-004, FLT-005)", tech, "/envases/ots/"),
-        ("REST list, seller", seller, "/api/v1/packaging_work_order/"),
-        ("/allowed, seller, OT 1", seller, "/api/v1/packaging_work_order/1/allowed"),
+        ("REST list, seller", api, "/api/v1/packaging_work_order/", {"headers": headers}),
+        ("REST /allowed, seller, OT 1", api, "/api/v1/packaging_work_order/1/allowed", {"headers": headers}),
         ("OT page with 10 entries, seller", seller, "/envases/ots/1"),
     ]
     lines = [f"{OTS:,} OTs, {OTS * ENTRIES_PER_OT:,} management entries ({engine.dialect.name}); {RUNS} runs each.",
              "", "| Request | Queries | Median | p95 |", "|---|---|---|---|"]
-    for label, client, url in rows:
-        queries, samples = _measure(engine, client, url)
+    for label, client, url, *kw in rows:
+        queries, samples = _measure(engine, client, url, **(kw[0] if kw else {}))
         lines.append(f"| {label} | {queries} | {statistics.median(samples) * 1000:.1f} ms | {_p95(samples):.1f} ms |")
     return lines

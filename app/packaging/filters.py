@@ -16,7 +16,9 @@ TECHNICIAN = "ENV_TECNICO_MUESTRAS"
 
 
 def assigned_to(user_id: int):
-    return exists().where(Assignment.work_order_id == WorkOrder.id, Assignment.user_id == user_id)
+    """The OT has `user_id` as responsible in some area (an IN over that user's assignments:
+    one index range, not a probe per OT)."""
+    return WorkOrder.id.in_(select(Assignment.work_order_id).where(Assignment.user_id == user_id))
 
 
 def unassigned_in(area_id):
