@@ -15,6 +15,7 @@ from app.extensions import csrf, db, migrate
 # optionally, seed(session) for reference data, demo(session, companies) for demo data
 # and a `cli` click group.
 MODULES = ("certification", "installation", "calibration")
+MODULES = ("certification", "installation", "packaging")
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 

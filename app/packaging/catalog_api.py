@@ -1,0 +1,61 @@
+"""REST resources of the packaging catalogs (ids are the spec's): areas, states, management
+types, request types, roles' areas (read for every ENV role, written by Admin through the
+permission PackagingCatalog), the company's cutting rooms and users' packaging profiles."""
+from __future__ import annotations
+
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.core.tenancy import company_user_ids
+
+from app.core.api import TenantModelRestApi
+from app.core.errors import ValidationError
+from app.core.validation import message
+from app.packaging.models import FIELD_LABELS
+from app.packaging.models import Area, CuttingRoom, ManagementType, OtState, PackagingProfile, RequestType, RoleArea
+
+CATALOG_PERMISSION = "PackagingCatalog"
+# users chosen in a profile are members of the active company
+COMPANY_PEOPLE = {name: [["id", FilterInFunction, company_user_ids]] for name in ("user", "boss", "external_sellers")}
+
+
+def _catalog(model, resource: str, columns: list[str], routes=frozenset({"get", "get_list", "info", "post", "put"}),
+             permission: str = CATALOG_PERMISSION, **extra):
+    return type(f"{model.__name__}Api", (TenantModelRestApi,), {
+        "datamodel": SQLAInterface(model), "resource_name": resource, "class_permission_name": permission,
+        "include_route_methods": set(routes), "list_columns": ["id", *columns], "show_columns": ["id", *columns],
+        "add_columns": [c for c in columns if c != "id"], "edit_columns": [c for c in columns if c != "id"],
+        "base_order": ("id", "asc"), "openapi_spec_tag": "Catálogos de envases", **extra,
+    })
+
+
+def _members_only(self, item) -> None:
+    """A profile's user, boss and external sellers are members of the active company."""
+    members = set(company_user_ids())
+    for name in ("user", "boss"):
+        person = getattr(item, name)
+        if person is not None and person.id not in members:
+            raise ValidationError(message("not_visible", label=FIELD_LABELS.get(name, "Usuario")), field=name)
+    if any(u.id not in members for u in item.external_sellers):
+        raise ValidationError(message("not_visible", label=FIELD_LABELS["external_sellers"]), field="external_sellers")
+
+
+# the spec's ids are fixed: reference rows are edited (labels), not created, through the API
+FIXED = frozenset({"get", "get_list", "info", "put"})
+CATALOG_APIS = [
+    _catalog(Area, "packaging_area", ["name", "description"], FIXED),
+    _catalog(OtState, "packaging_state", ["name", "description", "default_area_id", "closed"], FIXED,
+             edit_columns=["name", "description"]),
+    _catalog(ManagementType, "packaging_management_type", ["name", "description"], FIXED),
+    _catalog(RequestType, "packaging_request_type", ["name", "description", "flow", "first_state_id"], FIXED,
+             edit_columns=["name", "description"]),
+    _catalog(RoleArea, "packaging_role_area", ["role_name", "label", "area_id", "chief"], FIXED,
+             edit_columns=["area_id", "chief"]),
+    _catalog(CuttingRoom, "packaging_cutting_room", ["name", "active"]),
+    _catalog(PackagingProfile, "packaging_profile", ["user_id", "area_id", "boss_id", "cutting_room_id"],
+             permission="PackagingProfile",
+             add_columns=["user", "area", "boss", "cutting_room", "external_sellers"],
+             edit_columns=["area", "boss", "cutting_room", "external_sellers"],
+             add_query_rel_fields=COMPANY_PEOPLE, edit_query_rel_fields=COMPANY_PEOPLE,
+             pre_add=_members_only, pre_update=_members_only),
+]

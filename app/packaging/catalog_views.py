@@ -1,0 +1,64 @@
+"""Mantenedores (function matrix: Admin only): FAB screens of the packaging catalogs, the
+company's cutting rooms and the users' packaging profiles (area, boss, cutting room,
+assigned external sellers). Permission PackagingMaintenance, given only to the admin roles."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.core.views import TenantModelView
+from app.core.tenancy import company_user_ids
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.packaging.models import Area, CuttingRoom, ManagementType, OtState, PackagingProfile, RequestType, RoleArea
+
+CATEGORY = "Envases"
+MAINTENANCE = "PackagingMaintenance"
+LABELS = {
+    "name": _l("Nombre"), "description": _l("Descripción"), "default_area": _l("Área por defecto"),
+    "closed": _l("Cerrado"), "flow": _l("Flujo"), "role_name": _l("Rol"), "label": _l("Nombre"),
+    "area": _l("Área"), "chief": _l("Jefe de área"), "active": _l("Activa"), "user": _l("Usuario"),
+    "boss": _l("Jefe"), "cutting_room": _l("Sala de corte"), "external_sellers": _l("Vendedores externos asignados"),
+    "id": _l("Id"),
+}
+
+
+# pickers offer only members of the active company
+COMPANY_PEOPLE = {name: [["id", FilterInFunction, company_user_ids]] for name in ("user", "boss", "external_sellers")}
+
+
+def _view(model, columns, *, edit=None, add=False, title="", **extra):
+    routes = {"list", "show", "edit"} | ({"add"} if add else set())
+    return type(f"{model.__name__}MaintenanceView", (TenantModelView,), {
+        "datamodel": SQLAInterface(model), "class_permission_name": MAINTENANCE,
+        "route_base": f"/envases/mantenedores/{model.__tablename__.replace('packaging_', '')}",
+        "include_route_methods": routes, "base_permissions": ["can_read", "can_write"],
+        "list_columns": ["id", *columns], "show_columns": ["id", *columns],
+        "edit_columns": edit or columns, "add_columns": edit or columns, "label_columns": LABELS,
+        "list_title": title, "base_order": ("id", "asc"), **extra,
+    })
+
+
+
+VIEWS = [
+    (_view(Area, ["name", "description"], title=_l("Áreas")), "Áreas", _l("Áreas")),
+    (_view(OtState, ["name", "description", "default_area", "closed"], edit=["name", "description"],
+           title=_l("Estados de OT")), "Estados de OT", _l("Estados de OT")),
+    (_view(ManagementType, ["name", "description"], title=_l("Tipos de gestión")), "Tipos de gestión",
+     _l("Tipos de gestión")),
+    (_view(RequestType, ["name", "description", "flow"], edit=["name", "description"],
+           title=_l("Tipos de solicitud")), "Tipos de solicitud", _l("Tipos de solicitud")),
+    (_view(RoleArea, ["label", "role_name", "area", "chief"], edit=["area", "chief"],
+           title=_l("Roles y áreas")), "Roles y áreas", _l("Roles y áreas")),
+    (_view(CuttingRoom, ["name", "active"], add=True, title=_l("Salas de corte")), "Salas de corte",
+     _l("Salas de corte")),
+    (_view(PackagingProfile, ["user", "area", "boss", "cutting_room", "external_sellers"], add=True,
+           title=_l("Perfiles de envases"), add_form_query_rel_fields=COMPANY_PEOPLE,
+           edit_form_query_rel_fields=COMPANY_PEOPLE), "Perfiles de envases", _l("Perfiles de envases")),
+]
+
+
+def register(appbuilder) -> None:
+    for view, name, label in VIEWS:
+        appbuilder.add_view(view, name, label=label, icon="fa-cog", category=CATEGORY,
+                            category_label=_l("Envases"), category_icon="fa-box")

@@ -1,0 +1,66 @@
+"""Demo data (`flask seed --demo`) from seed/demo/packaging.yaml: cutting rooms, the sample
+technician's profile and OTs that walk their state changes through the services as the
+demo user of each area (their management history is real)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder.security.sqla.models import Role, User
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.cli import demo_for_company
+from app.core.security import acting_as
+from app.core.seeds import load_seed
+from app.core.tenancy import Membership
+from app.packaging import services
+from app.packaging.models import CuttingRoom, PackagingProfile, Sample, WorkOrder
+
+DEMO_FILE = "demo/packaging.yaml"
+
+
+def _user_with_role(session: Session, role: str, company_id: int):
+    return session.scalar(select(User).join(User.roles).join(Membership, Membership.user_id == User.id)
+                          .where(Role.name == role, Membership.company_id == company_id).order_by(User.id).limit(1))
+
+
+def load(session: Session, company, today: dt.date | None = None) -> None:
+    """Idempotent: rooms by name; the OTs only when the company has none."""
+    today = today or dt.date.today()
+    data = demo_for_company(load_seed(DEMO_FILE), company)
+    rooms = {r.name: r for r in session.scalars(select(CuttingRoom))}
+    for name in data["cutting_rooms"]:
+        if name not in rooms:
+            rooms[name] = CuttingRoom(company_id=company.id, name=name)
+            session.add(rooms[name])
+    session.flush()
+    if session.scalar(select(WorkOrder.id).limit(1)) is not None:
+        return
+    users = {}
+    for role in ("ENV_VENDEDOR", "ENV_INGENIERO", "ENV_DISENADOR", "ENV_PRECATALOGADOR", "ENV_CATALOGADOR",
+                 "ENV_TECNICO_MUESTRAS", "ENV_JEFE_DESARROLLO"):
+        users[role] = _user_with_role(session, role, company.id)
+    if not all(users.values()):
+        return  # the demo users of every area are needed
+    first_room = rooms[data["cutting_rooms"][0]]
+    if session.scalar(select(PackagingProfile).where(PackagingProfile.user_id == users["ENV_TECNICO_MUESTRAS"].id)) is None:
+        session.add(PackagingProfile(company_id=company.id, user_id=users["ENV_TECNICO_MUESTRAS"].id,
+                                     cutting_room_id=first_room.id))
+    for spec in data["orders"]:
+        seller = users["ENV_VENDEDOR"]
+        with acting_as(seller):
+            ot = services.create_order(session=session, user=seller, company=company, today=today, data={
+                "client": spec["client"], "description": spec["description"], "request_type": spec["request_type"]})
+        for role, state in spec["path"]:
+            if state == 17:
+                session.add(Sample(company_id=company.id, work_order_id=ot.id, room_1_id=first_room.id))
+                session.flush()
+            with acting_as(users[role]):
+                services.add_management(session=session, user=users[role], company=company, today=today, ot=ot,
+                                        data={"management_type": 1, "state": state, "note": "Demo"})
+            session.refresh(ot)
+        for chief, professional in spec.get("assign", []):
+            with acting_as(users[chief]):
+                services.assign(session=session, user=users[chief], company=company, today=today, ot=ot,
+                                data={"asignado_id": users[professional].id})
+    session.flush()

@@ -1,0 +1,294 @@
+"""Packaging work orders (spec packaging-work-orders.md): the catalogs with the spec's numeric
+ids (areas, states, management types, request types, roles' areas), the company's cutting
+rooms, a user's packaging profile per company (area, boss, cutting room, external sellers),
+the OT (`packaging_work_order`, numbered per company by the core sequence), its management
+entries, its assignments per area (ASIG-001) and the sample rows FLT-004/WF-004 read (the
+sample's own screens come with "Packaging work orders II")."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder.security.sqla.models import User
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core import constraints
+from app.core.models import Model, WorkflowMixin, utcnow
+from app.core.tenancy import TenantMixin
+from app.core.validation import text_limit
+
+ENTITY = "packaging_work_order"  # the audit entity and the REST resource name
+
+FIELD_LABELS = {
+    "client": _l("Cliente"),
+    "description": _l("Descripción"),
+    "request_type": _l("Tipo de solicitud"),
+    "product_type": _l("Tipo de ítem"),
+    "printing": _l("Impresión"),
+    "fsc": _l("FSC"),
+    "tape": _l("Cinta"),
+    "coverage_internal": _l("Recubrimiento interno"),
+    "coverage_external": _l("Recubrimiento externo"),
+    "plant": _l("Planta objetivo"),
+    "carton_color": _l("Color cartón"),
+    "work_order": _l("OT"),
+    "management_type": _l("Tipo de gestión"),
+    "state": _l("Estado"),
+    "note": _l("Observación"),
+    "provider": _l("Proveedor"),
+    "event_date": _l("Fecha"),
+    "consulted_area": _l("Área consultada"),
+    "file": _l("Archivo"),
+    "asignado_id": _l("Profesional"),
+    "area": _l("Área"),
+    "boss": _l("Jefe"),
+    "user": _l("Usuario"),
+    "cutting_room": _l("Sala de corte"),
+    "external_sellers": _l("Vendedores externos asignados"),
+}
+
+
+class Area(Model):
+    """Área de trabajo (WorkSpace), spec §2; the id is the spec's."""
+
+    __tablename__ = "packaging_area"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class OtState(Model):
+    """Estado de OT, spec §3 (from seed/workflows/packaging.yaml): id, label, default area."""
+
+    __tablename__ = "packaging_state"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(200))
+    default_area_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_area.id"))
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    default_area: Mapped[Area | None] = relationship(Area, lazy="joined")
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class ManagementType(Model):
+    """Tipo de gestión, spec §4."""
+
+    __tablename__ = "packaging_management_type"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class RequestType(Model):
+    """Tipo de solicitud OT, spec §5, with its flow (areas in order) and first state."""
+
+    __tablename__ = "packaging_request_type"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(200))
+    flow: Mapped[str | None] = mapped_column(String(200))
+    first_state_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_state.id"))
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class RoleArea(Model):
+    """A packaging role (spec §1, id = the spec's code): its FAB role, label, area, chief."""
+
+    __tablename__ = "packaging_role_area"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    role_name: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_area.id"))
+    chief: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    area: Mapped[Area | None] = relationship(Area, lazy="joined")
+
+    def __repr__(self) -> str:
+        return self.label
+
+
+class CuttingRoom(TenantMixin, Model):
+    """Sala de corte of the company (FLT-004)."""
+
+    __tablename__ = "packaging_cutting_room"
+    __table_args__ = (UniqueConstraint("company_id", "name", name="uq_packaging_cutting_room_company_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+profile_external_seller = Table(
+    "packaging_profile_external_seller",
+    Model.metadata,
+    Column("profile_id", ForeignKey("packaging_profile.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class PackagingProfile(TenantMixin, Model):
+    """A user's packaging profile in one company: area (else their role's), boss, cutting
+    room (FLT-004), assigned external sellers (COT-001, issue II)."""
+
+    __tablename__ = "packaging_profile"
+    __table_args__ = (UniqueConstraint("company_id", "user_id", name="uq_packaging_profile_company_user"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_area.id"))
+    boss_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    cutting_room_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
+
+    user: Mapped[User] = relationship(User, foreign_keys=[user_id])
+    area: Mapped[Area | None] = relationship(Area)
+    boss: Mapped[User | None] = relationship(User, foreign_keys=[boss_id])
+    cutting_room: Mapped[CuttingRoom | None] = relationship(CuttingRoom)
+    external_sellers: Mapped[list[User]] = relationship(User, secondary=profile_external_seller)
+
+    def __repr__(self) -> str:
+        return f"{self.user}"
+
+
+class WorkOrder(TenantMixin, WorkflowMixin, Model):
+    """Orden de trabajo (OT) de envases. `state` is the state's id as text (the workflow's
+    code); `current_area_id` moves with each state change (the state's default area).
+    Changes go through services.py, which audits them explicitly."""
+
+    __tablename__ = "packaging_work_order"
+    __entity__ = ENTITY
+    __audited__ = False
+    __table_args__ = (
+        UniqueConstraint("company_id", "number", name="uq_packaging_work_order_company_number"),
+        Index("ix_packaging_work_order_company_state", "company_id", "state"),
+        Index("ix_packaging_work_order_company_area", "company_id", "current_area_id", "state"),
+        Index("ix_packaging_work_order_company_creator", "company_id", "creator_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    client: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, info=text_limit(4000, _l("Descripción")))
+    request_type_id: Mapped[int] = mapped_column(ForeignKey("packaging_request_type.id"))
+    current_area_id: Mapped[int] = mapped_column(ForeignKey("packaging_area.id"))
+    creator_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"))
+    # product fields, plain here (the cascade CASC-001/002 comes with issue II)
+    product_type: Mapped[str | None] = mapped_column(String(100))
+    printing: Mapped[str | None] = mapped_column(String(100))
+    fsc: Mapped[str | None] = mapped_column(String(100))
+    tape: Mapped[str | None] = mapped_column(String(100))
+    coverage_internal: Mapped[str | None] = mapped_column(String(100))
+    coverage_external: Mapped[str | None] = mapped_column(String(100))
+    plant: Mapped[str | None] = mapped_column(String(100))
+    carton_color: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    # selectin, not joined: the engine locks the OT with FOR UPDATE, which PostgreSQL refuses
+    # on the nullable side of an outer join
+    request_type: Mapped[RequestType] = relationship(RequestType, lazy="selectin")
+    current_area: Mapped[Area] = relationship(Area, lazy="selectin")
+    creator: Mapped[User] = relationship(User, foreign_keys=[creator_id], lazy="selectin")
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="work_order", order_by="Assignment.area_id")
+
+    def __repr__(self) -> str:
+        return f"OT {self.number}"
+
+
+class Management(TenantMixin, Model):
+    """Gestión of an OT: a state change (type 1, from/to state and area), a consultation to
+    another area (2), a file (3), a log entry (4), an external design sent (9, pending until
+    received) or received (10), and the other types as notes."""
+
+    __tablename__ = "packaging_management"
+    __table_args__ = (Index("ix_packaging_management_order_type", "work_order_id", "management_type_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("packaging_work_order.id", ondelete="CASCADE"))
+    management_type_id: Mapped[int] = mapped_column(ForeignKey("packaging_management_type.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    user_name: Mapped[str | None] = mapped_column(String(200))  # as written at the time
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text, info=text_limit(4000, _l("Observación")))
+    state_from: Mapped[str | None] = mapped_column(String(40))
+    state_to: Mapped[str | None] = mapped_column(String(40))
+    area_from_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_area.id"))
+    area_to_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_area.id"))
+    consulted_area_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_area.id"))
+    provider: Mapped[str | None] = mapped_column(String(150))
+    event_date: Mapped[dt.date | None] = mapped_column(Date)
+    external_received: Mapped[bool | None] = mapped_column(Boolean)  # type 9: received yet (WF-002)
+    file_key: Mapped[str | None] = mapped_column(String(300))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+
+    work_order: Mapped[WorkOrder] = relationship(WorkOrder)
+    management_type: Mapped[ManagementType] = relationship(ManagementType, lazy="joined")
+    user: Mapped[User | None] = relationship(User)
+    consulted_area: Mapped[Area | None] = relationship(Area, foreign_keys=[consulted_area_id])
+
+
+class Assignment(TenantMixin, Model):
+    """The OT's responsible in one area (ASIG-001; the spec's user_work_orders)."""
+
+    __tablename__ = "packaging_assignment"
+    __table_args__ = (
+        UniqueConstraint("work_order_id", "area_id", name="uq_packaging_assignment_order_area"),
+        Index("ix_packaging_assignment_user", "user_id", "area_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("packaging_work_order.id", ondelete="CASCADE"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("packaging_area.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    work_order: Mapped[WorkOrder] = relationship(back_populates="assignments")
+    area: Mapped[Area] = relationship(Area, lazy="joined")
+    user: Mapped[User] = relationship(User, foreign_keys=[user_id], lazy="joined")
+
+
+SAMPLE_PENDING, SAMPLE_IN_PROGRESS, SAMPLE_DONE, SAMPLE_CANCELLED = 0, 1, 2, 3
+SAMPLE_ROOM_COLUMNS = (
+    "room_seller_id", "room_designer_id", "room_lab_id", "room_1_id", "room_2_id", "room_3_id", "room_4_id",
+    "room_designer_review_id",
+)
+
+
+class Sample(TenantMixin, Model):
+    """Muestra of an OT, reduced to what FLT-004 and WF-004 read: its state (0 Pendiente,
+    1 En progreso, MUE-002) and the cutting rooms of its destinations (sala_corte_vendedor,
+    _diseñador, _laboratorio, _1.._4, _diseñador_revision). Issue II adds the rest."""
+
+    __tablename__ = "packaging_sample"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("packaging_work_order.id", ondelete="CASCADE"), index=True)
+    state: Mapped[int] = mapped_column(Integer, default=SAMPLE_PENDING)
+    room_seller_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
+    room_designer_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
+    room_lab_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
+    room_1_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
+    room_2_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
+    room_3_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
+    room_4_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
+    room_designer_review_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
+
+
+constraints.register("uq_packaging_cutting_room_company_name", field="name",
+                     message=_l("Ya existe una sala de corte llamada %(name)s."))
+constraints.register("uq_packaging_profile_company_user", field="user",
+                     message=_l("Ese usuario ya tiene un perfil de envases en esta empresa."))
+constraints.register("uq_packaging_assignment_order_area", field="asignado_id",
+                     message=_l("La OT ya tiene un responsable en esa área."))
