@@ -14,8 +14,7 @@ from app.extensions import csrf, db, migrate
 # Business modules, registered in this order. Each exposes register(appbuilder) and,
 # optionally, seed(session) for reference data, demo(session, companies) for demo data
 # and a `cli` click group.
-MODULES = ("certification", "installation", "calibration")
-MODULES = ("certification", "installation", "packaging")
+MODULES = ("certification", "installation", "calibration", "packaging")
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
