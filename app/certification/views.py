@@ -57,6 +57,11 @@ def _json_or_error(query, **kwargs):
     return jsonify(assignments=found) if isinstance(found, list) else jsonify(found)
 
 
+def inspection_message(inspection, sentence) -> str:
+    """What happened to an inspection in the user's words (issue 9, item 8): its date and operator."""
+    return str(sentence) % {"date": queries.fmt(inspection.date), "operator": inspection.assignment.operator.full_name}
+
+
 class _CatalogView(TenantModelView):
     """Catalog CRUD (CERT-CAT-1): checked by the service; delete only without history."""
 
@@ -262,7 +267,7 @@ class InspectionView(TenantModelView):
             except FORM_FAILURES as exc:
                 errors = form_errors(exc, values)
             else:
-                flash(f"Inspección registrada ({queries.fmt(inspection.date)}).", "success")
+                flash(inspection_message(inspection, _l("Inspección del %(date)s de %(operator)s registrada.")), "success")
                 return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
         operators, auditors = queries.form_choices(session=db.session, today=company_today(active_company()))
         return self.render_template(
@@ -300,7 +305,7 @@ class InspectionView(TenantModelView):
             if inspection is None:
                 raise NotFound("No existe esa inspección en la empresa activa.") from None
         else:
-            flash(f"Inspección {inspection.id} anulada.", "success")
+            flash(inspection_message(inspection, _l("Inspección del %(date)s de %(operator)s anulada.")), "success")
         return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
 
     @expose("/inspecciones.csv")
@@ -347,6 +352,10 @@ class RulesView(ModelView):
 
     def pre_add(self, item) -> None:
         services.activate_rules(session=db.session, user=current_user(), rules=item)
+
+    def post_add(self, item) -> None:
+        # FAB flashes datamodel.message right after post_add (issue 9, item 8)
+        self.datamodel.message = (str(_l("Reglas activadas: %(rules)s.")) % {"rules": item}, "success")
 
 
 def register_views(appbuilder) -> None:
