@@ -34,6 +34,7 @@ from app.installation.workflow import (
     can_create,
     ensure_can_create,
     own_doctor_id,
+    reads_history,
 )
 
 CATEGORY = "Instalación"
@@ -176,8 +177,10 @@ class InstallationOrderDetailsView(WorkflowActionsView):
         return url_for("InstallationOrderView.list")
 
     def _context(self, order, form_state=None) -> dict:
+        full = reads_history(order, current_user())  # issue 9 #10
         return dict(
-            order=order, timeline_entries=queries.timeline(session=db.session, order=order),
+            order=order, timeline_entries=queries.timeline(session=db.session, order=order) if full else None,
+            reasons=queries.current_reasons(session=db.session, order=order),
             action_label=queries.action_label,
             **self.workflow_context(order, form_state=form_state, act_endpoint=".act"),
         )

@@ -70,6 +70,21 @@ def own_doctor_id(user) -> int | None:
     return user.id if DOCTOR_ROLE in role_names(user) and not is_manager(user) else None
 
 
+HISTORY_ACTION = "VIEW_ORDER_HISTORY"
+
+
+def reads_history(order: InstallationOrder, user) -> bool:
+    """Issue 9 #10: the full timeline is for who holds VIEW_ORDER_HISTORY in the order's state
+    (the matrix: the account and operations managers in ORDER_CLOSED); others see the order's
+    own data, contacts, technicians and current reasons. Admin reads the audit."""
+    return any(t.action == HISTORY_ACTION for t in WF.available_actions(order, user))
+
+
+def ensure_reads_history(order: InstallationOrder, user) -> None:
+    """403 naming who may, for the /history endpoint (the engine's refusal sentence)."""
+    WF.refusal(order, HISTORY_ACTION, user)
+
+
 def owns(order: InstallationOrder, user, roles: set[str]) -> bool:
     """INST-010: row-level ownership for the roles the matrix gives the transition: managers
     act on any order; a DOCTOR only where they are the doctor; a TECNICO only on orders
