@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.certification import queries, services
 from app.certification.api import active_company
+from app.certification.correction_page import correction_page
 from app.certification.filters import ACTIVE_ONLY
 from app.certification.models import (
     FIELD_LABELS,
@@ -231,9 +232,10 @@ class InspectionView(TenantModelView):
         selectinload(Inspection.auditor),
     )
     class_permission_name = "Inspection"
-    method_permission_name = {**READ_WRITE, "register": "write", "annul": "write", "csv": "read",
+    method_permission_name = {**READ_WRITE, "register": "write", "annul": "write", "correct": "write", "csv": "read",
                               "assignment_options": "read", "period_options": "read"}
-    include_route_methods = {"list", "show", "register", "annul", "csv", "assignment_options", "period_options"}
+    include_route_methods = {"list", "show", "register", "annul", "correct", "csv", "assignment_options",
+                             "period_options"}
     list_title = show_title = _l("Inspecciones de producto")
     list_columns = ["date", "assignment", "audit_type", "auditor", "pieces", "result", "annulled"]
     show_columns = list_columns + ["period", "observations", "annul_reason", "annulled_at", "created_at"]
@@ -287,6 +289,13 @@ class InspectionView(TenantModelView):
         """JSON for the form: the open period of an assignment and its certification's audit types."""
         return _json_or_error(queries.open_period_info, company=active_company(),
                               assignment=request.args.get("assignment"))
+
+    @expose("/<int:pk>/corregir", methods=["GET", "POST"])
+    @has_access
+    def correct(self, pk):
+        """CERT-INS-5 (issue 9 #13): correct an inspection of the open period; the same rules
+        as the registration; refused once the period is completed or lapsed."""
+        return correction_page(self, pk)
 
     @expose("/<int:pk>/anular", methods=["POST"])
     @has_access

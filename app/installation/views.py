@@ -12,6 +12,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import asc, case, desc
 from wtforms import SelectField
 
 from app.core.localization import request_today
@@ -60,10 +61,22 @@ def _state_badge(code) -> Markup:
     return Markup('<span class="label label-default state-{c}">{label}</span>').format(c=code, label=WF.state_label(code))
 
 
+class OrderInterface(EagerSQLAInterface):
+    """Issue 9 #11: sorting orders by state follows the flow's order (the matrix's states),
+    not the alphabet of the codes; ties by number."""
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if order_column != "state" or self.obj is not InstallationOrder:
+            return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
+        direction = asc if order_direction == "asc" else desc
+        flow = case({code: i for i, code in enumerate(WF.states)}, value=InstallationOrder.state, else_=len(WF.states))
+        return query.order_by(direction(flow), direction(InstallationOrder.number))
+
+
 class InstallationOrderView(TenantModelView):
     """Órdenes de instalación: the orders the user sees (INST-011), with filters."""
 
-    datamodel = EagerSQLAInterface(InstallationOrder, joined=["doctor"])
+    datamodel = OrderInterface(InstallationOrder, joined=["doctor"])
     route_base = "/instalacion/ordenes"
     class_permission_name = PERMISSION
     include_route_methods = {"list"}
@@ -94,9 +107,10 @@ class InstallationOrderView(TenantModelView):
     }
 
     def render_template(self, template, **kwargs):
+        chosen = request.args.get(state_filter_arg())
         return super().render_template(
             template, states=WF.states, state_filter=state_filter_arg(), can_create=can_create(current_user()),
-            **kwargs,
+            chosen_label=WF.state_label(chosen) if chosen in WF.states else None, **kwargs,
         )
 
 

@@ -235,7 +235,10 @@ def test_board_has_one_column_per_state(world, client, login):
     world.order_in("ORDER_LOADED")
     login("gestor_cuenta")
     html = client.get("/instalacion/tablero").get_data(as_text=True)
-    assert re.findall(r'class="board-column" data-state="([A-Z_]+)"', html) == list(WF.states)
+    assert re.findall(r'class="board-column[^"]*" data-state="([A-Z_]+)"', html) == list(WF.states)
+    # issue 9 #11: a column without orders collapses to its title
+    assert re.findall(r'class="board-column" data-state="([A-Z_]+)"', html) == ["ACCEPTED", "ORDER_LOADED"]
+    assert "?next=/instalacion/tablero" in html  # a card opened as a page comes back to the board
     columns = queries.board(session=world.session, user=world.users["GESTOR_CUENTA"])
     assert {c["state"]: c["count"] for c in columns if c["count"]} == {"ACCEPTED": 1, "ORDER_LOADED": 1}
 
@@ -351,3 +354,22 @@ def test_only_the_holders_of_view_order_history_read_the_timeline_page_and_endpo
     go = api(world.users["GESTOR_OPERACIONES"], world.company)  # signing in on the web ended the old token
     reasons = go.get(f"/api/v1/installation_order/{order.id}").get_json()["result"]["reasons"]
     assert reasons == ([{"label": "Motivo del rechazo", "text": "Sin acceso al edificio"}] if state == "REJECTED" else [])
+
+
+def test_the_list_sorts_by_state_in_the_flows_order_and_shows_the_chosen_state(world, client, login):
+    """Issue 9 #11: "Estado" sorts as the flow goes (Orden Creada before Pendiente de
+    Aceptación before Orden Cerrada), not by the codes' alphabet; a state shortcut shows
+    which state the list is filtered by."""
+    for state in ("ORDER_CLOSED", "CREATED", "PENDING_ACCEPTANCE", "ACCEPTED"):
+        world.order_in(state)
+    login("gestor_operaciones")
+    html = client.get(LIST + "?_oc_InstallationOrderView=state&_od_InstallationOrderView=asc").get_data(as_text=True)
+    shown = re.findall(r'<span class="label label-default state-([A-Z_]+)"', html)
+    assert shown == ["CREATED", "PENDING_ACCEPTANCE", "ACCEPTED", "ORDER_CLOSED"]
+    from app.installation.views import state_filter_arg
+
+    with client.application.test_request_context():
+        arg = state_filter_arg()
+    html = client.get(f"{LIST}?{arg}=ACCEPTED").get_data(as_text=True)
+    assert re.findall(r'state-shortcut btn-primary active" data-state="([A-Z_]+)"', html) == ["ACCEPTED"]
+    assert "Estado: <strong>Orden Aceptada</strong>" in html
