@@ -14,7 +14,7 @@ from app.core.errors import NotFound
 from app.core.tenancy import Membership
 from app.installation.filters import visibility_clause
 from app.installation.models import ENTITY, DoctorContact, Equipment, InstallationOrder, order_technician
-from app.installation.workflow import WF
+from app.installation.workflow import CHANNEL_LABELS, WF
 
 BOARD_CARDS_PER_STATE = 20
 
@@ -149,7 +149,7 @@ def order_to_dict(order: InstallationOrder, *, user=None, reasons=None) -> dict:
         "lines": [{"equipment": line.equipment_id, "code": line.equipment.code, "name": line.equipment.name,
                    "quantity": line.quantity} for line in order.lines],
         "technicians": [{"id": t.id, "name": _name(t)} for t in order.technicians],
-        "contacts": [{"channel": c.channel, "note": c.note, "by": _name(c.user),
+        "contacts": [{"channel": c.channel, "channel_label": CHANNEL_LABELS.get(c.channel, c.channel), "note": c.note, "by": _name(c.user),
                       "at": c.created_at.isoformat()} for c in order.contacts],
         "templates": [{"equipment": t.equipment_id, "quantity": t.quantity} for t in order.templates],
         "created_at": order.created_at.isoformat() if order.created_at else None,

@@ -30,6 +30,7 @@ from app.installation.workflow import (
     DOCTOR_ROLE,
     ORDER_FIELDS,
     REQUIRED_ON_CREATE,
+    CHANNEL_LABELS,
     TECNICO_ROLE,
     WF,
     can_create,
@@ -194,7 +195,7 @@ class InstallationOrderDetailsView(WorkflowActionsView):
         full = reads_history(order, current_user())  # issue 9 #10
         return dict(
             order=order, timeline_entries=queries.timeline(session=db.session, order=order) if full else None,
-            reasons=queries.current_reasons(session=db.session, order=order),
+            reasons=queries.current_reasons(session=db.session, order=order), channel_labels=CHANNEL_LABELS,
             action_label=queries.action_label,
             **self.workflow_context(order, form_state=form_state, act_endpoint=".act"),
         )

@@ -34,6 +34,8 @@ ORDER_FIELDS: dict = WF.actions["EDIT_ORDER"]["payload"]
 REQUIRED_ON_CREATE = ("doctor", "address", "scheduled_for")
 MAX_LENGTH = {"site": 150, "address": 300, "patient_ref": 150, "notes": 4000}
 MAX_QUANTITY = 999
+# CONTACT_DOCTOR's channel: stable ASCII code -> Spanish label (issue 9, item 19)
+CHANNEL_LABELS: dict = WF.actions["CONTACT_DOCTOR"]["payload"]["channel"]["choices"]
 
 
 # --- who may do what ------------------------------------------------------------------

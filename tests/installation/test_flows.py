@@ -37,7 +37,7 @@ def test_inst_001_020_happy_path_created_to_closed_with_every_audit_entry(world,
     steps = [
         (gg, "EDIT_ORDER", {"patient_ref": "PAC-777"}, "PENDING_ACCEPTANCE"),
         (go, "ACCEPT_ORDER", {}, "ACCEPTED"),
-        (gc, "CONTACT_DOCTOR", {"channel": "teléfono", "note": "Confirma la visita del martes"}, "ACCEPTED"),
+        (gc, "CONTACT_DOCTOR", {"channel": "PHONE", "note": "Confirma la visita del martes"}, "ACCEPTED"),
         (gc, "CONFIRM_EQUIPMENT", {}, "DOCTOR_CONFIRMATION"),
         (doctor, "CONFIRM_ORDER", {}, "EQUIPMENT_TEMPLATES"),
         (go, "PREPARE_ORDER", {}, "ORDER_PREPARATION"),
@@ -65,7 +65,7 @@ def test_inst_001_020_happy_path_created_to_closed_with_every_audit_entry(world,
         order = world.session.get(InstallationOrder, oid)
         assert [(t.equipment_id, t.quantity) for t in order.templates] == [
             (line.equipment_id, line.quantity) for line in order.lines]
-        assert [c.channel for c in order.contacts] == ["teléfono"]
+        assert [c.channel for c in order.contacts] == ["PHONE"]
 
     entries = world.audit(oid)
     # the read action writes no row (issue 9 #10)
@@ -180,10 +180,10 @@ def test_inst_030_034_contact_doctor_is_recorded_and_confirm_equipment_needs_one
     assert r.status_code == 403 and "registra antes al menos un contacto" in r.get_json()["message"]
     bad = act(gc, order.id, "CONTACT_DOCTOR", channel="paloma", note="x")
     assert bad.status_code == 422 and "«Canal»" in bad.get_json()["message"]
-    assert ok(act(gc, order.id, "CONTACT_DOCTOR", channel="correo", note="Enviado el detalle"))["state"] == "ACCEPTED"
+    assert ok(act(gc, order.id, "CONTACT_DOCTOR", channel="EMAIL", note="Enviado el detalle"))["state"] == "ACCEPTED"
     assert ok(act(gc, order.id, "CONFIRM_EQUIPMENT"))["state"] == "DOCTOR_CONFIRMATION"
     contacts = gc.get(f"{URL}/{order.id}").get_json()["result"]["contacts"]
-    assert [(c["channel"], c["note"], c["by"]) for c in contacts] == [("correo", "Enviado el detalle", "Gestor_Cuenta Prueba")]
+    assert [(c["channel"], c["note"], c["by"]) for c in contacts] == [("EMAIL", "Enviado el detalle", "Gestor_Cuenta Prueba")]
 
 
 def test_inst_035_confirm_order_creates_one_template_per_line(world, api, session):
