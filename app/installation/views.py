@@ -59,7 +59,10 @@ def _details_button(pk) -> Markup:
 
 
 def _state_badge(code) -> Markup:
-    return Markup('<span class="label label-default state-{c}">{label}</span>').format(c=code, label=WF.state_label(code))
+    from app.core.formatting import translated
+
+    return Markup('<span class="label label-default state-{c}">{label}</span>').format(
+        c=code, label=translated(WF.state_label(code)))
 
 
 class OrderInterface(EagerSQLAInterface):
@@ -93,7 +96,7 @@ class InstallationOrderView(TenantModelView):
     order_columns = ["number", "state", "scheduled_for"]
     search_columns = ["state", "doctor", "technicians", "scheduled_for", "requested_for", "number", "patient_ref", "site"]
     search_form_extra_fields = {
-        "state": SelectField(_l("Estado"), choices=[(c, s.label) for c, s in WF.states.items()], widget=Select2Widget()),
+        "state": SelectField(_l("Estado"), choices=[(c, _l(s.label)) for c, s in WF.states.items()], widget=Select2Widget()),
     }
     search_form_query_rel_fields = {
         "doctor": [["id", FilterInFunction, _doctor_ids]],
