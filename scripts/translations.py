@@ -61,7 +61,8 @@ def workflow_labels() -> dict[str, list[str]]:
         with open(os.path.join(folder, name), encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
         labels = [data.get("name")] + [s.get("label") for s in data.get("states", [])]
-        labels += [spec.get("label") for spec in (data.get("actions") or {}).values()]
+        labels += [spec.get(key) for spec in (data.get("actions") or {}).values() for key in ("label", "done", "confirm")]
+        labels += [f.get("label") for spec in (data.get("actions") or {}).values() for f in (spec.get("payload") or {}).values()]
         labels += [spec.get("label") for spec in (data.get("roles") or {}).values()]
         found[f"seed/workflows/{name}"] = [label for label in labels if label]
     return found

@@ -11,6 +11,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import select
 
 from app.certification import queries, services
+from app.certification.corrections import EDITABLE, correct_inspection
 from app.certification.models import (
     FIELD_LABELS,
     LAPSED,
@@ -50,7 +51,7 @@ def payload(fields: tuple[str, ...]) -> dict:
 
 
 class _CertificationApi(TenantModelRestApi):
-    method_permission_name = {**API_PERMISSIONS, "status": "read", "annul": "write"}
+    method_permission_name = {**API_PERMISSIONS, "status": "read", "annul": "write", "correct": "write"}
 
     def service(self, fn, **kwargs):
         """Run a service as the caller in the active company; commit once; DomainError -> 4xx."""
@@ -220,13 +221,13 @@ INSPECTION_FIELDS = ("assignment", "audit_type", "auditor", "date", "pieces", "r
 
 
 class InspectionApi(_CertificationApi):
-    """POST registers through the service (201 | 422 {"message"}); read-only afterwards;
-    POST /<pk>/annul {reason}; never deleted."""
+    """POST registers through the service (201 | 422 {"message"}); PUT /<pk>/correct corrects
+    it inside the open period (CERT-INS-5); POST /<pk>/annul {reason}; never deleted."""
 
     resource_name = "inspection"
     class_permission_name = "Inspection"
     datamodel = SQLAInterface(Inspection)
-    include_route_methods = READ_ONLY | {"post", "annul"}
+    include_route_methods = READ_ONLY | {"post", "annul", "correct"}
     list_columns = show_columns = [
         "id", "assignment.id", "period.id", "period.number", "audit_type.id", "auditor.id", "date", "pieces",
         "result", "observations", "annulled", "annul_reason", "annulled_at",
@@ -263,6 +264,36 @@ class InspectionApi(_CertificationApi):
             422: {$ref: '#/components/responses/422'}
         """
         return self._guarded(self._annul, pk)
+
+    @api_endpoint("/<int:pk>/correct", methods=["PUT"])
+    def correct(self, pk):
+        """Correct an inspection of the open period (fields left out keep their value)
+        ---
+        put:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          requestBody:
+            content:
+              application/json:
+                schema: {type: object, properties: {date: {type: string, format: date}, audit_type: {type: integer},
+                  auditor: {type: integer}, pieces: {type: integer}, result: {type: string}, observations: {type: string}}}
+          responses:
+            200: {description: 'The corrected inspection'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        return self._guarded(self._correct, pk)
+
+    def _correct(self, pk):
+        found = self.get_visible(pk)
+        current = {"date": found.date.isoformat(), "audit_type": found.audit_type_id, "auditor": found.auditor_id,
+                   "pieces": found.pieces, "result": found.result, "observations": found.observations or ""}
+        sent = {k: v for k, v in payload(EDITABLE).items() if k in json_body()}
+        inspection = self.service(correct_inspection, inspection=pk, **{**current, **sent})
+        db.session.commit()
+        return self.response(200, id=inspection.id, result=self.show_model_schema.dump(inspection))
 
     def _annul(self, pk):
         self.get_visible(pk)

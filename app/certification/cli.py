@@ -23,3 +23,37 @@ def expire(on: dt.datetime | None) -> None:
         count = expire_assignments(session=db.session, today=today)
         db.session.commit()
     click.echo(f"{count} asignaciones caducadas a fecha {today:%d/%m/%Y}.")
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--company", required=True, help="Empresa (id o nombre) a la que pertenece la historia.")
+@click.option("--skip-errors", is_flag=True, help="Guarda las filas válidas aunque otras se rechacen.")
+def import_file(path: str, company: str, skip_errors: bool) -> None:
+    """Importa operarios, auditores, asignaciones e inspecciones de un .xlsx o .csv,
+    reproduciendo la historia por fecha (formato: docs/certification-import.md)."""
+    from sqlalchemy import or_, select
+
+    from app.certification.importer import import_history
+    from app.core.errors import DomainError
+    from app.core.tenancy import Company, company_scope
+    from app.extensions import db
+
+    with company_scope(None):
+        found = db.session.scalar(select(Company).where(or_(
+            Company.name == company, Company.id == (int(company) if company.isdigit() else -1))))
+    if found is None:
+        raise click.ClickException(f"No existe la empresa «{company}».")
+    with company_scope(found.id):
+        try:
+            report = import_history(session=db.session, company=found, user=None, path=path, skip_errors=skip_errors)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None
+    for line, reason in report.refused:
+        click.echo(f"Línea {line}: {reason}", err=True)
+    if report.written:
+        click.echo(f"{report.done} filas importadas en {found.name}; {len(report.refused)} rechazadas.")
+    else:
+        click.echo(f"Nada importado: {len(report.refused)} filas rechazadas (usa --skip-errors para guardar el resto).",
+                   err=True)
+        raise SystemExit(1)

@@ -318,7 +318,7 @@ class Inspection(TenantMixin, Model):
     auditor: Mapped[Auditor] = relationship(Auditor)
     date: Mapped[dt.date] = mapped_column(Date)
     pieces: Mapped[int] = mapped_column(Integer)
-    result: Mapped[str] = mapped_column(String(5))
+    result: Mapped[str] = mapped_column(String(5), info={"choices": RESULT_LABELS})  # API _info: code + label
     observations: Mapped[str] = mapped_column(Text, default="", info=text_limit(2000, _l("Observaciones")))
     annulled: Mapped[bool] = mapped_column(Boolean, default=False)
     annul_reason: Mapped[str | None] = mapped_column(Text, info=text_limit(1000, _l("Motivo de anulación")))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.certification import queries, services
 from app.certification.api import active_company
+from app.certification.correction_page import correction_page
 from app.certification.filters import ACTIVE_ONLY
 from app.certification.models import (
     FIELD_LABELS,
@@ -55,6 +56,11 @@ def _json_or_error(query, **kwargs):
     except DomainError as exc:
         return jsonify(exc.to_dict()), exc.status
     return jsonify(assignments=found) if isinstance(found, list) else jsonify(found)
+
+
+def inspection_message(inspection, sentence) -> str:
+    """What happened to an inspection in the user's words (issue 9, item 8): its date and operator."""
+    return str(sentence) % {"date": queries.fmt(inspection.date), "operator": inspection.assignment.operator.full_name}
 
 
 class _CatalogView(TenantModelView):
@@ -226,9 +232,10 @@ class InspectionView(TenantModelView):
         selectinload(Inspection.auditor),
     )
     class_permission_name = "Inspection"
-    method_permission_name = {**READ_WRITE, "register": "write", "annul": "write", "csv": "read",
+    method_permission_name = {**READ_WRITE, "register": "write", "annul": "write", "correct": "write", "csv": "read",
                               "assignment_options": "read", "period_options": "read"}
-    include_route_methods = {"list", "show", "register", "annul", "csv", "assignment_options", "period_options"}
+    include_route_methods = {"list", "show", "register", "annul", "correct", "csv", "assignment_options",
+                             "period_options"}
     list_title = show_title = _l("Inspecciones de producto")
     list_columns = ["date", "assignment", "audit_type", "auditor", "pieces", "result", "annulled"]
     show_columns = list_columns + ["period", "observations", "annul_reason", "annulled_at", "created_at"]
@@ -262,7 +269,7 @@ class InspectionView(TenantModelView):
             except FORM_FAILURES as exc:
                 errors = form_errors(exc, values)
             else:
-                flash(f"Inspección registrada ({queries.fmt(inspection.date)}).", "success")
+                flash(inspection_message(inspection, _l("Inspección del %(date)s de %(operator)s registrada.")), "success")
                 return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
         operators, auditors = queries.form_choices(session=db.session, today=company_today(active_company()))
         return self.render_template(
@@ -283,6 +290,13 @@ class InspectionView(TenantModelView):
         return _json_or_error(queries.open_period_info, company=active_company(),
                               assignment=request.args.get("assignment"))
 
+    @expose("/<int:pk>/corregir", methods=["GET", "POST"])
+    @has_access
+    def correct(self, pk):
+        """CERT-INS-5 (issue 9 #13): correct an inspection of the open period; the same rules
+        as the registration; refused once the period is completed or lapsed."""
+        return correction_page(self, pk)
+
     @expose("/<int:pk>/anular", methods=["POST"])
     @has_access
     def annul(self, pk):
@@ -300,7 +314,7 @@ class InspectionView(TenantModelView):
             if inspection is None:
                 raise NotFound("No existe esa inspección en la empresa activa.") from None
         else:
-            flash(f"Inspección {inspection.id} anulada.", "success")
+            flash(inspection_message(inspection, _l("Inspección del %(date)s de %(operator)s anulada.")), "success")
         return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
 
     @expose("/inspecciones.csv")
@@ -347,6 +361,10 @@ class RulesView(ModelView):
 
     def pre_add(self, item) -> None:
         services.activate_rules(session=db.session, user=current_user(), rules=item)
+
+    def post_add(self, item) -> None:
+        # FAB flashes datamodel.message right after post_add (issue 9, item 8)
+        self.datamodel.message = (str(_l("Reglas activadas: %(rules)s.")) % {"rules": item}, "success")
 
 
 def register_views(appbuilder) -> None:

@@ -241,6 +241,10 @@ class TenantModelRestApi(ModelRestApi):
         info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
         if not self.description_columns.get(field.name):
             info["description"] = ""
+        column = getattr(self.datamodel.obj, field.name, None)
+        choices = getattr(getattr(column, "info", None), "get", lambda _k: None)("choices")
+        if choices:  # issue 9, item 19: stable codes with their labels
+            info["choices"] = [{"code": code, "label": str(label)} for code, label in choices.items()]
         return info
 
     def response_422(self, message=None):

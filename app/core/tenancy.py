@@ -151,7 +151,7 @@ class NonWorkingDay(TenantMixin, Model):
     description: Mapped[str] = mapped_column(String(200), default="")
 
     def __repr__(self) -> str:
-        return f"{self.date} {self.description}"
+        return f"{self.date:%d/%m/%Y} {self.description}"
 
 
 # --- the active company -------------------------------------------------------------

@@ -168,7 +168,8 @@ class CompanySwitchView(BaseView):
         if not raw.isdigit() or int(raw) not in allowed:
             abort(403)
         session["company_id"] = int(raw)
-        flash(_l("Empresa activa cambiada."), "info")
+        company = db.session.get(Company, int(raw))
+        flash(str(_l("Ahora trabajas en %(company)s.")) % {"company": company.name}, "info")
         target = request.form.get("next")
         return redirect(target if is_safe_redirect(target) else url_for("HomeView.index"))
 

@@ -262,11 +262,12 @@ class Workflow:
                 # the engine sets the next version; the mapper's version_id_col makes the
                 # UPDATE match only the version read (a lost race is a StaleDataError)
                 locked.version = seen_version + 1
-            audit.record(
-                session, entity=audit.entity_name(locked), entity_id=locked.id, company_id=locked.company_id,
-                action=action, from_state=from_state, to_state=self.state_of(locked), data=data,
-                workflow_version=self.version, user=user,
-            )
+            if not t.is_read:  # a read action (e.g. VIEW_ORDER_HISTORY) writes no row (issue 9 #10)
+                audit.record(
+                    session, entity=audit.entity_name(locked), entity_id=locked.id, company_id=locked.company_id,
+                    action=action, from_state=from_state, to_state=self.state_of(locked), data=data,
+                    workflow_version=self.version, user=user,
+                )
             session.flush()
         except DBAPIError as exc:
             session.rollback()

@@ -25,10 +25,23 @@ def describe(workflow) -> dict:
         ],
         "transitions": [
             {"action": t.action, "label": workflow.action_label(t.action), "from": t.source, "to": t.target,
-             "roles": workflow._codes(t), "guards": list(t.guards), "payload": sorted(t.payload)}
+             "roles": workflow._codes(t), "guards": list(t.guards), "payload": sorted(t.payload),
+             "fields": [_field(name, spec) for name, spec in t.payload.items()]}
             for t in workflow.transitions
         ],
     }
+
+
+def _field(name: str, spec: dict) -> dict:
+    """A payload field for integrators: type, label, required and, for a choice, each stable
+    ASCII code with its Spanish label (issue 9, item 19)."""
+    out = {"name": name, "type": spec.get("type", "string"), "label": spec.get("label", name),
+           "required": bool(spec.get("required"))}
+    choices = spec.get("choices")
+    if choices:
+        pairs = choices.items() if isinstance(choices, dict) else ((c, c) for c in choices)
+        out["choices"] = [{"code": code, "label": label} for code, label in pairs]
+    return out
 
 
 class WorkflowApi(BaseApi):

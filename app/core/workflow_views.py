@@ -108,8 +108,10 @@ class WorkflowActionsView(BaseView):
         """What happened, in the user's words: the action's `done:` of the YAML (e.g. "Orden
         {number} aceptada"), else `default_done`, formatted with `message_fields(obj)`."""
         wf = self.workflow
-        template = (wf.actions.get(action) or {}).get("done") or self.default_done
-        fields = {"action": wf.action_label(action), "state": wf.state_label(wf.state_of(obj)),
+        from app.core.formatting import translated
+
+        template = translated((wf.actions.get(action) or {}).get("done") or self.default_done)
+        fields = {"action": translated(wf.action_label(action)), "state": translated(wf.state_label(wf.state_of(obj))),
                   **self.message_fields(obj)}
         return str(template).format(**fields)
 

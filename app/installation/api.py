@@ -13,7 +13,7 @@ from app.extensions import db
 from app.core.tenancy import active_company
 from app.installation import queries, services
 from app.installation.filters import VisibleOrders
-from app.installation.workflow import WF
+from app.installation.workflow import WF, ensure_reads_history
 from app.installation.models import ENTITY, InstallationOrder
 
 PERMISSION = "InstallationOrder"
@@ -43,7 +43,8 @@ class InstallationOrderApi(WorkflowActionsApi):
     def get_headless(self, pk, **kwargs):
         """The order, its lines, technicians, contacts and templates, and the caller's actions."""
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk, details=True)
-        return self.response(200, id=order.id, result=queries.order_to_dict(order, user=current_user()))
+        reasons = queries.current_reasons(session=db.session, order=order)
+        return self.response(200, id=order.id, result=queries.order_to_dict(order, user=current_user(), reasons=reasons))
 
     @answers_errors
     def post_headless(self):
@@ -70,5 +71,6 @@ class InstallationOrderApi(WorkflowActionsApi):
             404: {$ref: '#/components/responses/404'}
         """
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
+        ensure_reads_history(order, current_user())  # issue 9 #10: 403 for who does not hold it
         entries = queries.timeline(session=db.session, order=order)
         return self.response(200, id=order.id, history=[queries.entry_to_dict(e) for e in entries])

@@ -23,7 +23,7 @@ def _payload(action: str, technician) -> dict:
         "REJECT_ORDER": {"reason": "Falta confirmar el acceso al edificio."},
         "REJECT_RESCHEDULE": {"reason": "El paciente no puede en la nueva fecha."},
         "REOPEN_ORDER": {"reason": "El doctor pide retomar la instalación."},
-        "CONTACT_DOCTOR": {"channel": "teléfono", "note": "El doctor confirma los equipos y el horario."},
+        "CONTACT_DOCTOR": {"channel": "PHONE", "note": "El doctor confirma los equipos y el horario."},
         "ASSIGN_TECHNICIANS": {"technicians": [technician.id]},
     }.get(action, {})
 

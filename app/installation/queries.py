@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder.security.sqla.models import Role, User
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.core.audit import AuditEntry
@@ -14,7 +14,7 @@ from app.core.errors import NotFound
 from app.core.tenancy import Membership
 from app.installation.filters import visibility_clause
 from app.installation.models import ENTITY, DoctorContact, Equipment, InstallationOrder, order_technician
-from app.installation.workflow import WF
+from app.installation.workflow import CHANNEL_LABELS, WF
 
 BOARD_CARDS_PER_STATE = 20
 
@@ -93,6 +93,23 @@ def timeline(*, session: Session, order: InstallationOrder) -> list[AuditEntry]:
     ))
 
 
+def current_reasons(*, session: Session, order: InstallationOrder) -> list[tuple[str, str]]:
+    """Issue 9 #9/#10: the reasons given by the change that brought the order to its current
+    state (rejection, rescheduling refused, reopening), as (field label, text), for everyone
+    who sees the order, with or without the full timeline."""
+    entry = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity == ENTITY, AuditEntry.entity_id == order.id, AuditEntry.to_state == order.state,
+               or_(AuditEntry.from_state.is_(None), AuditEntry.from_state != AuditEntry.to_state))
+        .order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    if entry is None or not entry.data or entry.action not in WF.actions:
+        return []
+    specs = WF.actions[entry.action].get("payload") or {}
+    return [(spec.get("label", name), str(entry.data[name])) for name, spec in specs.items()
+            if "reason" in name and entry.data.get(name)]
+
+
 def board(*, session: Session, user, limit: int = BOARD_CARDS_PER_STATE, **filters) -> list[dict]:
     """The board: one column per state of the matrix, in the matrix's order, with the
     number of visible orders and the first `limit` of them (nearest scheduled date first).
@@ -121,7 +138,7 @@ def board(*, session: Session, user, limit: int = BOARD_CARDS_PER_STATE, **filte
     return list(columns.values())
 
 
-def order_to_dict(order: InstallationOrder, *, user=None) -> dict:
+def order_to_dict(order: InstallationOrder, *, user=None, reasons=None) -> dict:
     """The order as the API shows it (with the actions the user may perform when given)."""
     data = {
         "id": order.id,
@@ -139,11 +156,13 @@ def order_to_dict(order: InstallationOrder, *, user=None) -> dict:
         "lines": [{"equipment": line.equipment_id, "code": line.equipment.code, "name": line.equipment.name,
                    "quantity": line.quantity} for line in order.lines],
         "technicians": [{"id": t.id, "name": _name(t)} for t in order.technicians],
-        "contacts": [{"channel": c.channel, "note": c.note, "by": _name(c.user),
+        "contacts": [{"channel": c.channel, "channel_label": CHANNEL_LABELS.get(c.channel, c.channel), "note": c.note, "by": _name(c.user),
                       "at": c.created_at.isoformat()} for c in order.contacts],
         "templates": [{"equipment": t.equipment_id, "quantity": t.quantity} for t in order.templates],
         "created_at": order.created_at.isoformat() if order.created_at else None,
     }
+    if reasons is not None:
+        data["reasons"] = [{"label": label, "text": text} for label, text in reasons]
     if user is not None:
         data["actions"] = [t.action for t in WF.available_actions(order, user)]
     return data

@@ -12,6 +12,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import asc, case, desc
 from wtforms import SelectField
 
 from app.core.localization import request_today
@@ -29,11 +30,13 @@ from app.installation.workflow import (
     DOCTOR_ROLE,
     ORDER_FIELDS,
     REQUIRED_ON_CREATE,
+    CHANNEL_LABELS,
     TECNICO_ROLE,
     WF,
     can_create,
     ensure_can_create,
     own_doctor_id,
+    reads_history,
 )
 
 CATEGORY = "Instalación"
@@ -65,13 +68,28 @@ def _details_button(pk) -> Markup:
 
 
 def _state_badge(code) -> Markup:
-    return Markup('<span class="label label-default state-{c}">{label}</span>').format(c=code, label=WF.state_label(code))
+    from app.core.formatting import translated
+
+    return Markup('<span class="label label-default state-{c}">{label}</span>').format(
+        c=code, label=translated(WF.state_label(code)))
+
+
+class OrderInterface(EagerSQLAInterface):
+    """Issue 9 #11: sorting orders by state follows the flow's order (the matrix's states),
+    not the alphabet of the codes; ties by number."""
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if order_column != "state" or self.obj is not InstallationOrder:
+            return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
+        direction = asc if order_direction == "asc" else desc
+        flow = case({code: i for i, code in enumerate(WF.states)}, value=InstallationOrder.state, else_=len(WF.states))
+        return query.order_by(direction(flow), direction(InstallationOrder.number))
 
 
 class InstallationOrderView(TenantModelView):
     """Órdenes de instalación: the orders the user sees (INST-011), with filters."""
 
-    datamodel = EagerSQLAInterface(InstallationOrder, joined=["doctor"])
+    datamodel = OrderInterface(InstallationOrder, joined=["doctor"])
     route_base = "/instalacion/ordenes"
     class_permission_name = PERMISSION
     include_route_methods = {"list"}
@@ -87,7 +105,7 @@ class InstallationOrderView(TenantModelView):
     order_columns = ["number", "state", "scheduled_for"]
     search_columns = ["state", "doctor", "technicians", "scheduled_for", "requested_for", "number", "patient_ref", "site"]
     search_form_extra_fields = {
-        "state": SelectField(_l("Estado"), choices=[(c, s.label) for c, s in WF.states.items()], widget=Select2Widget()),
+        "state": SelectField(_l("Estado"), choices=[(c, _l(s.label)) for c, s in WF.states.items()], widget=Select2Widget()),
     }
     search_form_query_rel_fields = {
         "doctor": [["id", FilterInFunction, _doctor_ids]],
@@ -102,9 +120,10 @@ class InstallationOrderView(TenantModelView):
     }
 
     def render_template(self, template, **kwargs):
+        chosen = request.args.get(state_filter_arg())
         return super().render_template(
             template, states=WF.states, state_filter=state_filter_arg(), can_create=can_create(current_user()),
-            **kwargs,
+            chosen_label=WF.state_label(chosen) if chosen in WF.states else None, **kwargs,
         )
 
 
@@ -185,8 +204,10 @@ class InstallationOrderDetailsView(WorkflowActionsView):
         return url_for("InstallationOrderView.list")
 
     def _context(self, order, form_state=None) -> dict:
+        full = reads_history(order, current_user())  # issue 9 #10
         return dict(
-            order=order, timeline_entries=queries.timeline(session=db.session, order=order),
+            order=order, timeline_entries=queries.timeline(session=db.session, order=order) if full else None,
+            reasons=queries.current_reasons(session=db.session, order=order), channel_labels=CHANNEL_LABELS,
             action_label=queries.action_label,
             **self.workflow_context(order, form_state=form_state, act_endpoint=".act"),
         )

@@ -34,6 +34,8 @@ ORDER_FIELDS: dict = WF.actions["EDIT_ORDER"]["payload"]
 REQUIRED_ON_CREATE = ("doctor", "address", "scheduled_for")
 MAX_LENGTH = {"site": 150, "address": 300, "patient_ref": 150, "notes": 4000}
 MAX_QUANTITY = 999
+# CONTACT_DOCTOR's channel: stable ASCII code -> Spanish label (issue 9, item 19)
+CHANNEL_LABELS: dict = WF.actions["CONTACT_DOCTOR"]["payload"]["channel"]["choices"]
 
 
 # --- who may do what ------------------------------------------------------------------
@@ -68,6 +70,21 @@ def own_doctor_id(user) -> int | None:
     """INST-003: a doctor who is not also a manager creates orders in their own name: their
     id is the order's doctor when none is given (and the new-order form starts with it)."""
     return user.id if DOCTOR_ROLE in role_names(user) and not is_manager(user) else None
+
+
+HISTORY_ACTION = "VIEW_ORDER_HISTORY"
+
+
+def reads_history(order: InstallationOrder, user) -> bool:
+    """Issue 9 #10: the full timeline is for who holds VIEW_ORDER_HISTORY in the order's state
+    (the matrix: the account and operations managers in ORDER_CLOSED); others see the order's
+    own data, contacts, technicians and current reasons. Admin reads the audit."""
+    return any(t.action == HISTORY_ACTION for t in WF.available_actions(order, user))
+
+
+def ensure_reads_history(order: InstallationOrder, user) -> None:
+    """403 naming who may, for the /history endpoint (the engine's refusal sentence)."""
+    WF.refusal(order, HISTORY_ACTION, user)
 
 
 def owns(order: InstallationOrder, user, roles: set[str]) -> bool:

@@ -2,14 +2,14 @@
 order count and the board's count by state (issue 13)
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-24
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

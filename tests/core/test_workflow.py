@@ -228,7 +228,9 @@ def test_effect_runs_in_the_same_transaction_and_payload_types(world, session):
     assert entries[2].data == {"due": "2026-12-01", "pieces": 2}
 
 
-def test_read_action_changes_no_state_but_is_audited(world, session):
+def test_read_action_changes_no_state_and_writes_no_audit_row(world, session):
+    """Issue 9 #10: reading (e.g. VIEW_ORDER_HISTORY) adds no self-transition row to the
+    timeline it shows."""
     t = world["ticket"]
     with company_scope(world["a"].id):
         t.state = "DONE"
@@ -237,7 +239,7 @@ def test_read_action_changes_no_state_but_is_audited(world, session):
         session.commit()
     t = _reload(session, t.id)
     assert (t.state, t.version) == ("DONE", 1)
-    assert [(e.action, e.from_state, e.to_state) for e in _audit(session, t.id)] == [("HISTORY", "DONE", "DONE")]
+    assert [e.action for e in _audit(session, t.id)] == []
 
 
 def test_stale_version_is_a_conflict(world, session):

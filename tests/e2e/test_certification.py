@@ -45,7 +45,7 @@ def test_register_an_inspection_and_see_the_progress_bar_move(page, live_server,
     page.fill("#date", (TODAY - dt.timedelta(days=1)).isoformat())
     page.click("#save")
     page.wait_for_url(f"**/certificaciones/operarios/ficha/{w.operator.id}")
-    assert "Inspección registrada" in page.content()
+    assert "de Lucía Martín registrada." in page.content()
     bar = page.locator(f"#progress-{assignment.id}")
     assert bar.get_attribute("data-done") == "2"
     assert bar.inner_text().strip() == "2 / 29"

@@ -52,7 +52,7 @@ def test_three_roles_see_exactly_their_buttons_on_the_same_order(page, live_serv
     page.click("#order-actions button[data-action=CONTACT_DOCTOR]")
     form = page.locator(f"#form-{order.id}-CONTACT_DOCTOR")
     form.wait_for(state="visible")
-    form.locator("select[name=channel]").select_option("correo")
+    form.locator("select[name=channel]").select_option("EMAIL")
     form.locator("textarea[name=note]").fill("Confirmados los equipos por correo")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")

@@ -83,3 +83,19 @@ def test_phone_width_and_favicon(admin_page, live_server):
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(f"{live_server}{icon}").status == 200
     assert page.request.get(f"{live_server}/users/userstats/").status in (403, 404)  # FAB's online chart is gone
+
+
+def test_swagger_badges_are_readable(admin_page, live_server):
+    """Issue 9, item 20: Swagger UI's "v1" and "OAS 3.0" badges are white on a dark badge, not
+    hidden in Bootstrap's light-grey `pre` box."""
+    page = admin_page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server}/swagger/v1")
+    page.wait_for_selector(".swagger-ui .info .title small pre")
+    colours = page.eval_on_selector_all(".swagger-ui .info .title small", """els => els.map(e => [
+        getComputedStyle(e.querySelector('pre')).color, getComputedStyle(e.querySelector('pre')).backgroundColor,
+        getComputedStyle(e).backgroundColor])""")
+    assert len(colours) == 2
+    for text, pre_background, badge in colours:
+        assert text == "rgb(255, 255, 255)" and pre_background in ("rgba(0, 0, 0, 0)", "transparent")
+        assert sum(int(c) for c in re.findall(r"\d+", badge)[:3]) < 450  # a dark badge under white text

@@ -16,7 +16,7 @@ def test_login_switch_company_and_menu(page, live_server, login_page, make_compa
     page.locator("#company-switch").get_by_role("button", name="Sur SA").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("#active-company-name").inner_text().strip() == "Sur SA"
-    assert "Empresa activa cambiada" in page.content()
+    assert "Ahora trabajas en" in page.content()
 
 
 def test_workflow_page_draws_the_state_diagram_offline(page, live_server, login_page, make_company, make_user):

@@ -63,7 +63,7 @@ class World:
             order = self.session.get(InstallationOrder, order.id)
             order.state = state
             if state != "CREATED":
-                self.session.add(DoctorContact(order=order, company_id=self.company.id, channel="teléfono", note="ok"))
+                self.session.add(DoctorContact(order=order, company_id=self.company.id, channel="PHONE", note="ok"))
             if state in WITH_TEMPLATES:
                 self.session.flush()
                 for line in order.lines:
@@ -144,5 +144,5 @@ def valid_payload(action: str, world: World) -> dict:
         if spec.get("type") == "ids":
             payload[name] = [world.users["TECNICO"].id]
         else:
-            payload[name] = spec["choices"][0] if spec.get("choices") else samples[spec.get("type", "string")]
+            payload[name] = list(spec["choices"])[0] if spec.get("choices") else samples[spec.get("type", "string")]
     return payload

@@ -11,7 +11,7 @@ from app.core.idempotency import IdempotencyKey
 from app.installation.models import DoctorContact
 
 URL = "/api/v1/installation_order"
-CONTACT = {"channel": "teléfono", "note": "Confirma la visita"}
+CONTACT = {"channel": "PHONE", "note": "Confirma la visita"}
 
 
 def _contacts(session, order_id):

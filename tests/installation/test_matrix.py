@@ -148,9 +148,12 @@ def test_whole_matrix(state, world, api):
                 expected = transition.target or state
                 assert after.state == body["state"] == expected
                 last = world.audit(order.id)[-1]
-                assert (last.action, last.from_state, last.to_state, last.user_id) == (
-                    action, state, expected, world.users[actor].id)
-                assert last.workflow_version == WF.version
+                if transition.is_read:  # a read action writes no row (issue 9 #10)
+                    assert last.action != action
+                else:
+                    assert (last.action, last.from_state, last.to_state, last.user_id) == (
+                        action, state, expected, world.users[actor].id)
+                    assert last.workflow_version == WF.version
                 outcomes.append((actor, action))
             else:
                 assert r.status_code == 403, (state, actor, action, body)

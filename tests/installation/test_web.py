@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from app.core.tenancy import company_scope
 from app.installation import queries, services
 from tests.installation.conftest import TOMORROW, WF
 
@@ -51,7 +52,7 @@ def test_details_page_shows_the_order_and_its_timeline(world, client, login):
     assert "Detalles de la Orden" in html and f"Orden {order.number}" in html
     assert "Orden Aceptada" in html and "Calle Mayor 1, Madrid" in html
     assert "2 × MON-01 · Monitor de signos vitales" in html
-    assert "Crear la orden" in html  # the timeline (CREATE_ORDER entry)
+    assert "Crear la orden" not in html and "order-timeline" not in html  # the timeline: ORDER_CLOSED's managers only
     modal = client.get(f"/instalacion/orden/{order.id}/modal").get_data(as_text=True)
     assert "<html" not in modal and f"Orden {order.number}" in modal and "Contactar al doctor" in modal
 
@@ -166,7 +167,9 @@ def test_view_order_history_action_shows_the_full_history(world, client, login):
     r = client.post(f"/instalacion/orden/{order.id}/accion/VIEW_ORDER_HISTORY", data={"version": "1"})
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and 'id="order-history"' in html and "Ver historial de la orden" in html
-    assert [e.action for e in world.audit(order.id)] == ["CREATE_ORDER", "VIEW_ORDER_HISTORY"]
+    assert "Crear la orden" in html
+    assert [e.action for e in world.audit(order.id)] == ["CREATE_ORDER"]  # reading writes no row (issue 9 #10)
+    assert "Crear la orden" in client.get(details(order.id)).get_data(as_text=True)  # the page's timeline too
     login("doctor")
     r = client.post(f"/instalacion/orden/{order.id}/accion/VIEW_ORDER_HISTORY", data={"version": "1"},
                     follow_redirects=True)
@@ -232,7 +235,10 @@ def test_board_has_one_column_per_state(world, client, login):
     world.order_in("ORDER_LOADED")
     login("gestor_cuenta")
     html = client.get("/instalacion/tablero").get_data(as_text=True)
-    assert re.findall(r'class="board-column" data-state="([A-Z_]+)"', html) == list(WF.states)
+    assert re.findall(r'class="board-column[^"]*" data-state="([A-Z_]+)"', html) == list(WF.states)
+    # issue 9 #11: a column without orders collapses to its title
+    assert re.findall(r'class="board-column" data-state="([A-Z_]+)"', html) == ["ACCEPTED", "ORDER_LOADED"]
+    assert "?next=/instalacion/tablero" in html  # a card opened as a page comes back to the board
     columns = queries.board(session=world.session, user=world.users["GESTOR_CUENTA"])
     assert {c["state"]: c["count"] for c in columns if c["count"]} == {"ACCEPTED": 1, "ORDER_LOADED": 1}
 
@@ -317,3 +323,53 @@ def test_a_doctor_opening_the_new_order_form_finds_themself_chosen_as_its_doctor
     login("gestor_general")
     html = client.get("/instalacion/orden/nueva").get_data(as_text=True)
     assert f'<option value="{world.users["DOCTOR"].id}" selected>' not in html
+
+
+@pytest.mark.parametrize("state", ["REJECTED", "ORDER_CLOSED"])
+def test_only_the_holders_of_view_order_history_read_the_timeline_page_and_endpoint(world, client, login, api, app, state):
+    """Issue 9 #10: the managers of ORDER_CLOSED read the full timeline (page and /history);
+    every other role, and any role before ORDER_CLOSED, sees the order's data and its current
+    reasons but no timeline (403 on /history). Admin reads the audit."""
+    order = world.order_in("PENDING_ACCEPTANCE")
+    go = api(world.users["GESTOR_OPERACIONES"], world.company)
+    assert go.post(f"/api/v1/installation_order/{order.id}/actions/REJECT_ORDER",
+                   json={"reason": "Sin acceso al edificio"}).status_code == 200
+    if state == "ORDER_CLOSED":
+        with company_scope(world.company.id):
+            row = world.session.get(type(order), order.id)
+            row.state = "ORDER_CLOSED"
+            world.session.commit()
+    for code in ("GESTOR_CUENTA", "GESTOR_OPERACIONES", "GESTOR_GENERAL", "DOCTOR", "TECNICO", "ADMIN"):
+        holder = state == "ORDER_CLOSED" and code in ("GESTOR_CUENTA", "GESTOR_OPERACIONES")
+        login(world.users[code].username)
+        html = client.get(details(order.id)).get_data(as_text=True)
+        assert ("order-timeline" in html) == holder, (state, code)
+        assert ("Crear la orden" in html) == holder, (state, code)
+        if state == "REJECTED":
+            assert "Motivo del rechazo" in html and "Sin acceso al edificio" in html, code
+        r = api(world.users[code], world.company).get(f"/api/v1/installation_order/{order.id}/history")
+        assert r.status_code == (200 if holder else 403), (state, code)
+        if holder:
+            assert [h["action"] for h in r.get_json()["history"]] == ["CREATE_ORDER", "REJECT_ORDER"]
+    go = api(world.users["GESTOR_OPERACIONES"], world.company)  # signing in on the web ended the old token
+    reasons = go.get(f"/api/v1/installation_order/{order.id}").get_json()["result"]["reasons"]
+    assert reasons == ([{"label": "Motivo del rechazo", "text": "Sin acceso al edificio"}] if state == "REJECTED" else [])
+
+
+def test_the_list_sorts_by_state_in_the_flows_order_and_shows_the_chosen_state(world, client, login):
+    """Issue 9 #11: "Estado" sorts as the flow goes (Orden Creada before Pendiente de
+    Aceptación before Orden Cerrada), not by the codes' alphabet; a state shortcut shows
+    which state the list is filtered by."""
+    for state in ("ORDER_CLOSED", "CREATED", "PENDING_ACCEPTANCE", "ACCEPTED"):
+        world.order_in(state)
+    login("gestor_operaciones")
+    html = client.get(LIST + "?_oc_InstallationOrderView=state&_od_InstallationOrderView=asc").get_data(as_text=True)
+    shown = re.findall(r'<span class="label label-default state-([A-Z_]+)"', html)
+    assert shown == ["CREATED", "PENDING_ACCEPTANCE", "ACCEPTED", "ORDER_CLOSED"]
+    from app.installation.views import state_filter_arg
+
+    with client.application.test_request_context():
+        arg = state_filter_arg()
+    html = client.get(f"{LIST}?{arg}=ACCEPTED").get_data(as_text=True)
+    assert re.findall(r'state-shortcut btn-primary active" data-state="([A-Z_]+)"', html) == ["ACCEPTED"]
+    assert "Estado: <strong>Orden Aceptada</strong>" in html
