@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.certification.cli import cli
 from app.certification.models import CertificationAssignment, Inspection, Operator
 from app.core.tenancy import company_scope
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app.packaging import catalog as cat
 
 ALERT = "Pendiente recepción de diseño externo"
 # the user of each area who records state changes there
