@@ -110,11 +110,20 @@ def current_reasons(*, session: Session, order: InstallationOrder) -> list[tuple
             if "reason" in name and entry.data.get(name)]
 
 
+# What a board card shows (and the company it belongs to)
+CARD_COLUMNS = (
+    InstallationOrder.id, InstallationOrder.number, InstallationOrder.state, InstallationOrder.scheduled_for,
+    InstallationOrder.site, InstallationOrder.company_id,
+    User.first_name.label("doctor_first_name"), User.last_name.label("doctor_last_name"),
+)
+
+
 def board(*, session: Session, user, limit: int = BOARD_CARDS_PER_STATE, **filters) -> list[dict]:
     """The board: one column per state of the matrix, in the matrix's order, with the
     number of visible orders and the first `limit` of them (nearest scheduled date first).
     Two queries whatever the number of orders or states (the cards: one UNION ALL of a
-    small indexed top-N per state)."""
+    small indexed top-N per state); a card is a row of CARD_COLUMNS, not the order and its
+    doctor's whole user row (issue 13)."""
     base = visible_orders(user=user, **filters).order_by(None)
     counts = dict(session.execute(
         base.with_only_columns(InstallationOrder.state, func.count()).group_by(InstallationOrder.state)
@@ -126,9 +135,9 @@ def board(*, session: Session, user, limit: int = BOARD_CARDS_PER_STATE, **filte
             for code in WF.states if counts.get(code)
         )
     ]
-    orders = session.scalars(
-        select(InstallationOrder).where(InstallationOrder.id.in_(union_all(*tops)))
-        .options(joinedload(InstallationOrder.doctor))
+    orders = session.execute(
+        select(*CARD_COLUMNS).join(User, User.id == InstallationOrder.doctor_id)
+        .where(InstallationOrder.id.in_(union_all(*tops)))
         .order_by(InstallationOrder.scheduled_for, InstallationOrder.number)
     ).all() if tops else []
     columns = {code: {"state": code, "label": s.label, "count": counts.get(code, 0), "orders": []}

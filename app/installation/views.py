@@ -59,6 +59,16 @@ def _technician_ids():
     return _role_user_ids(TECNICO_ROLE)
 
 
+def _card_urls() -> dict:
+    """A board card's page (coming back to the board) and modal addresses, built once per
+    page with a slot for the order's id (url_for per card cost ~17 ms on 320 cards; issue 13)."""
+    slot = str(2**31 - 1)  # a number found nowhere else in the two addresses
+    board = url_for("InstallationOrderDetailsView.board")
+    return {"slot": slot,
+            "details": url_for("InstallationOrderDetailsView.details", pk=int(slot), next=board),
+            "modal": url_for("InstallationOrderDetailsView.modal", pk=int(slot))}
+
+
 def _details_button(pk) -> Markup:
     return Markup(
         '<a class="btn btn-sm btn-primary order-details-link" href="{page}" data-modal-url="{modal}" '
@@ -239,7 +249,7 @@ class InstallationOrderDetailsView(WorkflowActionsView):
     def board(self):
         columns = queries.board(session=db.session, user=current_user())
         return self.render_template("installation/board.html", columns=columns, wf=WF, state_filter=state_filter_arg(),
-                                    can_create=can_create(current_user()))
+                                    can_create=can_create(current_user()), card_urls=_card_urls())
 
     @expose("/orden/nueva", methods=["GET", "POST"])
     @has_access

@@ -13,3 +13,18 @@ def test_role_members_are_read_once_per_list_page(world, client, login, count_qu
         assert client.get(LIST).status_code == 200
     role_lookups = [s for s in counter.statements if "JOIN membership" in s and "ab_role.name" in s]
     assert len(role_lookups) == 2, role_lookups  # doctors once, technicians once
+
+
+def test_board_cards_link_each_order_and_load_no_user_rows(world, client, login, count_queries):
+    """Issue 13: the cards' addresses are built once per page, and a card reads only what it
+    shows (never the doctor's whole user row, password hash included)."""
+    login("gestor_operaciones")
+    orders = [world.order_in("ACCEPTED"), world.order_in("ORDER_LOADED")]
+    client.get("/instalacion/tablero")
+    with count_queries() as counter:
+        html = client.get("/instalacion/tablero").get_data(as_text=True)
+    for order in orders:
+        assert f'href="/instalacion/orden/{order.id}?next=/instalacion/tablero"' in html
+        assert f'data-modal-url="/instalacion/orden/{order.id}/modal"' in html
+    assert str(2**31 - 1) not in html
+    assert not [s for s in counter.statements if "installation_order" in s and ".password" in s]
