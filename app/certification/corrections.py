@@ -15,7 +15,7 @@ from app.certification.periods import _lock_assignment
 from app.core import audit
 from app.core import validation as v
 from app.core.errors import ValidationError
-from app.core.validation import fmt_date as fmt
+from app.core.localization import format_date as fmt
 
 EDITABLE = ("date", "audit_type", "auditor", "pieces", "result", "observations")
 

@@ -17,7 +17,7 @@ from app.core.audit import AuditEntry
 from app.core.db import lock_row
 from app.core.errors import ValidationError
 from app.core.models import utcnow
-from app.core.validation import fmt_date as fmt
+from app.core.localization import format_date as fmt
 from app.core.workdays import WorkCalendar
 from app.certification.models import (
     FIELD_LABELS,

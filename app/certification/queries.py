@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.core import validation as v
 from app.core.audit import AuditEntry
 from app.core.errors import NotFound
-from app.core.validation import fmt_date as fmt  # noqa: F401  (templates and exports use it)
+from app.core.localization import format_date as fmt  # noqa: F401  (templates and exports use it)
 from app.core.workdays import WorkCalendar
 from app.certification.models import (
     Auditor,

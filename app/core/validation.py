@@ -25,7 +25,6 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import FieldErrors, ValidationError
-from app.core.localization import format_date as fmt_date  # noqa: F401  (modules format dates through here)
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER: every id and count column
 
