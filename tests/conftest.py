@@ -95,6 +95,21 @@ def app(database_url):
         db.engine.dispose()
 
 
+_SEQUENCES: list[str] = []
+
+
+def _restart_sequences(conn, tables) -> str:
+    """One statement that sets every table's id sequence back to 1 (looked up once)."""
+    if not _SEQUENCES:
+        for table in tables:
+            name = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar() \
+                if conn.execute(text("SELECT 1 FROM information_schema.columns WHERE table_name = :t AND "
+                                     "column_name = 'id'"), {"t": table}).first() else None
+            if name:
+                _SEQUENCES.append(name)
+    return "SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in _SEQUENCES)
+
+
 def _empty_tables(app):
     from flask_appbuilder.models.sqla import Model
 
@@ -104,11 +119,12 @@ def _empty_tables(app):
     db.session.remove()
     tables = [t.name for t in reversed(Model.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with db.engine.begin() as conn:
+        # DELETE, children first: on PostgreSQL a TRUNCATE of every table (new files for each
+        # table and index) cost ~0.2 s per test; ids then restart at 1, as SQLite's do
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
         if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f'DELETE FROM "{table}"'))
+            conn.execute(text(_restart_sequences(conn, tables)))
     for module in load_modules():
         if hasattr(module, "seed"):
             module.seed(db.session)
