@@ -111,4 +111,25 @@ def run() -> list[str]:
     for label, client, url, *kw in rows:
         queries, samples = _measure(engine, client, url, **(kw[0] if kw else {}))
         lines.append(f"| {label} | {queries} | {statistics.median(samples) * 1000:.1f} ms | {_p95(samples):.1f} ms |")
+    queries, samples = _state_changes(engine, api, headers)
+    lines.append(f"| State change (POST packaging_management, type 1), seller | {queries} | "
+                 f"{statistics.median(samples) * 1000:.1f} ms | {_p95(samples):.1f} ms |")
     return lines
+
+
+def _state_changes(engine, api, headers):
+    """Type-1 management entries on distinct OTs in Sales created by the seller, each to the
+    first state /allowed offers."""
+    sales = [i + 1 for i in range(0, OTS, 20)][: RUNS + 2]  # state 1, created by the seller
+    moves = iter([(pk, allowed[0]) for pk in sales if (allowed := api.get(
+        f"/api/v1/packaging_work_order/{pk}/allowed", headers=headers).get_json()["states"])])
+
+    def change():
+        pk, state = next(moves)
+        r = api.post("/api/v1/packaging_management/", headers=headers,
+                     json={"work_order": pk, "management_type": 1, "state": state, "note": "bench"})
+        assert r.status_code in (200, 201), r.get_json()
+
+    with count_statements(engine) as statements:
+        change()
+    return len(statements), timed(change, repeat=RUNS)
