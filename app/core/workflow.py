@@ -234,7 +234,12 @@ class Workflow:
                 f"Acción desconocida '{action}'. Acciones de este flujo: {', '.join(self.action_codes)}.",
                 field="action",
             )
-        self.refusal(obj, action, user)  # issue 9 #19: state, role, ownership before the payload
+        try:
+            self.refusal(obj, action, user)  # issue 9 #19: state, role, ownership before the payload
+        except ActionNotAllowed:
+            if expected_version is not None and obj.version != expected_version:
+                raise Conflict(STALE_MESSAGE) from None  # what the caller saw has changed since
+            raise
         specs = self.transitions_for_action(action)[0].payload
         clean = validate_payload(specs, payload)
         seen_version = obj.version if expected_version is None else expected_version

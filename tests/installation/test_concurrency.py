@@ -47,6 +47,23 @@ def test_two_managers_racing_accept_and_reject_one_wins_one_conflicts(world, app
     assert [e.action for e in world.audit(order.id)] == ["CREATE_ORDER", winner]
 
 
+def test_an_action_on_a_version_already_changed_is_a_conflict_not_a_refusal(world, app):
+    """The race above when the winner has already committed: the loser's If-Match names a
+    version that moved on (and a state where its action no longer exists): 409, not 403."""
+    from tests.factories import ApiClient, make_user
+
+    order = world.order_in("PENDING_ACCEPTANCE")
+    second_go = make_user(roles=["INST_GESTOR_OPERACIONES"], companies=[world.company], username="go_tres")
+    first = ApiClient(app.test_client(), second_go, world.company)
+    late = ApiClient(app.test_client(), world.users["GESTOR_OPERACIONES"], world.company)
+    done = first.post(f"{URL}/{order.id}/actions/REJECT_ORDER", json={"reason": "Fuera de zona"},
+                      headers={"If-Match": "1"})
+    assert done.status_code == 200, done.get_json()
+    stale = late.post(f"{URL}/{order.id}/actions/ACCEPT_ORDER", json={}, headers={"If-Match": "1"})
+    assert stale.status_code == 409, stale.get_json()
+    assert late.post(f"{URL}/{order.id}/actions/ACCEPT_ORDER", json={}, headers={"If-Match": "2"}).status_code == 403
+
+
 def test_inst_002_parallel_creations_get_consecutive_numbers_without_gaps(world, app):
     """Eight threads creating five orders each (one failing creation per thread rolls back):
     numbers 1..40 exactly once. Runs on both databases (SQLite serialises writers)."""
