@@ -96,6 +96,10 @@ class TestConfig(Config):
     AUTH_RATE_LIMIT = "10000 per second"
     API_LOGIN_RATE_LIMIT = "10000 per second"
     WTF_CSRF_ENABLED = False
+    # Tests create thousands of users: a one-round hash instead of scrypt's ~80 ms each (the
+    # production config keeps FAB's scrypt; tests/core/test_security.py checks it)
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+    AUTH_DB_FAKE_PASSWORD_HASH_CHECK = "pbkdf2:sha256:1$salt$" + "0" * 64
 
 
 class ProductionConfig(Config):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import text
 
 from config import Config, ProductionConfig, TestConfig
 from tests.factories import PASSWORD
@@ -164,6 +165,24 @@ def test_weak_password_refused_when_complexity_enabled(make_app, make_user):
     r = c.post("/api/v1/security/users/", json=new_user_payload("strongling", password="Xy-Zabc-1234"), headers=headers)
     assert r.status_code == 201, r.get_json()
     assert user_exists("strongling")
+
+
+def test_production_stores_passwords_with_scrypt_only_tests_use_a_fast_hash(make_app, make_user, session):
+    """TestConfig hashes with one pbkdf2 round for speed; production keeps FAB's scrypt."""
+    assert TestConfig.FAB_PASSWORD_HASH_METHOD.startswith("pbkdf2")
+    production_method = getattr(ProductionConfig, "FAB_PASSWORD_HASH_METHOD", "scrypt")
+    assert production_method == "scrypt"
+    admin = make_user(roles=["Admin"], username="hashadmin")
+    prod_like = make_app(FAB_PASSWORD_HASH_METHOD=production_method)
+    c = prod_like.test_client()
+    token = c.post("/api/v1/security/login",
+                   json={"username": admin.username, "password": PASSWORD, "provider": "db"}).get_json()["access_token"]
+    r = c.post("/api/v1/security/users/", json=new_user_payload("hashed", password="Xy-Zabc-1234"),
+               headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201, r.get_json()
+    session.commit()  # the request ran in another app: end this session's snapshot
+    stored = session.execute(text("SELECT password FROM ab_user WHERE username = 'hashed'")).scalar()
+    assert stored.startswith("scrypt:")
 
 
 # --- CSRF -------------------------------------------------------------------------------
