@@ -9,7 +9,7 @@ from flask_appbuilder.security.sqla.models import User
 from flask_login import current_user as login_user
 from flask_login import logout_user, user_logged_in
 from sqlalchemy import ForeignKey, Integer, event, inspect, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
 
 from app.core.models import Model
 
@@ -24,16 +24,35 @@ class SessionVersion(Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+def load_user(db_session: Session, user_id) -> User | None:
+    """The user with roles and groups, and their session version (kept for the request), in one
+    statement: each request needs all four (issue 13)."""
+    with db_session.no_autoflush:
+        row = db_session.execute(
+            select(User, SessionVersion.version)
+            .outerjoin(SessionVersion, SessionVersion.user_id == User.id)
+            .options(joinedload(User.roles), joinedload(User.groups))
+            .where(User.id == int(user_id))
+        ).unique().first()
+    if has_request_context():
+        g.setdefault("session_versions", {})[int(user_id)] = (row.version or 0) if row else 0
+        g.setdefault("loaded_users", []).append(row[0] if row else None)  # held for the request
+    return row[0] if row else None
+
+
 def current_version(db_session: Session, user_id) -> int:
     """The user's session version, read once per request (a JWT is checked by our tenancy hook
-    and again by FAB's @protect; issue 13)."""
+    and again by FAB's @protect; issue 13), with the user's row (FAB loads it next)."""
     if user_id is None:
         return 0
     cache = g.setdefault("session_versions", {}) if has_request_context() else {}
     if int(user_id) not in cache:
-        with db_session.no_autoflush:
-            found = db_session.scalar(select(SessionVersion.version).where(SessionVersion.user_id == int(user_id)))
-        cache[int(user_id)] = found or 0
+        if has_request_context():
+            load_user(db_session, user_id)
+        else:
+            with db_session.no_autoflush:
+                found = db_session.scalar(select(SessionVersion.version).where(SessionVersion.user_id == int(user_id)))
+            cache[int(user_id)] = found or 0
     return cache[int(user_id)]
 
 

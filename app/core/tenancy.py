@@ -182,14 +182,19 @@ def company_scope(company_id: int | None):
         _company_override.reset(token)
 
 
-def user_company_ids(session: Session, user) -> list[int]:
+def user_companies(session: Session, user) -> list["Company"]:
     """Active companies the user may act in: their memberships; every company for Admin."""
-    stmt = select(Company.id).where(Company.active.is_(True)).order_by(Company.id)
+    stmt = select(Company).where(Company.active.is_(True)).order_by(Company.id)
     if not is_admin(user):
         stmt = stmt.join(Membership, Membership.company_id == Company.id).where(
             Membership.user_id == user.id
         )
     return list(session.scalars(stmt))
+
+
+def user_company_ids(session: Session, user) -> list[int]:
+    """The ids of `user_companies`."""
+    return [company.id for company in user_companies(session, user)]
 
 
 def company_user_ids() -> list[int]:

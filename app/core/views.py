@@ -24,6 +24,7 @@ from app.core.tenancy import (
     NonWorkingDay,
     company_user_ids,
     current_company_id,
+    user_companies,
     user_company_ids,
 )
 from app.core.workflow import all_workflows, get_workflow
@@ -202,10 +203,10 @@ def company_context() -> dict:
     user = current_user()
     if user is None:
         return base
-    ids = g.get("company_ids")
-    if ids is None:
-        ids = user_company_ids(db.session, user)
-    companies = db.session.query(Company).filter(Company.id.in_(ids)).order_by(Company.name).all() if ids else []
+    rows = g.get("companies")
+    if rows is None:
+        rows = user_companies(db.session, user)
+    companies = sorted(rows, key=lambda c: c.name)  # read once per request (issue 13)
     active = next((c for c in companies if c.id == current_company_id()), None)
     return {**base, "my_companies": companies, "active_company": active, "user_is_admin": is_admin(user)}
 

@@ -4,6 +4,7 @@ timeline, the people and catalog of the company, and the order as the API shows 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import Select, func, or_, select, union_all
@@ -93,10 +94,17 @@ def timeline(*, session: Session, order: InstallationOrder) -> list[AuditEntry]:
     ))
 
 
+@functools.cache
+def _states_reached_with_a_reason() -> frozenset[str]:
+    return frozenset(t.target for t in WF.transitions if t.target and any("reason" in n for n in t.payload))
+
+
 def current_reasons(*, session: Session, order: InstallationOrder) -> list[tuple[str, str]]:
     """Issue 9 #9/#10: the reasons given by the change that brought the order to its current
     state (rejection, rescheduling refused, reopening), as (field label, text), for everyone
     who sees the order, with or without the full timeline."""
+    if order.state not in _states_reached_with_a_reason():
+        return []  # no audit read for the states no reasoned change leads to (issue 13)
     entry = session.scalars(
         select(AuditEntry)
         .where(AuditEntry.entity == ENTITY, AuditEntry.entity_id == order.id, AuditEntry.to_state == order.state,
