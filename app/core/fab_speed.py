@@ -65,8 +65,20 @@ def rison_problem(query, route_method: str | None) -> str | None:
         return f"La consulta 'q' no es válida en «{where}»."
 
 
+def related_rows_query(self, col_name, filter_rel_fields):
+    """The choices of a form's relation field (search, add, edit): FAB's `datamodel.query()`
+    counts them before reading them, and only the rows are used."""
+    datamodel = self.datamodel.get_related_interface(col_name)
+    filters = datamodel.get_filters()
+    if filter_rel_fields and col_name in filter_rel_fields:
+        filters = filters.add_filter_list(filter_rel_fields[col_name])
+    return lambda: datamodel.apply_all(datamodel.session.query(datamodel.obj), filters).all()
+
+
 def install() -> None:
     import flask_appbuilder.api as fab_api
+    from flask_appbuilder.forms import GeneralModelConverter
 
     if not isinstance(fab_api.jsonschema, CachedJsonSchema):
         fab_api.jsonschema = CachedJsonSchema()
+    GeneralModelConverter._get_related_query_func = related_rows_query

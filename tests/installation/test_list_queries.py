@@ -28,3 +28,16 @@ def test_board_cards_link_each_order_and_load_no_user_rows(world, client, login,
         assert f'data-modal-url="/instalacion/orden/{order.id}/modal"' in html
     assert str(2**31 - 1) not in html
     assert not [s for s in counter.statements if "installation_order" in s and ".password" in s]
+
+
+def test_the_search_form_reads_its_choices_without_counting_them(world, client, login, count_queries):
+    """FAB counted each relation field's choices before reading them (issue 13); the counts of
+    the page are the orders' own."""
+    login("gestor_operaciones")
+    world.order_in("CREATED")
+    client.get(LIST)
+    with count_queries() as counter:
+        html = client.get(LIST).get_data(as_text=True)
+    counts = [s for s in counter.statements if "count(*)" in s]
+    assert len(counts) == 1 and "FROM installation_order" in counts[0], counts
+    assert world.users["DOCTOR"].first_name in html  # the doctor filter still offers the doctors
