@@ -233,41 +233,29 @@ def test_mat_001_demo_loads_prefixes_and_suffixes_once(mw):
 # --- concurrency (PostgreSQL, real threads) -----------------------------------------------------
 
 def _race(app, w, ot_ids, user_key):
-    """One thread per OT id, each its own app context, session and transaction, all released
-    at once, through the service as a request would call it."""
-    from flask_appbuilder.security.sqla.models import User
+    """One real request per OT id (the REST endpoint, each on its own test client, so its own
+    app context, session and transaction), all released at once by a barrier."""
+    from tests.factories import ApiClient
 
-    from app.extensions import db
-    from app.packaging import materials
-    from app.packaging.models import WorkOrder
-
+    w.session.commit()
+    body = {"prefix_id": w.prefix["CC"].id, "suffix_id": w.suffix["N"].id}
+    clients = [ApiClient(app.test_client(), w.u(user_key), w.company) for _ in ot_ids]
     barrier = threading.Barrier(len(ot_ids))
     answers, errors = [], []
-    user_id, company_id = w.u(user_key).id, w.company.id
-    prefix_id, suffix_id = w.prefix["CC"].id, w.suffix["N"].id
 
-    def run(ot_id):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=60)
-                with company_scope(company_id):
-                    from app.core.tenancy import Company
+    def run(client, ot_id):
+        try:
+            barrier.wait(timeout=60)
+            with app.app_context():  # the client serialises the JSON body with the app's encoder
+                r = client.post(f"/api/v1/packaging_work_order/{ot_id}/material_code", json=body)
+            if r.status_code not in (200, 201):
+                errors.append((r.status_code, r.get_json()))
+            else:
+                answers.append((ot_id, r.get_json()["code"], r.get_json()["number"], r.status_code == 201))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
 
-                    ot = db.session.get(WorkOrder, ot_id)
-                    user = db.session.get(User, user_id)
-                    company = db.session.get(Company, company_id)
-                    material, created = materials.create_code(
-                        session=db.session, user=user, company=company, today=None, ot=ot,
-                        data={"prefix_id": prefix_id, "suffix_id": suffix_id})
-                    answer = (ot_id, material.code, material.number, created)
-                    db.session.commit()
-                    answers.append(answer)
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in ot_ids]
+    threads = [threading.Thread(target=run, args=pair) for pair in zip(clients, ot_ids, strict=True)]
     for t in threads:
         t.start()
     for t in threads:
