@@ -282,3 +282,17 @@ def test_mat_001_sixteen_concurrent_requests_for_sixteen_ots_give_consecutive_nu
     assert len({ot_id for ot_id, *_ in answers}) == 16 and all(created for *_, created in answers)
     assert sorted(m.code for m in stored(mw)) == [f"CC{n}N" for n in range(700000, 700016)]
     assert counter(mw) == 700016
+
+
+def test_mat_001_mantenedores_add_form_keeps_a_bad_code_beside_its_field(mw, login, client):
+    login("administrador")
+    r = client.post("/envases/mantenedores/material_suffix/add",
+                    data={"code": "E 1", "description": "Exportación 1", "active": "y"})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "debe tener de 1 a 5 letras o dígitos" in page and 'value="E 1"' in page
+    r = client.post("/envases/mantenedores/material_suffix/add",
+                    data={"code": "e2", "description": "Exportación 2", "active": "y"})
+    assert r.status_code == 302
+    with company_scope(mw.company.id):
+        assert mw.session.scalar(select(MaterialSuffix.code).where(MaterialSuffix.description == "Exportación 2")) == "E2"
