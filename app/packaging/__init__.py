@@ -12,6 +12,11 @@ def register(appbuilder) -> None:
     for api in APIS:
         appbuilder.add_api(api)
     views.register(appbuilder)
+    from app.packaging import material_api, material_views  # MAT-001 (SAP material codes)
+
+    for api in material_api.APIS:
+        appbuilder.add_api(api)
+    material_views.register(appbuilder)
 
 
 def seed(session) -> None:

@@ -13,7 +13,7 @@ from app.core.cli import demo_for_company
 from app.core.security import acting_as
 from app.core.seeds import load_seed
 from app.core.tenancy import Membership
-from app.packaging import services
+from app.packaging import materials, services
 from app.packaging.models import CuttingRoom, PackagingProfile, Sample, WorkOrder
 
 DEMO_FILE = "demo/packaging.yaml"
@@ -34,6 +34,7 @@ def load(session: Session, company, today: dt.date | None = None) -> None:
             rooms[name] = CuttingRoom(company_id=company.id, name=name)
             session.add(rooms[name])
     session.flush()
+    materials.load_demo(session, company)  # MAT-001 prefixes and suffixes
     if session.scalar(select(WorkOrder.id).limit(1)) is not None:
         return
     users = {}
