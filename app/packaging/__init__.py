@@ -12,6 +12,11 @@ def register(appbuilder) -> None:
     for api in APIS:
         appbuilder.add_api(api)
     views.register(appbuilder)
+    from app.packaging import quotation_api, quotation_views  # quotations (COTIZADOR)
+
+    for api in quotation_api.QUOTATION_APIS:
+        appbuilder.add_api(api)
+    quotation_views.register(appbuilder)
 
 
 def seed(session) -> None:
