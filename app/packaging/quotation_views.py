@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_decimal, lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.errors import DomainError
@@ -32,6 +32,14 @@ def _actor():
 
 def _person(user) -> str:
     return f"{user.first_name} {user.last_name}".strip() or user.username
+
+
+AMOUNT_FORMATS = {"quantity": "#,##0.##", "price": "#,##0.00##", "total": "#,##0.00"}
+
+
+def amount(value, kind: str = "total") -> str:
+    """An amount in the user's language (es: 15.250,00)."""
+    return format_decimal(value, format=AMOUNT_FORMATS[kind])
 
 
 def form_lines(form) -> list[dict]:
@@ -78,7 +86,7 @@ class PackagingQuotationView(WorkflowActionsView):
         actor = _actor()
         return self.render_template(
             "packaging/quotation_detail.html", q=obj, currencies=CURRENCIES, state_label=QWF.state_label,
-            can_edit=quotations.edit_refusal(db.session, actor, obj) is None, person=_person,
+            can_edit=quotations.edit_refusal(db.session, actor, obj) is None, person=_person, amount=amount,
             **self.workflow_context(obj, form_state=form_state, act_endpoint=".act"),
         ), status
 
@@ -100,7 +108,7 @@ class PackagingQuotationView(WorkflowActionsView):
         people = qq.creators(db.session, actor, current_company_id()) if not errors else []
         return self.render_template(
             "packaging/quotation_list.html", rows=rows, total=total, f=f, errors=errors, args=request.args,
-            creators=people, person=_person, state_label=QWF.state_label, states=QWF.states,
+            creators=people, person=_person, amount=amount, state_label=QWF.state_label, states=QWF.states,
             currencies=CURRENCIES, can_create=rules.can(actor, "CREAR_COTIZACION"),
             date_from=request.args.get("date_from") or (format_date(f.date_from) if f.date_from else ""),
             date_to=request.args.get("date_to") or (format_date(f.date_to) if f.date_to else ""),

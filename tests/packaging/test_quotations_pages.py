@@ -53,7 +53,7 @@ def test_new_quotation_created_from_the_page_then_submitted_from_its_detail(worl
     detail = client.get(r.headers["Location"])
     html = detail.get_data(as_text=True)
     assert "Cotización 1 creada en borrador." in html and "Borrador" in html and f"OT {ot.number}" in html
-    assert "15000.00" in html and "12.50" in html  # totals per currency
+    assert "15.000,00" in html and "12,50" in html  # totals per currency, in Spanish
     assert 'data-action="SUBMIT"' in html and 'id="edit-quotation"' in html
     q = stored(world, int(r.headers["Location"].rstrip("/").rsplit("/", 1)[1]))
     r = client.post(f"{BASE}/{q.id}/accion/SUBMIT", data={"version": q.version})
