@@ -108,7 +108,7 @@ class PackagingQuotationView(WorkflowActionsView):
         people = qq.creators(db.session, actor, current_company_id()) if not errors else []
         return self.render_template(
             "packaging/quotation_list.html", rows=rows, total=total, f=f, errors=errors, args=request.args,
-            creators=people, person=_person, amount=amount, state_label=QWF.state_label, states=QWF.states,
+            creators=people, person=_person, amount=amount, sees_all=qq.sees_all(actor), state_label=QWF.state_label, states=QWF.states,
             currencies=CURRENCIES, can_create=rules.can(actor, "CREAR_COTIZACION"),
             date_from=request.args.get("date_from") or (format_date(f.date_from) if f.date_from else ""),
             date_to=request.args.get("date_to") or (format_date(f.date_to) if f.date_to else ""),
@@ -133,8 +133,8 @@ class PackagingQuotationView(WorkflowActionsView):
                 flash(reason, "danger")
                 return redirect(url_for(".details", pk=q.id))
             values = {"client": q.client, "work_order": str(q.work_order_id or ""), "notes": q.notes or "",
-                      "lines": [{"item": line.item, "quantity": qq.money(line.quantity),
-                                 "unit_price": qq.money(line.unit_price), "currency": line.currency}
+                      "lines": [{"item": line.item, "quantity": qq.money(line.quantity.normalize()),
+                                 "unit_price": qq.money(line.unit_price.normalize()), "currency": line.currency}
                                 for line in q.lines]}
         elif not rules.can(actor, "CREAR_COTIZACION"):
             flash(rules.role_refusal(actor, "CREAR_COTIZACION"), "danger")
