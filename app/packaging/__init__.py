@@ -17,6 +17,11 @@ def register(appbuilder) -> None:
     for api in material_api.APIS:
         appbuilder.add_api(api)
     material_views.register(appbuilder)
+    from app.packaging import quotation_api, quotation_views  # quotations (COTIZADOR)
+
+    for api in quotation_api.QUOTATION_APIS:
+        appbuilder.add_api(api)
+    quotation_views.register(appbuilder)
 
 
 def seed(session) -> None:

@@ -1,6 +1,6 @@
 """Demo data (`flask seed --demo`) from seed/demo/packaging.yaml: cutting rooms, the sample
 technician's profile and OTs that walk their state changes through the services as the
-demo user of each area (their management history is real)."""
+demo user of each area (their management history is real); quotations (quotation_demo.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,7 @@ from app.core.cli import demo_for_company
 from app.core.security import acting_as
 from app.core.seeds import load_seed
 from app.core.tenancy import Membership
-from app.packaging import materials, services
+from app.packaging import materials, quotation_demo, services
 from app.packaging.models import CuttingRoom, PackagingProfile, Sample, WorkOrder
 
 DEMO_FILE = "demo/packaging.yaml"
@@ -22,6 +22,10 @@ DEMO_FILE = "demo/packaging.yaml"
 def _user_with_role(session: Session, role: str, company_id: int):
     return session.scalar(select(User).join(User.roles).join(Membership, Membership.user_id == User.id)
                           .where(Role.name == role, Membership.company_id == company_id).order_by(User.id).limit(1))
+
+
+def _sales(session: Session, company_id: int) -> dict:
+    return {role: _user_with_role(session, role, company_id) for role in ("ENV_VENDEDOR", "ENV_JEFE_VENTAS")}
 
 
 def load(session: Session, company, today: dt.date | None = None) -> None:
@@ -36,7 +40,7 @@ def load(session: Session, company, today: dt.date | None = None) -> None:
     session.flush()
     materials.load_demo(session, company)  # MAT-001 prefixes and suffixes
     if session.scalar(select(WorkOrder.id).limit(1)) is not None:
-        return
+        return quotation_demo.load(session, company, today, _sales(session, company.id))
     users = {}
     for role in ("ENV_VENDEDOR", "ENV_INGENIERO", "ENV_DISENADOR", "ENV_PRECATALOGADOR", "ENV_CATALOGADOR",
                  "ENV_TECNICO_MUESTRAS", "ENV_JEFE_DESARROLLO"):
@@ -65,3 +69,4 @@ def load(session: Session, company, today: dt.date | None = None) -> None:
                 services.assign(session=session, user=users[chief], company=company, today=today, ot=ot,
                                 data={"asignado_id": users[professional].id})
     session.flush()
+    quotation_demo.load(session, company, today, _sales(session, company.id))

@@ -1,0 +1,115 @@
+"""REST API of quotations (module COTIZADOR): /api/v1/packaging_quotation/ (list with COT-001
+and COT-002's default range echoed as "range", show, create, edit; the lines inside the
+quotation's payload) and the core's /<pk>/actions (GET: what the caller may do now) and
+/<pk>/actions/<SUBMIT|APPROVE|REJECT> (POST). Thin: commands in quotations.py, reads in
+quotation_queries.py."""
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.core.api import API_PERMISSIONS, WorkflowActionsApi, answers_errors, api_endpoint, json_body
+from app.core.errors import ValidationError
+from app.core.identity import current_user
+from app.core.localization import request_today
+from app.core.tenancy import active_company, current_company_id
+from app.extensions import db
+from app.packaging import quotation_queries as qq
+from app.packaging import quotations, rules
+from app.packaging.quotation_models import QUOTATION_ENTITY, Quotation
+from app.packaging.quotation_workflow import QWF, offered_actions
+
+
+def _actor():
+    return rules.actor_for(db.session, current_user(), current_company_id())
+
+
+class VisibleQuotations(BaseFilter):
+    """FAB's row scoping of quotation lookups (the core /actions endpoints): COT-001."""
+
+    name = "Cotizaciones visibles"
+
+    def apply(self, query, value):
+        return query.filter(qq.visibility_clause(_actor(), current_company_id(), listing=False))
+
+
+class PackagingQuotationApi(WorkflowActionsApi):
+    datamodel = SQLAInterface(Quotation)
+    resource_name = QUOTATION_ENTITY
+    class_permission_name = "PackagingQuotation"
+    method_permission_name = API_PERMISSIONS
+    workflow = QWF
+    include_route_methods = {"get", "get_list", "post", "put", "actions", "perform_action"}
+    base_filters = [["id", VisibleQuotations, None]]
+    list_columns = show_columns = ["id", "number", "client", "work_order_id", "notes", "state", "creator_id",
+                                   "created_at", "version"]
+    add_columns = edit_columns = ["client", "work_order", "notes"]
+    openapi_spec_tag = "Cotizaciones de envases"
+
+    def action_result(self, item) -> dict:
+        db.session.refresh(item)
+        return qq.quotation_to_dict(item)
+
+    @answers_errors
+    def get_list_headless(self, **kwargs):
+        """COT-001 (who sees which) and COT-002 (with neither date_from nor date_to: from the
+        first day of last month to tomorrow, echoed as "range"); filters creator, state, client,
+        page, page_size."""
+        unknown = sorted(set(request.args) - set(qq.LIST_PARAMS) - {"q"})
+        if unknown:
+            raise ValidationError(f"Parámetro desconocido «{unknown[0]}». Parámetros admitidos: "
+                                  f"{', '.join(qq.LIST_PARAMS)}.", field=unknown[0])
+        actor = _actor()
+        qq.require_quotations(actor)
+        f = qq.parse_filters(request.args, today=request_today())
+        total, rows = qq.list_quotations(session=db.session, actor=actor, company_id=current_company_id(), f=f)
+        return self.response(200, count=total, range=qq.range_dict(f),
+                             result=[qq.quotation_to_dict(q) for q in rows])
+
+    @answers_errors
+    def get_headless(self, pk, **kwargs):
+        q = qq.get_quotation(session=db.session, actor=_actor(), company_id=current_company_id(), quotation_id=pk)
+        return self.response(200, id=q.id, result=qq.quotation_to_dict(q))
+
+    @answers_errors
+    def post_headless(self):
+        q = quotations.create_quotation(session=db.session, user=current_user(), company=active_company(db.session),
+                                        today=request_today(), data=json_body())
+        db.session.commit()
+        return self.response(201, id=q.id, result=qq.quotation_to_dict(q))
+
+    @answers_errors
+    def put_headless(self, pk):
+        """Edit a draft (its creator or an admin); "lines", when given, replaces every line.
+        An If-Match header with the version seen answers 409 when someone changed it since."""
+        q = qq.get_quotation(session=db.session, actor=_actor(), company_id=current_company_id(), quotation_id=pk)
+        expected = request.headers.get("If-Match")
+        if expected is not None and not expected.strip().strip('"').isdigit():
+            raise ValidationError("La cabecera If-Match debe ser la versión (un entero).", field="If-Match")
+        q = quotations.edit_quotation(session=db.session, user=current_user(), company=active_company(db.session),
+                                      today=request_today(), quotation=q, data=json_body(),
+                                      expected_version=int(expected.strip().strip('"')) if expected else None)
+        db.session.commit()
+        db.session.refresh(q)
+        return self.response(200, id=q.id, result=qq.quotation_to_dict(q))
+
+    @api_endpoint("/<int:pk>/actions", methods=["GET"])
+    def actions(self, pk):
+        """Actions the caller may perform now (SUBMIT only for the creator or an admin)
+        ---
+        get:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          responses:
+            200: {description: 'The action codes available to the caller'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        q = qq.get_quotation(session=db.session, actor=_actor(), company_id=current_company_id(), quotation_id=pk)
+        return self.response(200, actions=offered_actions(db.session, q, current_user()), state=q.state,
+                             version=q.version)
+
+
+QUOTATION_APIS = [PackagingQuotationApi]
