@@ -9,7 +9,7 @@ each one is an index probe whatever the size of the table."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationError
@@ -58,14 +58,17 @@ def parse_levels(data: dict, *, strict: bool = True) -> tuple[dict[Level, int], 
 
 
 def _load(session: Session, chosen: dict[Level, int], keys: dict[Level, str] | None = None) -> dict:
-    """The option rows chosen (422 naming the field for an id that does not exist)."""
-    rows = {}
-    for level, pk in chosen.items():
-        row = session.get(level.model, pk)
-        if row is None:
+    """The option rows chosen, {level: (id, label, active)}, in one query (a UNION over the
+    levels' tables); 422 naming the field for an id that does not exist."""
+    if not chosen:
+        return {}
+    parts = [select(literal(LEVELS.index(lv)).label("level"), lv.model.id, lv.model.label, lv.model.active)
+             .where(lv.model.id == pk) for lv, pk in chosen.items()]
+    found = {LEVELS[row.level]: row for row in session.execute(union_all(*parts) if len(parts) > 1 else parts[0])}
+    for level in LEVELS:
+        if level in chosen and level not in found:
             raise ValidationError(_say("unknown", label=level.label), field=(keys or {}).get(level, level.field))
-        rows[level] = row
-    return rows
+    return found
 
 
 def _match(chosen: dict[Level, int]):
@@ -96,7 +99,9 @@ def options(session: Session, level_name, data: dict) -> dict:
         if earlier not in chosen:
             raise ValidationError(_say("order", label=earlier.label, later=level.label), field=earlier.column)
     before = {lv: pk for lv, pk in chosen.items() if LEVELS.index(lv) < index}
-    _load(session, before, keys)
+    for lv, row in _load(session, before, keys).items():
+        if not row.active:
+            raise ValidationError(_say("inactive", option=row.label, label=lv.label), field=keys[lv])
     return {"level": level.field, "label": str(level.label), "options": offered(session, level, before)}
 
 

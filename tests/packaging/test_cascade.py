@@ -55,6 +55,9 @@ def test_casc_001_a_level_needs_every_earlier_one_and_bad_ids_are_422_naming_the
     assert "«Tipo de ítem»" in r.get_json()["message"]
     r = seller.get(f"{OPTIONS}?level=tape&product_type_id=1&printing_id=1")
     assert r.status_code == 422 and r.get_json()["field"] == "fsc_id"
+    r = seller.get(f"{OPTIONS}?level=carton_color&product_type_id=3&printing_id=2&fsc_id=1&tape_id=1"
+                   "&coverage_internal_id=4&coverage_external_id=1&planta_id=4")  # Til Til: inactive
+    assert r.status_code == 422 and r.get_json()["field"] == "planta_id" and "desactivada" in r.get_json()["message"]
     for query, field in (("level=colour", "level"), ("level=printing&product_type_id=999", "product_type_id"),
                          ("level=printing&product_type_id=abc", "product_type_id"),
                          ("level=printing&product_type_id=1&color=2", "color"), ("", "level")):
