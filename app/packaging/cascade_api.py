@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app.core.api import answers_errors, api_endpoint
@@ -34,7 +35,7 @@ class _CascadeBase(BaseApi):
             return self.response(exc.status, **exc.to_dict())
         except (IntegrityError, DataError):
             db.session.rollback()
-            return self.response(422, message="Datos no válidos.")
+            return self.response(422, message=str(_l("Datos no válidos.")))
 
 
 class PackagingCascadeApi(_CascadeBase):
@@ -67,7 +68,7 @@ class PackagingCascadeApi(_CascadeBase):
         data = dict(request.args.items())
         level = data.pop("level", None)
         if level in (None, ""):
-            raise ValidationError("Indica el nivel (parámetro level).", field="level")
+            raise ValidationError(str(_l("Indica el nivel (parámetro level).")), field="level")
         return self.response(200, **cascade.options(db.session, level, data))
 
 
@@ -97,7 +98,7 @@ class PackagingFilterCheckApi(_CascadeBase):
         """
         body = request.get_json(silent=True) if request.data else {}
         if not isinstance(body, dict):
-            raise ValidationError("El cuerpo de la petición debe ser un objeto JSON.")
+            raise ValidationError(str(_l("El cuerpo de la petición debe ser un objeto JSON.")))
         return self.response(200, **cascade.verify(db.session, body))
 
 

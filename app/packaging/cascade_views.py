@@ -15,7 +15,7 @@ LABELS = {"id": _l("Id"), "label": _l("Nombre"), "active": _l("Activa"),
 MENUS = {
     "product_type": ("Tipos de ítem", _l("Tipos de ítem")),
     "printing": ("Impresiones", _l("Impresiones")),
-    "fsc": ("Certificaciones FSC", _l("Certificaciones FSC")),
+    "fsc": ("FSC", _l("FSC")),
     "tape": ("Cintas", _l("Cintas")),
     "coverage_internal": ("Recubrimientos internos", _l("Recubrimientos internos")),
     "coverage_external": ("Recubrimientos externos", _l("Recubrimientos externos")),
