@@ -8,10 +8,9 @@ the services' and the workflow's; an order of another company is a 404 like anyw
 /servicio/ot is gone (410) and names its replacement."""
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import jsonify, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user as login_user
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app.calibration import certificates, execution, queries, services
@@ -20,6 +19,7 @@ from app.calibration.workflow import WF, company_technicians
 from app.core.constraints import explain
 from app.core.errors import DomainError, ValidationError
 from app.core.identity import current_user
+from app.core.legacy import register_paths
 from app.core.localization import request_today
 from app.core.pages import rollback_after
 from app.core.tenancy import active_company
@@ -225,42 +225,6 @@ class LegacyCalibrationApi(BaseApi):
         return self._guarded(run)
 
 
-def _json_error(status: int, message: str, field: str | None = None):
-    body = {"ok": False, "message": message}
-    if field:
-        body["field"] = field
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-def legacy_auth():
-    """Before a legacy call: X-Company-Id picks the company of a Bearer call (as on /api/);
-    a call authenticated by the session cookie needs the CSRF token on POST."""
-    if not request.path.startswith(BASE + "/") or g.get("actor") is None:
-        return None  # not a legacy call, or not signed in: the view's @protect answers 401
-    bearer = request.headers.get("Authorization", "").strip().lower().startswith("bearer ")
-    if bearer and "X-Company-Id" in request.headers:
-        raw = request.headers["X-Company-Id"].strip()
-        if not raw.isdigit():
-            return _json_error(422, str(_l("La cabecera X-Company-Id debe ser el id numérico de una empresa.")),
-                               "X-Company-Id")
-        if int(raw) not in (g.get("company_ids") or []):
-            return _json_error(403, str(_l("No perteneces a la empresa %(id)s (cabecera X-Company-Id).", id=raw)),
-                               "X-Company-Id")
-        g.company_id = int(raw)
-    elif (not bearer and request.method == "POST" and login_user and login_user.is_authenticated
-          and current_app.config.get("WTF_CSRF_ENABLED", True)):
-        from flask_wtf.csrf import ValidationError as CsrfError, validate_csrf
-
-        token = request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
-        try:
-            validate_csrf(token)
-        except CsrfError:
-            return _json_error(400, str(_l("Falta el token CSRF o ha caducado (cabecera X-CSRFToken).")), "X-CSRFToken")
-    return None
-
-
 def servicio_ot(**_):
     """/servicio/ot: 410 Gone, naming the path that replaced it."""
     body = {"ok": False, "message": str(_l("El endpoint /servicio/ot ya no se utiliza: use %(path)s.", path=REPLACEMENT)),
@@ -273,7 +237,7 @@ def register_legacy(appbuilder) -> None:
 
     appbuilder.add_api(LegacyCalibrationApi)
     from flask import current_app as app
-    app.before_request(legacy_auth)  # after the core's hooks: the user and companies are known
+    register_paths(app, BASE + "/")  # app/core/legacy.py: JWT + X-Company-Id, or session + CSRF
     app.add_url_rule("/servicio/ot", "legacy_servicio_ot", servicio_ot,
                      methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     app.add_url_rule("/servicio/ot/<path:rest>", "legacy_servicio_ot_rest", servicio_ot,

@@ -9,8 +9,11 @@ def register(appbuilder) -> None:
     from app.packaging import views
     from app.packaging.api import APIS
 
+    from app.packaging.cascade_api import register as register_cascade
+
     for api in APIS:
         appbuilder.add_api(api)
+    register_cascade(appbuilder)
     views.register(appbuilder)
     from app.packaging import material_api, material_views  # MAT-001 (SAP material codes)
 
@@ -57,3 +60,6 @@ def seed(session) -> None:
                     if getattr(row, key) != value:
                         setattr(row, key, value)
         session.flush()
+    from app.packaging import cascade
+
+    cascade.seed(session)

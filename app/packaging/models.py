@@ -19,6 +19,9 @@ from app.core import constraints
 from app.core.models import Model, WorkflowMixin, utcnow
 from app.core.tenancy import TenantMixin
 from app.core.validation import text_limit
+from app.packaging.cascade_models import (
+    CartonColor, CoverageExternal, CoverageInternal, Fsc, Plant, Printing, ProductType, Tape,
+)
 
 ENTITY = "packaging_work_order"  # the audit entity and the REST resource name
 
@@ -185,15 +188,15 @@ class WorkOrder(TenantMixin, WorkflowMixin, Model):
     request_type_id: Mapped[int] = mapped_column(ForeignKey("packaging_request_type.id"))
     current_area_id: Mapped[int] = mapped_column(ForeignKey("packaging_area.id"))
     creator_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"))
-    # product fields, plain here (the cascade CASC-001/002 comes with issue II)
-    product_type: Mapped[str | None] = mapped_column(String(100))
-    printing: Mapped[str | None] = mapped_column(String(100))
-    fsc: Mapped[str | None] = mapped_column(String(100))
-    tape: Mapped[str | None] = mapped_column(String(100))
-    coverage_internal: Mapped[str | None] = mapped_column(String(100))
-    coverage_external: Mapped[str | None] = mapped_column(String(100))
-    plant: Mapped[str | None] = mapped_column(String(100))
-    carton_color: Mapped[str | None] = mapped_column(String(100))
+    # the product's eight levels (CASC-001/002: a prefix of an allowed combination)
+    product_type_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_product_type.id"))
+    printing_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_printing.id"))
+    fsc_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_fsc.id"))
+    tape_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_tape.id"))
+    coverage_internal_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_coverage_internal.id"))
+    coverage_external_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_coverage_external.id"))
+    plant_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_plant.id"))
+    carton_color_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_carton_color.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
@@ -203,6 +206,14 @@ class WorkOrder(TenantMixin, WorkflowMixin, Model):
     current_area: Mapped[Area] = relationship(Area, lazy="selectin")
     creator: Mapped[User] = relationship(User, foreign_keys=[creator_id], lazy="selectin")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="work_order", order_by="Assignment.area_id")
+    product_type: Mapped[ProductType | None] = relationship(ProductType, lazy="selectin")
+    printing: Mapped[Printing | None] = relationship(Printing, lazy="selectin")
+    fsc: Mapped[Fsc | None] = relationship(Fsc, lazy="selectin")
+    tape: Mapped[Tape | None] = relationship(Tape, lazy="selectin")
+    coverage_internal: Mapped[CoverageInternal | None] = relationship(CoverageInternal, lazy="selectin")
+    coverage_external: Mapped[CoverageExternal | None] = relationship(CoverageExternal, lazy="selectin")
+    plant: Mapped[Plant | None] = relationship(Plant, lazy="selectin")
+    carton_color: Mapped[CartonColor | None] = relationship(CartonColor, lazy="selectin")
 
     def __repr__(self) -> str:
         return f"OT {self.number}"

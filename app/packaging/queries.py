@@ -14,6 +14,7 @@ from app.core.identity import user_ref
 from app.core.validation import Checker, date, integer, text
 from app.packaging import catalog as cat
 from app.packaging import filters, rules
+from app.packaging.cascade_models import LEVELS
 from app.packaging.models import Assignment, Management, WorkOrder
 
 LIST_PARAMS = ("state", "area", "client", "seller", "responsible", "date_from", "date_to", "asignado", "page",
@@ -126,8 +127,8 @@ def order_to_dict(ot: WorkOrder) -> dict:
         "creator": user_ref(ot.creator),
         "responsible": [{"area": a.area_id, "area_label": cat.area_names().get(a.area_id), "user": user_ref(a.user)}
                         for a in ot.assignments],
-        **{name: getattr(ot, name) for name in ("product_type", "printing", "fsc", "tape", "coverage_internal",
-                                                "coverage_external", "plant", "carton_color")},
+        **{k: v for lv in LEVELS for k, v in ((lv.field, getattr(ot, lv.column)),
+                                                (f"{lv.field}_label", getattr(getattr(ot, lv.field), "label", None)))},
         "created_at": ot.created_at.isoformat(timespec="minutes") if ot.created_at else None,
         "version": ot.version,
     }

@@ -17,9 +17,9 @@ from app.core.db import begin_write, lock_row
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.models import utcnow
 from app.core.tenancy import Membership, TenantViolation
-from app.core.validation import Checker, choice, date, integer, message, text, visible
+from app.core.validation import Checker, choice, date, integer, message, record_id, text, visible
 from app.packaging import catalog as cat
-from app.packaging import rules
+from app.packaging import cascade, rules
 from app.packaging.models import (
     ENTITY, FIELD_LABELS as L, Area, Assignment, Management, RequestType, WorkOrder,
 )
@@ -56,11 +56,24 @@ def _order_fields(session: Session, data: dict, *, partial: bool) -> dict:
     if not partial or "request_type" in data:
         clean["request_type"] = check(lambda v, n, label: visible(session, RequestType, v, n, label),
                                       data.get("request_type"), "request_type", L["request_type"])
-    for name in PRODUCT_FIELDS:
+    for name in PRODUCT_FIELDS:  # option ids; the combination is checked by _product (CASC-001/002)
         if name in data:
-            clean[name] = check(text, data.get(name), name, L[name], max_length=100) or None
+            raw = data.get(name)
+            clean[f"{name}_id"] = None if raw in (None, "") else check(record_id, raw, name, L[name])
     check.done()
     return clean
+
+
+def _product(session: Session, clean: dict, ot: WorkOrder | None = None) -> None:
+    """CASC-001/002 on save: when a product field changes, the OT's eight levels (the new
+    values over the saved ones) must be an allowed prefix of the cascade (422 naming the field)."""
+    given = {f: clean[f"{f}_id"] for f in PRODUCT_FIELDS if f"{f}_id" in clean}
+    if not any(v is not None for v in given.values()) and ot is None:
+        return
+    saved = {f: getattr(ot, f"{f}_id") if ot is not None else None for f in PRODUCT_FIELDS}
+    if ot is not None and all(saved[f] == v for f, v in given.items()):
+        return  # unchanged: an OT keeps an option deactivated after it was saved
+    cascade.check_order(session, {**saved, **given})
 
 
 def create_order(*, session: Session, user, company, today: dt.date, data: dict) -> WorkOrder:
@@ -70,6 +83,7 @@ def create_order(*, session: Session, user, company, today: dt.date, data: dict)
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, "CREAR_OT")
     clean = _order_fields(session, data, partial=False)
+    _product(session, clean)
     begin_write(session)
     initial = int(WF.initial_state)
     ot = WorkOrder(company_id=company_id, state=WF.initial_state, version=1, creator_id=user.id,
@@ -93,6 +107,7 @@ def edit_order(*, session: Session, user, company, today: dt.date, ot: WorkOrder
     if reason:
         raise ActionNotAllowed(reason)
     clean = _order_fields(session, data, partial=True)
+    _product(session, clean, ot)
     changes = {}
     for name, value in clean.items():
         if name == "request_type":

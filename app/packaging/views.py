@@ -18,7 +18,7 @@ from app.core.storage import check_upload, get_storage
 from app.core.tenancy import Membership, active_company, current_company_id
 from app.extensions import db
 from app.packaging import catalog as cat
-from app.packaging import filters, queries, rules, services
+from app.packaging import cascade, filters, queries, rules, services
 from app.packaging.models import FIELD_LABELS, Area, RequestType, WorkOrder
 
 CATEGORY = "Envases"
@@ -94,8 +94,9 @@ class PackagingOrdersView(BaseView):
             if reason:
                 flash(reason, "danger")
                 return redirect(url_for(".detail", pk=ot.id))
-            values = {name: getattr(ot, name) for name in ORDER_FORM if name != "request_type"}
+            values = {name: getattr(ot, name) for name in ("client", "description")}
             values["request_type"] = ot.request_type_id
+            values.update({name: getattr(ot, f"{name}_id") for name in services.PRODUCT_FIELDS})
         elif not rules.can(actor, "CREAR_OT"):
             flash(rules.role_refusal(actor, "CREAR_OT"), "danger")
             return redirect(url_for(".list"))
@@ -122,8 +123,10 @@ class PackagingOrdersView(BaseView):
                     flash(errors.pop(""), "danger")
         options = {"request_type": [(t.id, t.name) for t in db.session.scalars(select(RequestType)
                                                                                 .order_by(RequestType.id))]}
-        return self.render_template("packaging/form.html", ot=ot, fields=ORDER_FORM, values=values, errors=errors,
-                                    options=options, **self._context()), status
+        fields = {k: v for k, v in ORDER_FORM.items() if k not in services.PRODUCT_FIELDS}
+        return self.render_template("packaging/form.html", ot=ot, fields=fields, values=values, errors=errors,
+                                    options=options, cascade=cascade.form_levels(db.session, values),
+                                    **self._context()), status
 
     @expose("/ots/nueva", methods=["GET", "POST"])
     @has_access
@@ -239,7 +242,7 @@ class PackagingOrdersView(BaseView):
 
 
 def register(appbuilder) -> None:
-    from app.packaging import catalog_views
+    from app.packaging import cascade_views, catalog_views
 
     appbuilder.add_view(PackagingOrdersView, "OTs de envases", label=_l("OTs de envases"), icon="fa-box",
                         category=CATEGORY, category_label=_l("Envases"), category_icon="fa-box")
@@ -248,3 +251,4 @@ def register(appbuilder) -> None:
     appbuilder.add_link("Mi perfil de envases", label=_l("Mi perfil de envases"), href="/envases/perfil",
                         icon="fa-id-card", category=CATEGORY)
     catalog_views.register(appbuilder)
+    cascade_views.register(appbuilder)
