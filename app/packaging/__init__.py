@@ -6,12 +6,13 @@ in demo.py (`flask seed --demo`)."""
 
 def register(appbuilder) -> None:
     """Views and APIs of the module."""
-    from app.packaging import views
+    from app.packaging import sample_views, views
     from app.packaging.api import APIS
 
     for api in APIS:
         appbuilder.add_api(api)
     views.register(appbuilder)
+    sample_views.register(appbuilder)
 
 
 def seed(session) -> None:
