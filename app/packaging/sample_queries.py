@@ -5,7 +5,7 @@ with labels beside the codes."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.core.errors import NotFound
 from app.core.validation import Checker, integer
@@ -14,9 +14,13 @@ from app.packaging.models import CuttingRoom, WorkOrder
 from app.packaging.sample_models import DESTINATIONS, Sample, destination_label
 
 
+# the rows listed are an alias: FLT-004's EXISTS over packaging_sample must not correlate to them
+Listed = aliased(Sample, name="listed_sample")
+
+
 def visible_samples(actor: rules.Actor):
     """Samples of the OTs `actor` may open (FLT-001..FLT-004, not FLT-005's default states)."""
-    return (select(Sample).join(WorkOrder, WorkOrder.id == Sample.work_order_id)
+    return (select(Listed).join(WorkOrder, WorkOrder.id == Listed.work_order_id)
             .where(filters.visibility_clause(actor, listing=False)))
 
 
@@ -37,11 +41,11 @@ def list_samples(*, session: Session, actor: rules.Actor, work_order: int | None
                  page: int = 0, page_size: int = 25) -> tuple[int, list[Sample]]:
     stmt = visible_samples(actor)
     if work_order:
-        stmt = stmt.where(Sample.work_order_id == work_order)
+        stmt = stmt.where(Listed.work_order_id == work_order)
     if state is not None:
-        stmt = stmt.where(Sample.state == state)
+        stmt = stmt.where(Listed.state == state)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.scalars(stmt.order_by(Sample.id).offset(page * page_size).limit(page_size)).all()
+    rows = session.scalars(stmt.order_by(Listed.id).offset(page * page_size).limit(page_size)).all()
     return total, list(rows)
 
 
@@ -55,7 +59,7 @@ def get_sample(*, session: Session, actor: rules.Actor, sample_id) -> tuple[Samp
         pk = int(sample_id)
     except (TypeError, ValueError):
         pk = 0
-    row = session.execute(visible_samples(actor).add_columns(WorkOrder).where(Sample.id == pk)).first() \
+    row = session.execute(visible_samples(actor).add_columns(WorkOrder).where(Listed.id == pk)).first() \
         if 0 < pk < 2**31 else None
     if row is None:
         raise NotFound("No existe esa muestra en la empresa activa o no la puedes ver.")
