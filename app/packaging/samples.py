@@ -8,8 +8,8 @@
 - MUE-003: several recipients make one sample per recipient, in one transaction.
 - Management types 6 (Solicitud Muestra: the request creates the samples) and 8 (Envío Sala
   Muestra: the pending samples go to the cutting room, En progreso).
-- The OT's states 17 (Sala Muestra: pending samples start), 18 (Muestra Terminada: open samples
-  end Terminada) and 22 (Muestra Anulada: open samples end Anulada), called by workflow.py.
+- The OT's states 18 (Muestra Terminada: open samples end Terminada) and 22 (Muestra Anulada:
+  open samples end Anulada), called by workflow.py; 17 (Sala Muestra) leaves them as they are.
 
 Keyword-only session/user/company/today; no Flask; they flush, the caller commits."""
 from __future__ import annotations
@@ -33,7 +33,7 @@ from app.packaging.sample_models import (
 )
 
 SAMPLE_REQUEST, SAMPLE_SEND = 6, 8  # management types (spec §4)
-OT_SAMPLE_ROOM, OT_SAMPLES_DONE, OT_SAMPLES_CANCELLED = 17, 18, 22
+OT_SAMPLES_DONE, OT_SAMPLES_CANCELLED = 18, 22
 PER_DESTINATION = tuple(f"{p}_{k}" for p in ("room", "quantity", "cut") for k in DESTINATIONS)
 CATALOG_FIELDS = {"cad": SampleCad, "carton": SampleCarton, "gluing": SampleGluing, "sample_carton": SampleCarton}
 REQUIRED_CATALOGS = ("cad", "carton")
@@ -347,11 +347,11 @@ def management(*, session: Session, user, company, today: dt.date, ot: WorkOrder
 
 
 def follow_ot_state(session: Session, ot: WorkOrder, target: int) -> dict | None:
-    """The OT's samples follow its state (workflow.py, on every state change): 17 Sala Muestra
-    starts the pending ones (En progreso), 18 Muestra Terminada ends the open ones Terminada,
-    22 Muestra Anulada ends them Anulada. Returns {"samples": ids, "sample_state": new} or None."""
-    moves = {OT_SAMPLE_ROOM: ((SAMPLE_PENDING,), SAMPLE_IN_PROGRESS),
-             OT_SAMPLES_DONE: (SAMPLE_OPEN, SAMPLE_DONE),
+    """The OT's samples follow its state (workflow.py, on every state change): 18 Muestra
+    Terminada ends the open ones Terminada, 22 Muestra Anulada ends them Anulada (17 Sala
+    Muestra moves none: a type 8 sends the pending ones to be cut). Returns {"samples": ids,
+    "sample_state": new} or None."""
+    moves = {OT_SAMPLES_DONE: (SAMPLE_OPEN, SAMPLE_DONE),
              OT_SAMPLES_CANCELLED: (SAMPLE_OPEN, SAMPLE_CANCELLED)}
     if target not in moves:
         return None

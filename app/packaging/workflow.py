@@ -3,7 +3,7 @@ target state) to the OT: the guards are the rules WF-004 (a state change is offe
 user on this OT), WF-001 with WF-003 (the target is among the area's states now) and WF-002
 (no pending external design on the way to 16); the effect moves the OT to the target
 state's default area, records the management entry of type 1 and moves the OT's samples
-on 17/18/22 (samples.follow_ot_state)."""
+on 18/22 (samples.follow_ot_state)."""
 from __future__ import annotations
 
 from app.core.audit import actor_name
@@ -71,7 +71,7 @@ def change_effect(ot: WorkOrder, *, user, session, payload, transition, **_):
     ))
     from app.packaging.samples import follow_ot_state
 
-    samples = follow_ot_state(session, ot, target)  # 17, 18, 22: the OT's samples follow
+    samples = follow_ot_state(session, ot, target)  # 18, 22: the OT's samples follow
     return {"area_from": area_from, "area_to": area_to, **(samples or {})}
 
 
