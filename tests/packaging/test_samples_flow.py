@@ -10,7 +10,10 @@ from sqlalchemy import select
 
 from app.core.tenancy import company_scope
 from app.packaging.sample_models import Sample
-from tests.packaging.test_samples import URL, cats, create, payload, sample  # noqa: F401 (fixture)
+from tests.packaging import test_samples as base
+from tests.packaging.test_samples import URL, create, payload, sample
+
+cats = base.cats  # the catalogs fixture
 
 MGMT = "/api/v1/packaging_management/"
 
