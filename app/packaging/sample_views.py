@@ -150,4 +150,4 @@ def register(appbuilder) -> None:
                             category_label=_l("Envases"), category_icon="fa-box")
     from flask import current_app
 
-    (getattr(appbuilder, "app", None) or current_app).add_template_global(samples_context, "packaging_samples")
+    current_app.add_template_global(samples_context, "packaging_samples")

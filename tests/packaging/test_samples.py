@@ -259,3 +259,29 @@ def test_packaging_sample_other_company_is_404_and_list_is_role_scoped(world, ap
     assert {row["id"] for row in chief.get(f"{URL}?work_order={hidden.id}").get_json()["result"]} == {other}
     assert chief.get(f"{URL}?state=9").status_code == 422
     assert sample(world, sid).quantity_seller == 2
+
+
+def test_mue_001_junk_input_is_a_4xx_naming_the_field_never_a_500(world, api, cats, login, client):
+    ot = world.ot(2)
+    (sid,) = create(api, world, cats, ot)
+    c = api(world.u("jefe_desarrollo"), world.company)
+    junk = [{"recipients": [{"a": 1}]}, {"recipients": "seller", "cad": {"x": 1}}, {"quantity_seller": [1]},
+            {"cut_seller": "quizás"}, {"room_seller": "99999999999"}, {"unit_time": "1e999"}, {"carton": True},
+            {"recipients": ["seller"], "note": "a\x00b" * 2000}, {"sample_carton": -1}]
+    for extra in junk:
+        r = c.post(URL, json={**payload(world, cats, ot), **extra})
+        assert r.status_code == 422 and r.get_json()["field"], (extra, r.get_json())
+        body = {k: v for k, v in extra.items() if k not in ("recipients", "note")}
+        if body:
+            r = c.put(f"{URL}{sid}", json=body)
+            assert r.status_code == 422 and r.get_json()["field"], (body, r.get_json())
+    assert c.put(f"{URL}{sid}", data="[1]", content_type="application/json").status_code in (400, 422)
+    assert c.put(f"{URL}abc", json={}).status_code == 404 and c.put(f"{URL}99999999999", json={}).status_code == 404
+    r = c.post("/api/v1/packaging_management/", json={"work_order": ot.id, "management_type": 6, "sample": [1]})
+    assert r.status_code == 422
+    login("jefe_desarrollo")
+    for form in ({"recipients": ["x"], "cad": "abc", "quantity_seller": "\x00"}, {}):
+        assert client.post(f"/envases/ots/{ot.id}/muestras", data=form).status_code == 422
+        assert client.post(f"/envases/ots/{ot.id}/muestras/{sid}", data={**form, "unit_time": "-3"}).status_code == 422
+    assert client.post(f"/envases/ots/{ot.id}/muestras/99999", data={}).status_code == 404
+    assert count(world) == 1
