@@ -6,7 +6,7 @@ in demo.py (`flask seed --demo`)."""
 
 def register(appbuilder) -> None:
     """Views and APIs of the module."""
-    from app.packaging import views
+    from app.packaging import sample_views, views
     from app.packaging.api import APIS
 
     from app.packaging.cascade_api import register as register_cascade
@@ -25,6 +25,7 @@ def register(appbuilder) -> None:
     for api in quotation_api.QUOTATION_APIS:
         appbuilder.add_api(api)
     quotation_views.register(appbuilder)
+    sample_views.register(appbuilder)
 
 
 def seed(session) -> None:

@@ -2,8 +2,8 @@
 ids (areas, states, management types, request types, roles' areas), the company's cutting
 rooms, a user's packaging profile per company (area, boss, cutting room, external sellers),
 the OT (`packaging_work_order`, numbered per company by the core sequence), its management
-entries, its assignments per area (ASIG-001) and the sample rows FLT-004/WF-004 read (the
-sample's own screens come with "Packaging work orders II")."""
+entries and its assignments per area (ASIG-001). The samples (MUE-001..003) are in
+sample_models.py, re-exported here."""
 from __future__ import annotations
 
 import datetime as dt
@@ -271,35 +271,15 @@ class Assignment(TenantMixin, Model):
     user: Mapped[User] = relationship(User, foreign_keys=[user_id], lazy="joined")
 
 
-SAMPLE_PENDING, SAMPLE_IN_PROGRESS, SAMPLE_DONE, SAMPLE_CANCELLED = 0, 1, 2, 3
-SAMPLE_ROOM_COLUMNS = (
-    "room_seller_id", "room_designer_id", "room_lab_id", "room_1_id", "room_2_id", "room_3_id", "room_4_id",
-    "room_designer_review_id",
-)
-
-
-class Sample(TenantMixin, Model):
-    """Muestra of an OT, reduced to what FLT-004 and WF-004 read: its state (0 Pendiente,
-    1 En progreso, MUE-002) and the cutting rooms of its destinations (sala_corte_vendedor,
-    _diseñador, _laboratorio, _1.._4, _diseñador_revision). Issue II adds the rest."""
-
-    __tablename__ = "packaging_sample"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    work_order_id: Mapped[int] = mapped_column(ForeignKey("packaging_work_order.id", ondelete="CASCADE"), index=True)
-    state: Mapped[int] = mapped_column(Integer, default=SAMPLE_PENDING)
-    room_seller_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
-    room_designer_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
-    room_lab_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
-    room_1_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
-    room_2_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
-    room_3_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
-    room_4_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
-    room_designer_review_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_cutting_room.id"))
-
-
 constraints.register("uq_packaging_cutting_room_company_name", field="name",
                      message=_l("Ya existe una sala de corte llamada %(name)s."))
 constraints.register("uq_packaging_profile_company_user", field="user",
                      message=_l("Ese usuario ya tiene un perfil de envases en esta empresa."))
 constraints.register("uq_packaging_assignment_order_area", field="asignado_id",
                      message=_l("La OT ya tiene un responsable en esa área."))
+
+# the samples (issue 12) live in sample_models.py; these names stay importable from here
+from app.packaging.sample_models import (  # noqa: E402,F401
+    SAMPLE_CANCELLED, SAMPLE_DONE, SAMPLE_IN_PROGRESS, SAMPLE_PENDING, SAMPLE_ROOM_COLUMNS, Sample, SampleCad,
+    SampleCarton, SampleGluing,
+)

@@ -1,6 +1,6 @@
 """Packaging work orders: the commands (spec packaging-work-orders.md; DESIGN "Packaging work
-orders"): create and edit an OT, record a management entry (types 1, 2, 3, 4, 6, 8, 9, 10,
-11), assign an OT (ASIG-001), save a user's packaging profile.
+orders"): create and edit an OT, record a management entry (types 1, 2, 3, 4, 9, 10, 11;
+6 and 8 in samples.py), assign an OT (ASIG-001), save a user's packaging profile.
 
 Keyword-only `session`, `user`, `company`, `today`; no Flask; they flush, the caller commits
 once per user action. The rules themselves are in rules.py; the state machine in workflow.py."""
@@ -29,7 +29,8 @@ ORDER_SEQUENCE = "packaging_work_order"
 PRODUCT_FIELDS = ("product_type", "printing", "fsc", "tape", "coverage_internal", "coverage_external", "plant",
                   "carton_color")
 ORDER_FIELDS = ("client", "description", "request_type", *PRODUCT_FIELDS)
-MANAGEMENT_FIELDS = {"work_order", "management_type", "state", "note", "provider", "event_date", "consulted_area"}
+MANAGEMENT_FIELDS = {"work_order", "management_type", "state", "note", "provider", "event_date", "consulted_area",
+                     "sample", "samples"}
 
 
 def _company_id(company) -> int:
@@ -156,6 +157,11 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
                         choices={sid: s["name"] for sid, s in cat.states().items()})
         WF.perform(ot, action_for(target), user, session=session, payload={"note": note} if note else {}, today=today)
         return None
+    if type_id in (6, 8):  # Solicitud Muestra, Envío Sala Muestra (samples.py)
+        from app.packaging import samples
+
+        return samples.management(session=session, user=user, company=company, today=today, ot=ot,
+                                  type_id=type_id, data=data, note=note)
     begin_write(session)
     fields: dict = {"note": note or None}
     if type_id == cat.CONSULTATION:

@@ -2,7 +2,8 @@
 target state) to the OT: the guards are the rules WF-004 (a state change is offered to this
 user on this OT), WF-001 with WF-003 (the target is among the area's states now) and WF-002
 (no pending external design on the way to 16); the effect moves the OT to the target
-state's default area and records the management entry of type 1."""
+state's default area, records the management entry of type 1 and moves the OT's samples
+on 18/22 (samples.follow_ot_state)."""
 from __future__ import annotations
 
 from app.core.audit import actor_name
@@ -68,7 +69,10 @@ def change_effect(ot: WorkOrder, *, user, session, payload, transition, **_):
         user_name=actor_name(user), note=payload.get("note"), state_from=transition.source,
         state_to=transition.target, area_from_id=area_from, area_to_id=area_to,
     ))
-    return {"area_from": area_from, "area_to": area_to}
+    from app.packaging.samples import follow_ot_state
+
+    samples = follow_ot_state(session, ot, target)  # 18, 22: the OT's samples follow
+    return {"area_from": area_from, "area_to": area_to, **(samples or {})}
 
 
 WF.bind(

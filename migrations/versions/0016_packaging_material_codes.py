@@ -3,7 +3,7 @@ catalogs (the spec's prefijo_material, sufijo_material) and the materials (one c
 the number comes from the core sequence_counter row "packaging_material_code", from 700000)
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-11-24
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -4,14 +4,14 @@ eight product fields as foreign keys to them. The old free-text values are dropp
 matched no catalog; docs/decisions.md); downgrade writes the labels back.
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0016
 Create Date: 2026-11-24
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0017'
-down_revision = '0013'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
