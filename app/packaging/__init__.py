@@ -5,27 +5,16 @@ in demo.py (`flask seed --demo`)."""
 
 
 def register(appbuilder) -> None:
-    """Views and APIs of the module."""
-    from app.packaging import sample_views, views
-    from app.packaging.api import APIS
+    """Views and APIs of the module: OTs, the cascade, material codes, quotations, samples."""
+    from app.packaging import (api, cascade_api, material_api, material_views, quotation_api, quotation_views,
+                               sample_views, views)
 
-    from app.packaging.cascade_api import register as register_cascade
-
-    for api in APIS:
-        appbuilder.add_api(api)
-    register_cascade(appbuilder)
-    views.register(appbuilder)
-    from app.packaging import material_api, material_views  # MAT-001 (SAP material codes)
-
-    for api in material_api.APIS:
-        appbuilder.add_api(api)
-    material_views.register(appbuilder)
-    from app.packaging import quotation_api, quotation_views  # quotations (COTIZADOR)
-
-    for api in quotation_api.QUOTATION_APIS:
-        appbuilder.add_api(api)
-    quotation_views.register(appbuilder)
-    sample_views.register(appbuilder)
+    for apis in (api.APIS, material_api.APIS, quotation_api.QUOTATION_APIS):
+        for resource in apis:
+            appbuilder.add_api(resource)
+    cascade_api.register(appbuilder)
+    for pages in (views, material_views, quotation_views, sample_views):
+        pages.register(appbuilder)
 
 
 def seed(session) -> None:
