@@ -16,6 +16,7 @@ from app.core import constraints
 from app.core.errors import ValidationError
 from app.core.models import Model, utcnow
 from app.core.tenancy import TenantMixin
+from app.core.validation import message
 from app.packaging.models import WorkOrder
 
 MATERIAL_ENTITY = "packaging_material"
@@ -55,7 +56,7 @@ class _Affix(TenantMixin, Model):
     def _description(self, key, value):
         text = str(value or "").strip()
         if not text:
-            raise ValidationError(str(_l("El campo «Descripción» es obligatorio.")), field="description")
+            raise ValidationError(message("required", label=MATERIAL_LABELS["description"]), field="description")
         return text
 
     def __repr__(self) -> str:
