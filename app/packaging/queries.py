@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.core.errors import NotFound
 from app.core.identity import user_ref
@@ -84,13 +84,17 @@ def list_statement(actor: rules.Actor, f: ListFilters):
     return stmt
 
 
+# a list page reads its rows' product labels (CASC-001 levels) in the rows' own statement
+PRODUCT_LABELS = [joinedload(getattr(WorkOrder, level.field)) for level in LEVELS]
+
+
 def list_orders(*, session: Session, actor: rules.Actor, f: ListFilters) -> tuple[int, list[WorkOrder]]:
     """One page of the OTs `actor` sees, newest first, with their responsible per area
     (a constant number of queries whatever the number of rows)."""
     stmt = list_statement(actor, f)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.scalars(
-        stmt.options(selectinload(WorkOrder.assignments)).order_by(WorkOrder.number.desc())
+        stmt.options(selectinload(WorkOrder.assignments), *PRODUCT_LABELS).order_by(WorkOrder.number.desc())
         .offset(f.page * f.page_size).limit(f.page_size)
     ).unique().all()
     return total, list(rows)

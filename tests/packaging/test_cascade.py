@@ -204,3 +204,18 @@ def test_casc_seed_is_idempotent_and_keeps_the_admins_edits(session):
     session.commit()
     assert session.scalar(select(func.count(Combination.id))) == count == 37
     assert session.get(ProductType, 1).label == "Caja RSC"
+
+
+def test_casc_001_the_ot_list_reads_product_labels_without_a_query_per_level(world, api, count_queries):
+    """The list shows each OT's product labels: they come in the rows' own statement, so an OT
+    list with products set costs what a list without them does."""
+    seller = api(world.u("vendedor"), world.company)
+    assert seller.post(ORDERS, json=BASE_OT).status_code == 201
+    seller.get(ORDERS)
+    with count_queries() as bare:
+        seller.get(ORDERS)
+    assert seller.post(ORDERS, json={**BASE_OT, **FULL}).status_code == 201
+    with count_queries() as with_products:
+        rows = seller.get(ORDERS).get_json()["result"]
+    assert rows[0]["plant_label"] == "Planta Buin" and rows[1]["plant_label"] is None
+    assert with_products.count == bare.count, with_products.statements
