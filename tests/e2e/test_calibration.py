@@ -27,7 +27,8 @@ def act(page, action):
 def test_one_order_from_received_to_closed(page, live_server, login_page, logout_page, session, make_company, make_user,
                                            tmp_path, app):
     app.config["FILES_DIR"] = str(tmp_path)
-    page.on("dialog", lambda dialog: dialog.accept())
+    asked, answer = [], {"accept": True}  # the actions with `confirm:` ask first
+    page.on("dialog", lambda d: (asked.append(d.message), d.accept() if answer["accept"] else d.dismiss()))
     company = make_company(name="Cliente E2E")
     roles = {"cliente": "CAL_CLIENTE", "responsable": "CAL_RESPONSABLE", "supervisor": "CAL_SUPERVISOR",
              "tecnico": "CAL_TECNICO"}
@@ -73,6 +74,11 @@ def test_one_order_from_received_to_closed(page, live_server, login_page, logout
     page.click("#evidence-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "hoja.pdf" in page.inner_text("#evidence-list") and "Conforme" in page.inner_text("#results-table")
+    answer["accept"] = False  # saying no to the question leaves the order where it was
+    page.click("#order-actions button[data-action=SUBMIT_REVIEW]")
+    assert asked and asked[-1].startswith("¿Enviar la orden a revisión?")
+    assert "En revisión" not in page.inner_text("h2")
+    answer["accept"] = True
     act(page, "SUBMIT_REVIEW")
     assert "En revisión" in page.inner_text("h2")
     logout_page(page)
