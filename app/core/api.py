@@ -276,6 +276,16 @@ class TenantModelRestApi(ModelRestApi):
         return item
 
 
+def if_match_version() -> int | None:
+    """The version the caller saw, from the optional If-Match header (422 when not an integer)."""
+    expected = request.headers.get("If-Match")
+    if expected is None:
+        return None
+    if not expected.strip().strip('"').isdigit():
+        raise ValidationError("La cabecera If-Match debe ser la versión (un entero).", field="If-Match")
+    return int(expected.strip().strip('"'))
+
+
 class WorkflowActionsApi(TenantModelRestApi):
     """GET /<pk>/actions and POST /<pk>/actions/<ACTION> for a model bound to a workflow.
 
@@ -339,16 +349,14 @@ class WorkflowActionsApi(TenantModelRestApi):
         """
         item = self.get_visible(pk)
         payload = json_body(required=False)
-        expected = request.headers.get("If-Match")
-        if expected is not None and not expected.strip().strip('"').isdigit():
-            raise ValidationError("La cabecera If-Match debe ser la versión (un entero).", field="If-Match")
+        expected = if_match_version()
         key = idempotency.clean_key(request.headers.get("Idempotency-Key"))
         user = current_user()
 
         def act():
             done = self.workflow.perform(
                 item, action, user, session=db.session,
-                expected_version=int(expected.strip().strip('"')) if expected else None, payload=payload,
+                expected_version=expected, payload=payload,
                 today=request_today(),  # read where the request starts
             )
             return 200, self.action_result(done)

@@ -9,7 +9,7 @@ from flask import request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.api import API_PERMISSIONS, WorkflowActionsApi, answers_errors, api_endpoint, json_body
+from app.core.api import API_PERMISSIONS, WorkflowActionsApi, answers_errors, api_endpoint, if_match_version, json_body
 from app.core.errors import ValidationError
 from app.core.identity import current_user
 from app.core.localization import request_today
@@ -84,12 +84,9 @@ class PackagingQuotationApi(WorkflowActionsApi):
         """Edit a draft (its creator or an admin); "lines", when given, replaces every line.
         An If-Match header with the version seen answers 409 when someone changed it since."""
         q = qq.get_quotation(session=db.session, actor=_actor(), company_id=current_company_id(), quotation_id=pk)
-        expected = request.headers.get("If-Match")
-        if expected is not None and not expected.strip().strip('"').isdigit():
-            raise ValidationError("La cabecera If-Match debe ser la versión (un entero).", field="If-Match")
         q = quotations.edit_quotation(session=db.session, user=current_user(), company=active_company(db.session),
                                       today=request_today(), quotation=q, data=json_body(),
-                                      expected_version=int(expected.strip().strip('"')) if expected else None)
+                                      expected_version=if_match_version())
         db.session.commit()
         db.session.refresh(q)
         return self.response(200, id=q.id, result=qq.quotation_to_dict(q))
