@@ -104,8 +104,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.2, help="flask bench seed --scale (1 = 100.000 orders)")
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=15.0, help="length of one round")
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=30.0, help="length of one round")
     parser.add_argument("--think", type=float, default=1.0,
                         help="mean pause of a user between requests, in seconds (0 = back to back)")
     parser.add_argument("--reuse", action="store_true", help="keep the databases of the last run")
