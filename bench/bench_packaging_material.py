@@ -116,8 +116,8 @@ def run() -> list[str]:
     return [
         f"{CLIENTS} concurrent clients (threads, one test client and session each), {dialect}; OTs in "
         "Catalogación; the numbers drawn were checked consecutive from 700001 with no repeat. The threads share "
-        "one Python process (GIL) on a 2-core machine shared with other sessions: latency under 8 clients is "
-        "mostly queueing for the CPU (compare with the single client).",
+        "one Python process (GIL) with the app they call: latency under 8 clients is mostly queueing for the "
+        "interpreter, and the throughput is what one process gives (compare with the single client).",
         "", "| Requests | Count | p50 | p95 | Throughput |", "|---|---|---|---|---|",
         _row("New code, 1 client alone (for reference)", lat_one, wall_one),
         _row(f"New code, {CLIENTS} clients, each its own OTs", lat_new, wall_new),

@@ -17,7 +17,9 @@ def bench_app(name: str):
     from app.core.cli import seed_reference
 
     url = os.environ.get("BENCH_DATABASE_URL")
-    if not url:
+    if url:
+        url = _fresh_postgres(url, f"bench_{name}")
+    else:
         path = os.path.join(os.path.dirname(__file__), f"{name}.db")
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
@@ -28,6 +30,21 @@ def bench_app(name: str):
         upgrade()
         seed_reference(app.appbuilder, load_modules())
     return app
+
+
+def _fresh_postgres(base_url: str, name: str) -> str:
+    """An empty database `name` beside BENCH_DATABASE_URL's (a previous run's is dropped), so
+    each run starts from the same state, as the SQLite file does."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(base_url)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @contextmanager
