@@ -55,6 +55,17 @@ def message(kind: str, **params) -> str:
     return str(MESSAGES[kind]) % {key: str(value) for key, value in params.items()}
 
 
+def refuse_unknown(data, allowed, *, prefix: str = "") -> None:
+    """A JSON object whose keys are all in `allowed` (422 naming the first other key, with
+    `prefix` for a nested object such as a line: "lines.2.")."""
+    if not isinstance(data, dict):
+        raise ValidationError(message("body"), field=prefix.rstrip(".") or None)
+    extra = sorted(set(data) - set(allowed), key=str)
+    if extra:
+        raise ValidationError(message("unknown", name=extra[0], allowed=", ".join(sorted(allowed, key=str))),
+                              field=f"{prefix}{extra[0]}")
+
+
 def fail(kind: str, name: str, label, **params):
     raise ValidationError(message(kind, label=label or name, **params), field=name)
 

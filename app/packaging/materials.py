@@ -16,14 +16,14 @@ from app.core.db import lock_row
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.identity import user_ref
 from app.core.seeds import load_seed
-from app.core.validation import Checker, visible
+from app.core.validation import Checker, refuse_unknown, visible
 from app.packaging import catalog as cat
 from app.packaging import rules
 from app.packaging.material_models import (
     MATERIAL_LABELS as L, Material, MaterialPrefix, MaterialSuffix,
 )
 from app.packaging.models import ENTITY, WorkOrder
-from app.packaging.services import _company_id, _unknown
+from app.packaging.services import _company_id
 
 FUNCTION = "CREAR_CODIGO_SAP"
 SEQUENCE = "packaging_material_code"  # the spec's materials_codes
@@ -65,7 +65,7 @@ def create_code(*, session: Session, user, company, today: dt.date, ot: WorkOrde
     company_id = _company_id(company)
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, FUNCTION)
-    _unknown(data, {"prefix_id", "suffix_id"})
+    refuse_unknown(data, {"prefix_id", "suffix_id"})
     existing = material_of(session, ot)
     if existing is not None:
         return existing, False

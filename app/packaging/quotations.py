@@ -17,7 +17,7 @@ from app.core.errors import ActionNotAllowed, Conflict, ValidationError
 from app.core.models import utcnow
 from app.core.tenancy import TenantViolation
 from app.core.workflow import STALE_MESSAGE
-from app.core.validation import Checker, choice, decimal, message, text, visible
+from app.core.validation import Checker, choice, decimal, message, refuse_unknown, text, visible
 from app.packaging import rules
 from app.packaging.filters import visibility_clause as order_visibility
 from app.packaging.models import WorkOrder
@@ -37,15 +37,6 @@ def _company_id(company) -> int:
     if company is None:
         raise TenantViolation("No hay una empresa activa.")
     return company.id
-
-
-def _unknown(data, allowed, prefix: str = "") -> None:
-    if not isinstance(data, dict):
-        raise ValidationError(message("body"), field=prefix.rstrip(".") or None)
-    extra = sorted(set(data) - set(allowed), key=str)
-    if extra:
-        raise ValidationError(message("unknown", name=extra[0], allowed=", ".join(allowed)),
-                              field=f"{prefix}{extra[0]}")
 
 
 def _places(check: Checker, value: Decimal | None, name: str, label: str, places: int) -> None:
@@ -71,7 +62,7 @@ def parse_lines(raw, check: Checker) -> list[dict]:
             check.add(f"lines.{i}", f"La línea {i + 1} debe ser un objeto con {', '.join(LINE_FIELDS)}.")
             continue
         try:
-            _unknown(line, LINE_FIELDS, prefix)
+            refuse_unknown(line, LINE_FIELDS, prefix=prefix)
         except ValidationError as exc:
             check.add(exc.field, exc.message)
             continue
@@ -102,7 +93,7 @@ def _work_order(session: Session, actor: rules.Actor, value) -> WorkOrder | None
 
 def parse(session: Session, actor: rules.Actor, data, *, partial: bool) -> dict:
     """The quotation's fields from a payload or a form, every error at once (422 by field)."""
-    _unknown(data, FIELDS)
+    refuse_unknown(data, FIELDS)
     check, clean = Checker(), {}
     if not partial or "client" in data:
         clean["client"] = check(text, data.get("client"), "client", QL["client"], required=True, max_length=150)

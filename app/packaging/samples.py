@@ -23,7 +23,7 @@ from app.core import audit
 from app.core.db import begin_write, lock_row
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.models import utcnow
-from app.core.validation import Checker, boolean, decimal, integer, message, text, visible
+from app.core.validation import Checker, boolean, decimal, integer, message, refuse_unknown, text, visible
 from app.packaging import catalog as cat
 from app.packaging import filters, rules
 from app.packaging.models import CuttingRoom, WorkOrder
@@ -52,15 +52,6 @@ def _split(name: str) -> tuple[str, str] | None:
         if name.startswith(prefix + "_") and name[len(prefix) + 1:] in DESTINATIONS:
             return prefix, name[len(prefix) + 1:]
     return None
-
-
-def _unknown(data, allowed) -> None:
-    if not isinstance(data, dict):
-        raise ValidationError(message("body"))
-    extra = sorted(set(data) - set(allowed), key=str)
-    if extra:
-        raise ValidationError(message("unknown", name=extra[0], allowed=", ".join(sorted(allowed))),
-                              field=str(extra[0]))
 
 
 def _given(name: str, value) -> bool:
@@ -205,7 +196,7 @@ def create(*, session: Session, user, company, today: dt.date, ot: WorkOrder, da
         raise ValidationError("No hay una empresa activa.")
     actor = rules.actor_for(session, user, company.id)
     rules.require(actor, "CREAR_MUESTRA")
-    _unknown(data, CREATE_FIELDS)
+    refuse_unknown(data, CREATE_FIELDS)
     _closed_refusal(ot)
     check = Checker()
     recipients = _recipients(check, data.get("recipients"))
@@ -254,7 +245,7 @@ def edit(*, session: Session, user, company, today: dt.date, sample: Sample, ot:
         raise ValidationError("No hay una empresa activa.")
     actor = rules.actor_for(session, user, company.id)
     rules.require(actor, "EDITAR_MUESTRA")
-    _unknown(data, EDIT_FIELDS | FIXED_FIELDS)
+    refuse_unknown(data, EDIT_FIELDS | FIXED_FIELDS)
     if limited(actor):
         for name in sorted(data, key=lambda n: (n in LIMITED_FIELDS, n)):
             if name not in LIMITED_FIELDS:

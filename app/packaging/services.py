@@ -17,7 +17,7 @@ from app.core.db import begin_write, lock_row
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.models import utcnow
 from app.core.tenancy import Membership, TenantViolation
-from app.core.validation import Checker, choice, date, integer, message, record_id, text, visible
+from app.core.validation import Checker, choice, date, integer, message, record_id, refuse_unknown, text, visible
 from app.packaging import catalog as cat
 from app.packaging import cascade, rules
 from app.packaging.models import (
@@ -39,17 +39,9 @@ def _company_id(company) -> int:
     return company.id
 
 
-def _unknown(data: dict, allowed) -> None:
-    if not isinstance(data, dict):
-        raise ValidationError(message("body"))
-    extra = sorted(set(data) - set(allowed), key=str)
-    if extra:
-        raise ValidationError(message("unknown", name=extra[0], allowed=", ".join(sorted(allowed))), field=str(extra[0]))
-
-
 def _order_fields(session: Session, data: dict, *, partial: bool) -> dict:
     """The OT's fields from a payload or form, every error at once (422 naming the label)."""
-    _unknown(data, ORDER_FIELDS)
+    refuse_unknown(data, ORDER_FIELDS)
     check, clean = Checker(), {}
     for name, required, limit in (("client", True, 150), ("description", True, 4000)):
         if not partial or name in data:
@@ -139,7 +131,7 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
     and its bytes, by the caller through check_upload); 9 records a design sent to an
     external provider (pending until a 10 receives it: WF-002); 10 receives it. Audited."""
     company_id = _company_id(company)
-    _unknown(data, MANAGEMENT_FIELDS)
+    refuse_unknown(data, MANAGEMENT_FIELDS)
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, "CREAR_GESTION")
     check = Checker()
@@ -208,7 +200,7 @@ def assign(*, session: Session, user, company, today: dt.date, ot: WorkOrder, da
     any) to a professional of that area, member of the company, when the OT is not closed.
     One responsible per area: a new assignment replaces the previous one. Audited."""
     company_id = _company_id(company)
-    _unknown(data, {"asignado_id", "id"})
+    refuse_unknown(data, {"asignado_id", "id"})
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, "ASIGNAR_OT")
     pid = integer(data.get("asignado_id"), "asignado_id", L["asignado_id"], min=1)
