@@ -12,7 +12,7 @@ from app.core.localization import request_today
 from app.core.security import current_user, is_admin, role_names
 from app.core.storage import MAX_UPLOAD_BYTES, get_storage
 from app.core.tenancy import active_company, current_company_id
-from app.core.validation import Checker, boolean, date, integer
+from app.core.validation import Checker, boolean, date, integer, typed_int
 from app.core.workflow_views import WorkflowActionsView, field_errors, form_payload, typed_values
 from app.extensions import db
 from app.calibration import checklist, execution, queries, services
@@ -122,12 +122,12 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         user, today = current_user(), request_today()
         filters, errors = list_filters(request.args)
         page = max(0, (integer(request.args.get("page"), "page", "Página", required=False, min=1, max=10**6) or 1) - 1) \
-            if str(request.args.get("page", "")).isdigit() else 0
+            if typed_int(request.args.get("page")) is not None else 0
         stmt = queries.visible_orders(user=user, today=today, **filters)
         orders, total = queries.list_page(db.session, stmt, page=page, page_size=PAGE_SIZE)
-        if selected is None and str(request.args.get("orden", "")).isdigit():
+        if selected is None and typed_int(request.args.get("orden")) is not None:
             try:
-                selected = self.get_object(int(request.args["orden"]))
+                selected = self.get_object(typed_int(request.args["orden"]))
             except NotFound:
                 selected = None
         manage = is_manager(user)

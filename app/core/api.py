@@ -29,6 +29,7 @@ from app.core.identity import current_user, user_ref
 from app.core.pages import rollback_after
 from app.core.security import READ_ONLY_ROUTES, READ_WRITE, READ_WRITE_ROUTES  # noqa: F401 (shared here)
 from app.extensions import db
+from app.core.validation import typed_int
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER, the type of every id and count column here
 
@@ -281,9 +282,10 @@ def if_match_version() -> int | None:
     expected = request.headers.get("If-Match")
     if expected is None:
         return None
-    if not expected.strip().strip('"').isdigit():
+    version = typed_int(expected.strip().strip('"'))
+    if version is None:
         raise ValidationError("La cabecera If-Match debe ser la versión (un entero).", field="If-Match")
-    return int(expected.strip().strip('"'))
+    return version
 
 
 class WorkflowActionsApi(TenantModelRestApi):

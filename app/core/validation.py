@@ -232,12 +232,20 @@ def _is_digits(value) -> bool:
 
 
 def record_id(value, name: str, label=None) -> int:
-    """The numeric id of a record (required)."""
+    """The numeric id of a record (required); one beyond the id columns' range names no record."""
     if _blank(value):
         fail("required", name, label)
     if not _is_digits(value):
         fail("id", name, label)
+    if int(value) > MAX_DB_INT:
+        fail("not_visible", name, label)
     return int(value)
+
+
+def typed_int(value) -> int | None:
+    """A whole number typed in a form or header (ASCII digits, within the database's INTEGER),
+    else None: for re-rendering what was typed and for optional versions, never a 500."""
+    return int(str(value).strip()) if _is_digits(value) and int(str(value).strip()) <= MAX_DB_INT else None
 
 
 def visible(session: Session, model, value, name: str, label=None):

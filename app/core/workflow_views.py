@@ -21,6 +21,7 @@ from app.core import idempotency
 from app.core.errors import DomainError, FieldErrors, NotFound
 from app.core.security import current_user
 from app.extensions import db
+from app.core.validation import typed_int
 
 
 def safe_next(target: str | None) -> str | None:
@@ -58,11 +59,11 @@ def typed_values(specs: dict, payload: dict) -> dict:
     for name, spec in specs.items():
         value = payload.get(name)
         if spec.get("type") == "ids":
-            values[name] = [int(v) for v in value or [] if str(v).isdigit()]
+            values[name] = [typed_int(v) for v in value or [] if typed_int(v) is not None]
         elif spec.get("type") == "object":
-            values[name] = {int(k): v for k, v in (value or {}).items() if str(k).isdigit()}
-        elif spec.get("type") == "integer" and str(value or "").isdigit():
-            values[name] = int(value)
+            values[name] = {typed_int(k): v for k, v in (value or {}).items() if typed_int(k) is not None}
+        elif spec.get("type") == "integer" and typed_int(value) is not None:
+            values[name] = typed_int(value)
     return values
 
 
@@ -182,7 +183,7 @@ class WorkflowActionsView(BaseView):
 
             def run():
                 done = wf.perform(obj, action, user, session=db.session, payload=payload, today=request_today(),
-                                  expected_version=int(version) if version.isdigit() else None)
+                                  expected_version=typed_int(version))
                 return 200, {"message": self.done_message(done, action), "id": done.id}
 
             _status, body, replayed = idempotency.run_once(

@@ -12,20 +12,16 @@ from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, ap
 from app.core.errors import ValidationError
 from app.core.identity import current_user
 from app.core.localization import request_today
-from app.core.tenancy import active_company, current_company_id
+from app.core.tenancy import active_company
 from app.core.validation import integer
 from app.extensions import db
 from app.packaging import catalog as cat
 from app.packaging import queries, rules, services
 from app.packaging.catalog_api import CATALOG_APIS
-from app.packaging.filters import VisibleOrders
+from app.packaging.filters import VisibleOrders, current_actor
 from app.packaging.models import ENTITY, Management, WorkOrder
 
 PERMISSIONS = {**API_PERMISSIONS, "assign": "write", "allowed": "read", "history": "read"}
-
-
-def _actor():
-    return rules.actor_for(db.session, current_user(), current_company_id())
 
 
 class PackagingWorkOrderApi(TenantModelRestApi):
@@ -44,7 +40,7 @@ class PackagingWorkOrderApi(TenantModelRestApi):
     def get_list_headless(self, **kwargs):
         """FLT-001..FLT-005 and the filters state, area, client, seller, responsible,
         date_from, date_to, asignado (NO), page, page_size."""
-        actor = _actor()
+        actor = current_actor()
         rules.require(actor, "VER_OTS")
         f = queries.parse_filters(request.args)
         total, rows = queries.list_orders(session=db.session, actor=actor, f=f)
@@ -52,7 +48,7 @@ class PackagingWorkOrderApi(TenantModelRestApi):
 
     @answers_errors
     def get_headless(self, pk, **kwargs):
-        ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
 
     @answers_errors
@@ -64,7 +60,7 @@ class PackagingWorkOrderApi(TenantModelRestApi):
 
     @answers_errors
     def put_headless(self, pk):
-        ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         services.edit_order(session=db.session, user=current_user(), company=active_company(db.session),
                             today=request_today(), ot=ot, data=json_body())
         db.session.commit()
@@ -89,7 +85,7 @@ class PackagingWorkOrderApi(TenantModelRestApi):
             404: {$ref: '#/components/responses/404'}
             422: {$ref: '#/components/responses/422'}
         """
-        ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         services.assign(session=db.session, user=current_user(), company=active_company(db.session),
                         today=request_today(), ot=ot, data=json_body())
         db.session.commit()
@@ -108,7 +104,7 @@ class PackagingWorkOrderApi(TenantModelRestApi):
             200: {description: '{"management_types": [...], "states": [...], "alerts": [...]}'}
             404: {$ref: '#/components/responses/404'}
         """
-        actor = _actor()
+        actor = current_actor()
         ot = queries.get_order(session=db.session, actor=actor, order_id=pk)
         options = rules.allowed_states(db.session, actor, ot)
         return self.response(200, management_types=rules.allowed_management_types(db.session, actor, ot),
@@ -129,7 +125,7 @@ class PackagingManagementApi(TenantModelRestApi):
     @answers_errors
     def get_list_headless(self, **kwargs):
         """The management entries of one OT (?work_order=<id>), oldest first."""
-        actor = _actor()
+        actor = current_actor()
         if request.args.get("work_order") in (None, ""):
             raise ValidationError("Indica la OT (parámetro work_order).", field="work_order")
         integer(request.args.get("work_order"), "work_order", "OT", min=1)
@@ -142,7 +138,7 @@ class PackagingManagementApi(TenantModelRestApi):
         """A management entry (types 1, 2, 4, 9, 10, ...; files through the page): 403 with
         the rule's reason when refused, 422 for a bad payload."""
         data = json_body()
-        actor = _actor()
+        actor = current_actor()
         ot_id = integer(data.get("work_order"), "work_order", "OT", min=1)
         ot = queries.get_order(session=db.session, actor=actor, order_id=ot_id)
         if data.get("management_type") == cat.FILE:

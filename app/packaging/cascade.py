@@ -13,7 +13,7 @@ from sqlalchemy import and_, exists, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationError
-from app.core.validation import record_id
+from app.core.validation import record_id, typed_int
 from app.packaging.cascade_models import BY_FIELD, LEVELS, Combination, Level
 
 MESSAGES = {
@@ -166,7 +166,7 @@ def form_levels(session: Session, values: dict) -> list[dict]:
     out, chosen, enabled = [], {}, True
     for level in LEVELS:
         raw = values.get(level.field)
-        value = int(raw) if isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()) else None
+        value = typed_int(raw)
         opts = offered(session, level, chosen) if enabled else []
         if value is not None and enabled and all(o["id"] != value for o in opts):
             row = session.get(level.model, value)

@@ -88,16 +88,20 @@ def visibility_clause(actor: Actor | None, *, assigned: str | None = None, respo
     return and_(*parts)
 
 
+def current_actor() -> Actor:
+    """The request's user as a packaging actor in the active company (role, area, profile)."""
+    from app.core.identity import current_user
+    from app.core.tenancy import current_company_id
+    from app.extensions import db
+    from app.packaging.rules import actor_for
+
+    return actor_for(db.session, current_user(), current_company_id())
+
+
 class VisibleOrders(BaseFilter):
     """FAB's row scoping of OT lookups: visibility_clause of the acting user."""
 
     name = "OTs visibles"
 
     def apply(self, query, value):
-        from app.core.identity import current_user
-        from app.core.tenancy import current_company_id
-        from app.extensions import db
-        from app.packaging.rules import actor_for
-
-        return query.filter(visibility_clause(actor_for(db.session, current_user(), current_company_id()),
-                                              listing=False))
+        return query.filter(visibility_clause(current_actor(), listing=False))

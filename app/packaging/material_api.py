@@ -11,16 +11,13 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from app.core.api import TenantModelRestApi, answers_errors, api_endpoint, json_body
 from app.core.identity import current_user
 from app.core.localization import request_today
-from app.core.tenancy import active_company, current_company_id
+from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging import materials, queries, rules
 from app.packaging.catalog_api import _catalog
 from app.packaging.material_models import Material, MaterialPrefix, MaterialSuffix
 from app.packaging.models import ENTITY
-
-
-def _actor():
-    return rules.actor_for(db.session, current_user(), current_company_id())
+from app.packaging.filters import current_actor
 
 
 class PackagingMaterialCodeApi(TenantModelRestApi):
@@ -57,7 +54,7 @@ class PackagingMaterialCodeApi(TenantModelRestApi):
             404: {$ref: '#/components/responses/404'}
             422: {$ref: '#/components/responses/422'}
         """
-        actor = _actor()
+        actor = current_actor()
         rules.require(actor, materials.FUNCTION)  # 403 before 404: the role never creates codes
         ot = queries.get_order(session=db.session, actor=actor, order_id=pk)
         material, created = materials.create_code(session=db.session, user=current_user(),
@@ -85,7 +82,7 @@ class PackagingMaterialApi(TenantModelRestApi):
     @answers_errors
     def get_list_headless(self, **kwargs):
         """The materials of the OTs the caller sees (FLT rules), newest number first."""
-        rows = materials.list_materials(session=db.session, actor=_actor())
+        rows = materials.list_materials(session=db.session, actor=current_actor())
         return self.response(200, count=len(rows), result=[materials.to_dict(m, full=True) for m in rows])
 
 

@@ -12,11 +12,12 @@ from app.core.errors import DomainError
 from app.core.identity import current_user
 from app.core.localization import request_today
 from app.core.pages import form_errors
-from app.core.tenancy import active_company, current_company_id
+from app.core.tenancy import active_company
 from app.extensions import db
-from app.packaging import materials, queries, rules
+from app.packaging import materials, queries
 from app.packaging.catalog_views import CATEGORY, LABELS, _view
 from app.packaging.material_models import MaterialPrefix, MaterialSuffix
+from app.packaging.filters import current_actor
 
 AFFIX = ["code", "description", "active"]
 AFFIX_LABELS = {**LABELS, "code": _l("Código"), "active": _l("Activo")}
@@ -28,13 +29,9 @@ VIEWS = [
 ]
 
 
-def _actor():
-    return rules.actor_for(db.session, current_user(), current_company_id())
-
-
 def material_panel(ot) -> materials.Panel:
     """For the OT page's section: the code, or the form to create it, or why not."""
-    return materials.panel(session=db.session, actor=_actor(), ot=ot)
+    return materials.panel(session=db.session, actor=current_actor(), ot=ot)
 
 
 class PackagingMaterialView(BaseView):
@@ -47,7 +44,7 @@ class PackagingMaterialView(BaseView):
     @has_access
     def material_code(self, pk):
         """"Crear código material" (MAT-001) from the OT page; errors beside their field (422)."""
-        ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         payload = {k: request.form.get(k, "") for k in ("prefix_id", "suffix_id")}
         try:
             material, created = materials.create_code(session=db.session, user=current_user(),
@@ -60,7 +57,7 @@ class PackagingMaterialView(BaseView):
             if "" in errors:
                 flash(errors.pop(""), "danger")
             orders = next(v for v in current_app.appbuilder.baseviews if type(v).__name__ == "PackagingOrdersView")
-            ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+            ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
             return orders._detail(ot, values=payload, errors=errors, status=exc.status)
         done = _l("Código de material %(c)s creado.", c=code) if created else \
             _l("La OT ya tenía el código de material %(c)s.", c=code)

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from app.core import audit, sequences
 from app.core.db import lock_row
@@ -130,8 +130,11 @@ def list_materials(*, session: Session, actor: rules.Actor) -> list[Material]:
     from app.packaging import filters
 
     rules.require(actor, "VER_OTS")
+    # the OT's number comes in the same statement, and nothing else of the OT (its own
+    # relationships would add a query each): the list costs the same at any length
     return list(session.scalars(
         select(Material).join(WorkOrder, WorkOrder.id == Material.work_order_id)
+        .options(contains_eager(Material.work_order).load_only(WorkOrder.id, WorkOrder.number).lazyload("*"))
         .where(filters.visibility_clause(actor, listing=False)).order_by(Material.number.desc())))
 
 

@@ -16,13 +16,10 @@ from app.core.localization import request_today
 from app.core.tenancy import active_company, current_company_id
 from app.extensions import db
 from app.packaging import quotation_queries as qq
-from app.packaging import quotations, rules
+from app.packaging import quotations
 from app.packaging.quotation_models import QUOTATION_ENTITY, Quotation
 from app.packaging.quotation_workflow import QWF, offered_actions
-
-
-def _actor():
-    return rules.actor_for(db.session, current_user(), current_company_id())
+from app.packaging.filters import current_actor
 
 
 class VisibleQuotations(BaseFilter):
@@ -31,7 +28,7 @@ class VisibleQuotations(BaseFilter):
     name = "Cotizaciones visibles"
 
     def apply(self, query, value):
-        return query.filter(qq.visibility_clause(_actor(), current_company_id(), listing=False))
+        return query.filter(qq.visibility_clause(current_actor(), current_company_id(), listing=False))
 
 
 class PackagingQuotationApi(WorkflowActionsApi):
@@ -60,7 +57,7 @@ class PackagingQuotationApi(WorkflowActionsApi):
         if unknown:
             raise ValidationError(f"Parámetro desconocido «{unknown[0]}». Parámetros admitidos: "
                                   f"{', '.join(qq.LIST_PARAMS)}.", field=unknown[0])
-        actor = _actor()
+        actor = current_actor()
         qq.require_quotations(actor)
         f = qq.parse_filters(request.args, today=request_today())
         total, rows = qq.list_quotations(session=db.session, actor=actor, company_id=current_company_id(), f=f)
@@ -69,7 +66,7 @@ class PackagingQuotationApi(WorkflowActionsApi):
 
     @answers_errors
     def get_headless(self, pk, **kwargs):
-        q = qq.get_quotation(session=db.session, actor=_actor(), company_id=current_company_id(), quotation_id=pk)
+        q = qq.get_quotation(session=db.session, actor=current_actor(), company_id=current_company_id(), quotation_id=pk)
         return self.response(200, id=q.id, result=qq.quotation_to_dict(q))
 
     @answers_errors
@@ -83,7 +80,7 @@ class PackagingQuotationApi(WorkflowActionsApi):
     def put_headless(self, pk):
         """Edit a draft (its creator or an admin); "lines", when given, replaces every line.
         An If-Match header with the version seen answers 409 when someone changed it since."""
-        q = qq.get_quotation(session=db.session, actor=_actor(), company_id=current_company_id(), quotation_id=pk)
+        q = qq.get_quotation(session=db.session, actor=current_actor(), company_id=current_company_id(), quotation_id=pk)
         q = quotations.edit_quotation(session=db.session, user=current_user(), company=active_company(db.session),
                                       today=request_today(), quotation=q, data=json_body(),
                                       expected_version=if_match_version())
@@ -104,7 +101,7 @@ class PackagingQuotationApi(WorkflowActionsApi):
             200: {description: 'The action codes available to the caller'}
             404: {$ref: '#/components/responses/404'}
         """
-        q = qq.get_quotation(session=db.session, actor=_actor(), company_id=current_company_id(), quotation_id=pk)
+        q = qq.get_quotation(session=db.session, actor=current_actor(), company_id=current_company_id(), quotation_id=pk)
         return self.response(200, actions=offered_actions(db.session, q, current_user()), state=q.state,
                              version=q.version)
 

@@ -22,12 +22,10 @@ from app.packaging.filters import visibility_clause as order_visibility
 from app.packaging.models import WorkOrder
 from app.packaging.quotation_models import CURRENCIES, QUOTATION_LABELS as QL
 from app.packaging.quotation_workflow import QWF, offered_actions
+from app.packaging.filters import current_actor
+from app.core.validation import typed_int
 
 MENU = "Cotizaciones"
-
-
-def _actor():
-    return rules.actor_for(db.session, current_user(), current_company_id())
 
 
 def _person(user) -> str:
@@ -64,7 +62,7 @@ class PackagingQuotationView(WorkflowActionsView):
 
     # --- WorkflowActionsView ----------------------------------------------------------
     def get_object(self, pk: int, *, details: bool = False):
-        return qq.get_quotation(session=db.session, actor=_actor(), company_id=current_company_id(), quotation_id=pk)
+        return qq.get_quotation(session=db.session, actor=current_actor(), company_id=current_company_id(), quotation_id=pk)
 
     def message_fields(self, obj) -> dict:
         return {"number": obj.number}
@@ -83,7 +81,7 @@ class PackagingQuotationView(WorkflowActionsView):
         return context
 
     def details_response(self, obj, *, form_state=None, status=200):
-        actor = _actor()
+        actor = current_actor()
         return self.render_template(
             "packaging/quotation_detail.html", q=obj, currencies=CURRENCIES, state_label=QWF.state_label,
             can_edit=quotations.edit_refusal(db.session, actor, obj) is None, person=_person, amount=amount,
@@ -96,7 +94,7 @@ class PackagingQuotationView(WorkflowActionsView):
     def list(self):
         """COT-001 and COT-002: the quotations the user sees in the range (default: first day
         of last month to tomorrow)."""
-        actor = _actor()
+        actor = current_actor()
         status, errors = 200, {}
         try:
             qq.require_quotations(actor)
@@ -125,7 +123,7 @@ class PackagingQuotationView(WorkflowActionsView):
                                   .order_by(WorkOrder.number.desc()).limit(200)).all()
 
     def _form(self, q):
-        actor, user = _actor(), current_user()
+        actor, user = current_actor(), current_user()
         values, errors, status = {}, {}, 200
         if q is not None:
             reason = quotations.edit_refusal(db.session, actor, q)
@@ -151,7 +149,7 @@ class PackagingQuotationView(WorkflowActionsView):
                     version = request.form.get("version", "")
                     quotations.edit_quotation(session=db.session, user=user, company=active_company(db.session),
                                               today=request_today(), quotation=q, data=payload,
-                                              expected_version=int(version) if version.isdigit() else None)
+                                              expected_version=typed_int(version))
                     done = _l("Cotización %(n)s guardada.", n=q.number)
                 db.session.commit()
                 flash(str(done), "success")

@@ -9,7 +9,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, json_body
 from app.core.identity import current_user
 from app.core.localization import request_today
-from app.core.tenancy import active_company, current_company_id
+from app.core.tenancy import active_company
 from app.core.validation import integer
 from app.extensions import db
 from app.packaging import queries, rules
@@ -17,10 +17,7 @@ from app.packaging import sample_queries as sq
 from app.packaging import samples
 from app.packaging.catalog_api import _catalog
 from app.packaging.sample_models import SAMPLE_ENTITY, Sample, SampleCad, SampleCarton, SampleGluing
-
-
-def _actor():
-    return rules.actor_for(db.session, current_user(), current_company_id())
+from app.packaging.filters import current_actor
 
 
 class PackagingSampleApi(TenantModelRestApi):
@@ -38,7 +35,7 @@ class PackagingSampleApi(TenantModelRestApi):
     def get_list_headless(self, **kwargs):
         """The samples of the OTs the caller sees (FLT-001..FLT-004); filters work_order,
         state (0..3), page, page_size."""
-        actor = _actor()
+        actor = current_actor()
         rules.require(actor, "VER_OTS")
         args = sq.parse_list_args(request.args)
         total, rows = sq.list_samples(session=db.session, actor=actor, **args)
@@ -47,7 +44,7 @@ class PackagingSampleApi(TenantModelRestApi):
 
     @answers_errors
     def get_headless(self, pk, **kwargs):
-        actor = _actor()
+        actor = current_actor()
         rules.require(actor, "VER_OTS")
         sample, _ot = sq.get_sample(session=db.session, actor=actor, sample_id=pk)
         return self.response(200, id=sample.id, result=sq.sample_to_dict(sample, sq.room_names(db.session)))
@@ -57,7 +54,7 @@ class PackagingSampleApi(TenantModelRestApi):
         """MUE-001..003: {"work_order", "recipients": [...], "cad", "carton", ...} -> 201
         {"ids": [...]}, one sample per recipient."""
         data = json_body()
-        actor = _actor()
+        actor = current_actor()
         ot_id = integer(data.get("work_order"), "work_order", "OT", min=1)
         ot = queries.get_order(session=db.session, actor=actor, order_id=ot_id)
         made, _entry = samples.create(session=db.session, user=current_user(), company=active_company(db.session),
@@ -71,7 +68,7 @@ class PackagingSampleApi(TenantModelRestApi):
         """MUE-001: the sample's fields; Jefe/Técnico de Muestras only unit_time, cut_<k>,
         quantity_<k> and sample_carton (another field: 403 naming it)."""
         data = json_body()
-        sample, ot = sq.get_sample(session=db.session, actor=_actor(), sample_id=pk)
+        sample, ot = sq.get_sample(session=db.session, actor=current_actor(), sample_id=pk)
         samples.edit(session=db.session, user=current_user(), company=active_company(db.session),
                      today=request_today(), sample=sample, ot=ot, data=data)
         db.session.commit()

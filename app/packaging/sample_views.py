@@ -14,24 +14,20 @@ from app.core.errors import DomainError
 from app.core.identity import current_user
 from app.core.localization import request_today
 from app.core.pages import form_errors
-from app.core.tenancy import active_company, current_company_id
+from app.core.tenancy import active_company
 from app.extensions import db
-from app.packaging import catalog as cat
-from app.packaging import queries, rules
+from app.packaging import queries
 from app.packaging import sample_queries as sq
 from app.packaging import samples
 from app.packaging.catalog_views import CATEGORY, _view
 from app.packaging.models import CuttingRoom
+from app.packaging.filters import current_actor
 from app.packaging.sample_models import (
     DESTINATIONS, SAMPLE_LABELS, SampleCad, SampleCarton, SampleGluing, destination_label,
 )
 
 TEXT_FIELDS = ("cad", "carton", "gluing", "sample_carton", "unit_time", "note",
                *(f"{p}_{k}" for p in ("room", "quantity") for k in DESTINATIONS))
-
-
-def _actor():
-    return rules.actor_for(db.session, current_user(), current_company_id())
 
 
 def _options(session, model) -> list[tuple[int, str, bool]]:
@@ -41,7 +37,7 @@ def _options(session, model) -> list[tuple[int, str, bool]]:
 def samples_context(ot) -> dict:
     """What the "Muestras" section shows to the current user on `ot`'s page."""
     session = db.session
-    actor = _actor()
+    actor = current_actor()
     rows = sq.order_samples(session=session, ot=ot)
     rooms = sq.room_names(session)
     editable = {}
@@ -50,7 +46,7 @@ def samples_context(ot) -> dict:
             editable[sample.id] = True
     return {
         "rows": [(s, sq.destination_rows(s, rooms)) for s in rows],
-        "can_create": rules.can(actor, "CREAR_MUESTRA") and not cat.states()[int(ot.state)]["closed"],
+        "can_create": samples.may_create(actor, ot),
         "limited": samples.limited(actor),
         "editable": editable,
         "destinations": [(k, destination_label(k)) for k in DESTINATIONS],
@@ -88,7 +84,7 @@ class PackagingSamplesView(BaseView):
         from app.packaging.views import PackagingOrdersView
 
         orders = next(v for v in self.appbuilder.baseviews if isinstance(v, PackagingOrdersView))
-        ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         page, _status = orders._detail(ot)
         return page, exc.status
 
@@ -96,7 +92,7 @@ class PackagingSamplesView(BaseView):
     @has_access
     def create(self, pk):
         """MUE-001..003: Nueva muestra (one per recipient) from the OT page."""
-        ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         payload = _payload(request.form, creating=True)
         try:
             made, _entry = samples.create(session=db.session, user=current_user(),
@@ -113,7 +109,7 @@ class PackagingSamplesView(BaseView):
     @has_access
     def edit(self, pk, sid):
         """MUE-001: edit a sample from the OT page (sample chief/technician: their fields only)."""
-        actor = _actor()
+        actor = current_actor()
         sample, ot = sq.get_sample(session=db.session, actor=actor, sample_id=sid)
         if ot.id != pk:
             return redirect(url_for("PackagingOrdersView.detail", pk=ot.id))

@@ -73,6 +73,11 @@ def limited(actor: rules.Actor) -> bool:
     return rules.can(actor, "EDITAR_MUESTRA") and not rules.can(actor, "CREAR_MUESTRA")
 
 
+def may_create(actor: rules.Actor, ot: WorkOrder) -> bool:
+    """MUE-001: Crear Muestra, on an OT not closed (what `create` enforces)."""
+    return rules.can(actor, "CREAR_MUESTRA") and not cat.states()[int(ot.state)]["closed"]
+
+
 def edit_refusal(actor: rules.Actor, sample: Sample, ot: WorkOrder) -> str | None:
     """Why `actor` may not edit `sample` now (None: they may): the matrix's Editar Muestra, the
     OT not closed, the sample still open, and a technician's own cutting room (FLT-004)."""
@@ -214,7 +219,10 @@ def create(*, session: Session, user, company, today: dt.date, ot: WorkOrder, da
             check.add(name, f"«{field_label(name)}» no aplica: «{destination_label(key)}» no está entre los "
                             "destinatarios.")
     check.done()
-    begin_write(session)
+    # the OT locked, then read again: a close committed meanwhile is seen, and MUE-002 reads the
+    # area the OT has now
+    ot = lock_row(session, WorkOrder, ot.id)
+    _closed_refusal(ot)
     state = SAMPLE_IN_PROGRESS if ot.current_area_id == cat.SAMPLES else SAMPLE_PENDING  # MUE-002
     made = []
     for key in recipients:
@@ -283,7 +291,11 @@ def edit(*, session: Session, user, company, today: dt.date, sample: Sample, ot:
             if column in values and values[column] is None:
                 check.add(name, message("required", label=field_label(name)))
     check.done()
-    begin_write(session)
+    ot = lock_row(session, WorkOrder, ot.id)  # a close (18/22 end the samples) waits or is seen
+    session.refresh(sample)
+    reason = edit_refusal(actor, sample, ot)
+    if reason:
+        raise ActionNotAllowed(reason)
     _cut_dates(values, sample, today)
     changes = {}
     for column, value in values.items():

@@ -20,6 +20,8 @@ from app.extensions import db
 from app.packaging import catalog as cat
 from app.packaging import cascade, filters, queries, rules, services
 from app.packaging.models import FIELD_LABELS, Area, RequestType, WorkOrder
+from app.packaging.filters import current_actor
+from app.core.validation import typed_int
 
 CATEGORY = "Envases"
 ORDER_FORM = {
@@ -28,10 +30,6 @@ ORDER_FORM = {
     "request_type": {"label": FIELD_LABELS["request_type"], "required": True},
     **{name: {"label": FIELD_LABELS[name]} for name in services.PRODUCT_FIELDS},
 }
-
-
-def _actor():
-    return rules.actor_for(db.session, current_user(), current_company_id())
 
 
 def _people(session, area_id=None):
@@ -69,7 +67,7 @@ class PackagingOrdersView(BaseView):
     @has_access
     def list(self):
         """OT list: FLT-001..FLT-005 and the filters state, area, client, seller, responsible, date."""
-        actor = _actor()
+        actor = current_actor()
         status, errors = 200, {}
         try:
             rules.require(actor, "VER_OTS")
@@ -87,7 +85,7 @@ class PackagingOrdersView(BaseView):
         ), status
 
     def _form(self, ot: WorkOrder | None):
-        actor, user = _actor(), current_user()
+        actor, user = current_actor(), current_user()
         values, errors, status = {}, {}, 200
         if ot is not None:
             reason = rules.edit_refusal(actor, ot)
@@ -117,8 +115,8 @@ class PackagingOrdersView(BaseView):
             except DomainError as exc:
                 errors, status = form_errors(exc, payload), exc.status
                 values = dict(payload)
-                if values.get("request_type", "").isdigit():
-                    values["request_type"] = int(values["request_type"])
+                if typed_int(values.get("request_type")) is not None:
+                    values["request_type"] = typed_int(values["request_type"])
                 if "" in errors:
                     flash(errors.pop(""), "danger")
         options = {"request_type": [(t.id, t.name) for t in db.session.scalars(select(RequestType)
@@ -136,10 +134,10 @@ class PackagingOrdersView(BaseView):
     @expose("/ots/<int:pk>/editar", methods=["GET", "POST"])
     @has_access
     def edit(self, pk):
-        return self._form(queries.get_order(session=db.session, actor=_actor(), order_id=pk))
+        return self._form(queries.get_order(session=db.session, actor=current_actor(), order_id=pk))
 
     def _detail(self, ot, *, values=None, errors=None, status=200):
-        actor = _actor()
+        actor = current_actor()
         options = rules.allowed_states(db.session, actor, ot)
         types = rules.allowed_management_types(db.session, actor, ot)
         return self.render_template(
@@ -154,13 +152,13 @@ class PackagingOrdersView(BaseView):
     @expose("/ots/<int:pk>")
     @has_access
     def detail(self, pk):
-        return self._detail(queries.get_order(session=db.session, actor=_actor(), order_id=pk))
+        return self._detail(queries.get_order(session=db.session, actor=current_actor(), order_id=pk))
 
     @expose("/ots/<int:pk>/gestion", methods=["POST"])
     @has_access
     def manage(self, pk):
         """A new management entry from the detail page (files: type 3, checked on upload)."""
-        ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         payload = {k: request.form.get(k, "") for k in ("management_type", "state", "note", "provider",
                                                          "event_date", "consulted_area")}
         payload = {k: v for k, v in payload.items() if v != ""}
@@ -179,7 +177,7 @@ class PackagingOrdersView(BaseView):
             flash(str(_l("Gestión registrada en la OT %(n)s: «%(s)s», %(a)s.", n=ot.number,
                          s=cat.state_name(ot.state), a=cat.area_names().get(ot.current_area_id))), "success")
             try:  # a state change may take the OT out of the user's sight (FLT-002/003/004)
-                queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+                queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
             except DomainError:
                 return redirect(url_for(".list"))
             return redirect(url_for(".detail", pk=pk))
@@ -187,11 +185,11 @@ class PackagingOrdersView(BaseView):
             errors = form_errors(exc, payload)
             if "" in errors:
                 flash(errors.pop(""), "danger")
-            ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+            ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
             return self._detail(ot, values=payload, errors=errors, status=exc.status)
 
     def _assignments(self, message=None):
-        actor = _actor()
+        actor = current_actor()
         area = None if actor.is_admin else actor.area
         f = queries.parse_filters(request.args)
         f.area = f.area or area
@@ -220,7 +218,7 @@ class PackagingOrdersView(BaseView):
     @expose("/ots/<int:pk>/asignar", methods=["POST"])
     @has_access
     def assign(self, pk):
-        ot = queries.get_order(session=db.session, actor=_actor(), order_id=pk)
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         try:
             row = services.assign(session=db.session, user=current_user(), company=active_company(db.session),
                                   today=request_today(), ot=ot, data={"asignado_id": request.form.get("asignado_id")})
@@ -236,7 +234,7 @@ class PackagingOrdersView(BaseView):
     @has_access
     def profile(self):
         """The user's packaging profile in the active company (Admin edits it in Mantenedores)."""
-        actor = _actor()
+        actor = current_actor()
         return self.render_template("packaging/profile.html", actor=actor,
                                     role_label=(cat.roles().get(actor.role) or {}).get("label"), **self._context())
 

@@ -219,3 +219,18 @@ def test_casc_001_the_ot_list_reads_product_labels_without_a_query_per_level(wor
         rows = seller.get(ORDERS).get_json()["result"]
     assert rows[0]["plant_label"] == "Planta Buin" and rows[1]["plant_label"] is None
     assert with_products.count == bare.count, with_products.statements
+
+
+def test_casc_002_digits_that_are_not_ascii_or_beyond_any_id_are_422_not_a_500(world, login, client, api, session):
+    """"²" passes str.isdigit but not int(); 2**63 is beyond every id column."""
+    login("vendedor")
+    before = orders(session)
+    for junk in ("²", str(2**63)):
+        r = client.post("/envases/ots/nueva", data={**{k: str(v) for k, v in BASE_OT.items()}, "product_type": junk})
+        assert r.status_code == 422, (junk, r.status_code)
+        assert orders(session) == before
+    seller = api(world.u("vendedor"), world.company)
+    r = seller.post(VERIFY, json={"product_type_id": str(2**63), "impresion_id": 1})
+    assert r.status_code == 422 and r.get_json()["field"] == "product_type_id", r.get_json()
+    r = seller.get(f"{OPTIONS}?level=printing&product_type_id={2**63}")
+    assert r.status_code == 422 and r.get_json()["field"] == "product_type_id", r.get_json()

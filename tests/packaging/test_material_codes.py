@@ -160,6 +160,20 @@ def test_mat_001_list_of_materials_follows_the_ots_one_sees(mw, api):
     assert r.status_code == 200 and r.get_json()["result"] == []
 
 
+def test_mat_001_the_list_of_materials_costs_the_same_with_more_rows(mw, api, count_queries):
+    chief = api(mw.u("jefe_catalogacion"), mw.company)
+    ask(api, mw, "catalogador", mw.ot(7))
+    chief.get("/api/v1/packaging_material/")
+    with count_queries() as one:
+        assert len(chief.get("/api/v1/packaging_material/").get_json()["result"]) == 1
+    for _ in range(3):
+        ask(api, mw, "catalogador", mw.ot(7))
+    with count_queries() as four:
+        rows = chief.get("/api/v1/packaging_material/").get_json()["result"]
+    assert len(rows) == 4 and len({r["work_order_number"] for r in rows}) == 4
+    assert four.count == one.count, four.statements
+
+
 def test_mat_001_catalogs_are_written_by_admin_with_codes_checked(mw, api):
     admin = api(mw.u("administrador"), mw.company)
     r = admin.post("/api/v1/packaging_material_prefix/", json={"code": " bd ", "description": "Bandeja"})

@@ -60,7 +60,9 @@ def test_matrix_approve_quotation_per_role(world, api, who):
         assert r.status_code == 200, (who, r.get_json())
         assert r.get_json()["state"] == "APPROVED" and r.get_json()["decided_by"]["id"] == world.u(who).id
     else:
-        assert r.status_code in (403, 404), (who, r.get_json())  # 404: the quotation is not theirs to see
+        # 404 exactly when the quotation is not theirs to see (COT-001), else 403
+        hidden = api(world.u(who), world.company).get(f"/api/v1/packaging_quotation/{q.id}").status_code == 404
+        assert r.status_code == (404 if hidden else 403), (who, r.get_json())
         assert stored(world, q.id).state == "SUBMITTED"
 
 

@@ -275,7 +275,7 @@ def test_mue_001_junk_input_is_a_4xx_naming_the_field_never_a_500(world, api, ca
         if body:
             r = c.put(f"{URL}{sid}", json=body)
             assert r.status_code == 422 and r.get_json()["field"], (body, r.get_json())
-    assert c.put(f"{URL}{sid}", data="[1]", content_type="application/json").status_code in (400, 422)
+    assert c.put(f"{URL}{sid}", data="[1]", content_type="application/json").status_code == 422
     assert c.put(f"{URL}abc", json={}).status_code == 404 and c.put(f"{URL}99999999999", json={}).status_code == 404
     r = c.post("/api/v1/packaging_management/", json={"work_order": ot.id, "management_type": 6, "sample": [1]})
     assert r.status_code == 422
