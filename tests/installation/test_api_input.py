@@ -132,3 +132,13 @@ def test_unknown_order_and_stale_version(world, api):
     r = go.post(f"{URL}/{order.id}/actions/ACCEPT_ORDER", json={}, headers={"If-Match": "7"})
     assert r.status_code == 409 and "cambió" in r.get_json()["message"]
     assert world.reload(order.id).state == "PENDING_ACCEPTANCE"
+
+
+def test_an_if_match_that_is_not_a_version_is_422_naming_the_header(world, api):
+    """"²" passes str.isdigit but not int(); 2**63 is beyond any version."""
+    go = api(world.users["GESTOR_OPERACIONES"], world.company)
+    order = world.order_in("PENDING_ACCEPTANCE")
+    for junk in ("²", str(2**63), "uno"):
+        r = go.post(f"{URL}/{order.id}/actions/ACCEPT_ORDER", json={}, headers={"If-Match": junk})
+        assert r.status_code == 422 and r.get_json()["field"] == "If-Match", (junk, r.get_json())
+    assert world.reload(order.id).state == "PENDING_ACCEPTANCE"
