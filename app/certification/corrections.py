@@ -59,7 +59,7 @@ def correct_inspection(
     new_auditor = v.visible(session, Auditor, auditor, "auditor", FIELD_LABELS["auditor"])
     if not new_auditor.active and new_auditor.id != row.auditor_id:
         raise ValidationError(f"El auditor {new_auditor.full_name} está inactivo.", field="auditor")
-    if not period.start <= day <= period.end:
+    if not period.admits(day):
         raise ValidationError(
             f"La fecha {fmt(day)} está fuera del periodo vigente nº {period.number} "
             f"({fmt(period.start)} – {fmt(period.end)}).", field="date",

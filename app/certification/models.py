@@ -195,6 +195,12 @@ class CertificationAssignment(TenantMixin, Model):
         return f"Caducada el {expired_on:%d/%m/%Y}" if expired_on else "Activa"
 
 
+# An inspection lies in its period's window, or on a (non-working) day between the previous
+# period's completion and this period's start (ValidationPeriod.admits; migration 0018).
+INSPECTION_IN_PERIOD = ("date <= period_end AND (date >= period_start"
+                        " OR (period_after IS NOT NULL AND date > period_after))")
+
+
 class ValidationPeriod(TenantMixin, Model):
     """Periodo de validación (spec §3.6): [start, end] both inclusive, its own copy of the
     rules, the count of inspections done and its status (open, completed, lapsed)."""
@@ -206,6 +212,7 @@ class ValidationPeriod(TenantMixin, Model):
         UniqueConstraint("assignment_id", "number", name="uq_cert_period_number"),
         UniqueConstraint("assignment_id", "number", "completed_on", name="uq_cert_period_chain"),
         UniqueConstraint("id", "assignment_id", "start_date", "end_date", name="uq_cert_period_window"),
+        UniqueConstraint("id", "assignment_id", "previous_completed_on", name="uq_cert_period_opening"),
         _partial_unique("uq_cert_period_open", "assignment_id", where="status = 'open'"),
         ForeignKeyConstraint(
             ["assignment_id", "previous_number", "previous_completed_on"],
@@ -247,6 +254,14 @@ class ValidationPeriod(TenantMixin, Model):
         order_by=lambda: [Inspection.date, Inspection.id],
         viewonly=True,
     )
+
+    def admits(self, day: dt.date) -> bool:
+        """CERT-INS-1 with the reading of docs/decisions.md «Issue 29 · 9»: a date inside
+        [start, end], or a non-working day between the previous period's completion and this
+        start (the start is the next working day, so every day in between is non-working):
+        such an inspection belongs to the opening period."""
+        after = self.previous_completed_on
+        return self.start <= day <= self.end or (after is not None and after < day < self.start)
 
     @hybrid_method
     def lapsed_by(self, today: dt.date) -> bool:
@@ -294,7 +309,13 @@ class Inspection(TenantMixin, Model):
              "cert_validation_period.start_date", "cert_validation_period.end_date"],
             name="fk_cert_inspection_period_window",
         ),
-        CheckConstraint("date BETWEEN period_start AND period_end", name="ck_cert_inspection_in_period"),
+        ForeignKeyConstraint(
+            ["period_id", "assignment_id", "period_after"],
+            ["cert_validation_period.id", "cert_validation_period.assignment_id",
+             "cert_validation_period.previous_completed_on"],
+            name="fk_cert_inspection_period_opening",
+        ),
+        CheckConstraint(INSPECTION_IN_PERIOD, name="ck_cert_inspection_in_period"),
         CheckConstraint("pieces >= 1", name="ck_cert_inspection_pieces"),
         CheckConstraint("result IN ('OK', 'NO_OK')", name="ck_cert_inspection_result"),
         CheckConstraint(
@@ -312,6 +333,7 @@ class Inspection(TenantMixin, Model):
     )
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
+    period_after: Mapped[dt.date | None] = mapped_column(Date)  # the previous period's completion
     audit_type_id: Mapped[int] = mapped_column(ForeignKey("cert_product_audit_type.id"), index=True)
     audit_type: Mapped[ProductAuditType] = relationship(ProductAuditType)
     auditor_id: Mapped[int] = mapped_column(ForeignKey("cert_auditor.id"), index=True)

@@ -139,11 +139,12 @@ def _lock_assignment(session: Session, pk, today: dt.date, user=None) -> tuple[C
 
 
 def _complete(session: Session, *, company, assignment, period: ValidationPeriod, user) -> ValidationPeriod:
-    """CERT-PER-2: the period completes on its latest inspection date; the next one starts
+    """CERT-PER-2: the period completes on its latest inspection date (its start, when every
+    inspection fell on the non-working days before it: «Issue 29 · 9»); the next one starts
     on the following working day with the rules active now."""
-    last = session.scalar(
+    last = max(period.start, session.scalar(
         select(func.max(Inspection.date)).where(Inspection.period_id == period.id, Inspection.annulled.is_(False))
-    )
+    ))
     audit.record(
         session, entity="validation_period", entity_id=period.id, action="complete",
         company_id=assignment.company_id, from_state=OPEN, to_state=COMPLETED, user=user,

@@ -281,7 +281,7 @@ def register_inspection(
     auditor = _visible(session, Auditor, auditor, "auditor")
     if not auditor.active:
         raise ValidationError(f"El auditor {auditor.full_name} está inactivo.", field="auditor")
-    if not period.start <= day <= period.end:
+    if not period.admits(day):
         raise ValidationError(
             f"La fecha {fmt(day)} está fuera del periodo vigente nº {period.number} "
             f"({fmt(period.start)} – {fmt(period.end)}).", field="date",
@@ -289,7 +289,8 @@ def register_inspection(
 
     inspection = Inspection(  # related rows as objects: the tenancy check needs no extra query
         company_id=assignment.company_id, assignment=assignment, period_id=period.id,
-        period_start=period.start, period_end=period.end, audit_type=audit_type,
+        period_start=period.start, period_end=period.end, period_after=period.previous_completed_on,
+        audit_type=audit_type,
         auditor=auditor, date=day, pieces=pieces, result=result, observations=observations,
     )
     session.add(inspection)

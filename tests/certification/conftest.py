@@ -23,6 +23,7 @@ from app.certification.models import (
 from app.core.audit import AuditEntry
 from app.core.security import acting_as
 from app.core.tenancy import company_scope
+from app.core.workdays import WorkCalendar
 
 TODAY = dt.date.today()
 
@@ -56,6 +57,17 @@ class World(SimpleNamespace):
             services.register_inspection, assignment=assignment.id if hasattr(assignment, "id") else assignment,
             date=on, today=today or on, **data,
         )
+
+    def workdays_back(self, n: int, until: dt.date) -> list[dt.date]:
+        """The company's last n working days up to `until`, oldest first (its own calendar:
+        weekends, its country's and subdivision's holidays, its days off)."""
+        calendar = WorkCalendar.for_company(self.session, self.company)
+        days, day = [], until
+        while len(days) < n:
+            if calendar.is_workday(day):
+                days.append(day)
+            day -= dt.timedelta(days=1)
+        return days[::-1]
 
     def periods(self, assignment) -> list[ValidationPeriod]:
         with company_scope(self.company.id):

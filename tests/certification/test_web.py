@@ -17,15 +17,6 @@ from tests.certification.conftest import TODAY
 START = TODAY - dt.timedelta(days=30)
 
 
-def workdays_back(n: int, until: dt.date) -> list[dt.date]:
-    days, day = [], until
-    while len(days) < n:
-        if day.weekday() < 5:
-            days.append(day)
-        day -= dt.timedelta(days=1)
-    return sorted(days)
-
-
 @pytest.mark.parametrize("path", [
     "/certificaciones/operarios/list/", "/certificaciones/auditores/list/", "/certificaciones/tipos/list/",
     "/certificaciones/auditorias/list/", "/certificaciones/asignaciones/list/", "/certificaciones/inspecciones/list/",
@@ -150,7 +141,7 @@ def _operator_with(w, session, n: int) -> Operator:
         op = Operator(first_name=f"Con{n}", last_name="Inspecciones")
         session.add(op)
         session.commit()
-    days = workdays_back(n, TODAY - dt.timedelta(days=1))
+    days = w.workdays_back(n, TODAY - dt.timedelta(days=1))
     a = w.assign(days[0], operator=op)
     for day in days:
         w.inspect(a, day, today=day)

@@ -3,7 +3,6 @@ whole matrix (every state x role x action) behaves as the YAML says through the 
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 import yaml
@@ -14,40 +13,27 @@ from app.installation import workflow as matrix
 from tests.installation.conftest import ROLE_CODES, WF, fab_role, valid_payload
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SPEC = os.path.join(REPO, "..", "shared", "spec", "installation-orders-matrix.md")
+# What the spec's matrix says, kept in the repository (CI compares it with the document:
+# scripts/spec_facts.py check)
+SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spec_matrix.yaml")
 YAML = os.path.join(REPO, "seed", "workflows", "installation.yaml")
 
 # The DESIGN readings: actions that keep the state, and the read action.
 SELF_TRANSITIONS = {"DELETE_ORDER", "CONTACT_DOCTOR"}
 READ_ACTIONS = {"VIEW_ORDER_HISTORY"}
 
-
-def _codes(cell: str) -> list[str]:
-    return re.findall(r"[`']([A-Z_]+)[`']", cell)
+with open(SPEC, encoding="utf-8") as _fh:
+    SPEC_FACTS = yaml.safe_load(_fh)
 
 
 def spec_rows() -> list[dict]:
-    """The spec's markdown table: state, label, roles, actions, resulting states."""
-    with open(SPEC, encoding="utf-8") as fh:
-        text = fh.read()
-    rows = []
-    for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 5 or not cells[0].startswith("`"):
-            continue
-        state, label, roles, actions, result = cells
-        rows.append({
-            "state": _codes(state)[0], "label": label, "roles": _codes(roles), "actions": _codes(actions),
-            "results": [] if result.strip() == "N/A" else _codes(result),
-        })
-    return rows
+    """The spec's table: state, label, roles, actions, resulting states."""
+    return SPEC_FACTS["rows"]
 
 
 def spec_bullets(heading: str) -> dict[str, str]:
-    """`- **`CODE`**: description` bullets under a `## heading` of the spec."""
-    with open(SPEC, encoding="utf-8") as fh:
-        section = fh.read().split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
-    return dict(re.findall(r"- \*\*`([A-Z_]+)`(?: \([a-z.]+\))?\*\*: (.+)", section))
+    """The spec's action labels ("Acciones del Sistema") or role descriptions ("Roles del Sistema")."""
+    return SPEC_FACTS[{"Acciones del Sistema": "actions", "Roles del Sistema": "roles"}[heading]]
 
 
 def test_spec_table_is_read():
