@@ -10,8 +10,9 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from app.calibration import execution
+from app.calibration import execution, services
 from app.calibration.certificate_models import Certificate
+from app.core import pdf
 from app.core.errors import ActionNotAllowed
 from app.core.security import acting_as
 from app.core.tenancy import company_scope
@@ -90,8 +91,6 @@ def test_hardening_19_4_who_did_the_work_may_not_approve(world, work, reason):
             _as(world, sup, execution.add_progress, order=fresh, data={"text": "Patrón estabilizado"},
                 today=TODAY)
         elif work == "standards":
-            from app.calibration import services
-
             _as(world, sup, services.update_order, order=fresh, data={"standards": "Patrón P-07"})
 
     order = _in_review(world, None if work == "corrected" else extra)
@@ -182,8 +181,6 @@ def test_hardening_19_6_a_certificate_that_cannot_be_laid_out_is_a_422_and_stays
     """Should the layout still fail (here: long texts forced back into one table row, as
     before the fix), the issue is refused naming the field, nothing is written, and the same
     order is issued once it can be laid out."""
-    from app.core import pdf
-
     order = world.to("APPROVED")
     with company_scope(world.company.id):
         world.order(order.id).standards = LONG_STANDARDS
