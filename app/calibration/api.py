@@ -148,9 +148,10 @@ class CalibrationOrderApi(WorkflowActionsApi):
             200: {description: 'Audit entries, oldest first'}
             404: {$ref: '#/components/responses/404'}
         """
-        order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
-        return self.response(200, id=order.id,
-                             history=[queries.entry_to_dict(e) for e in queries.timeline(session=db.session, order=order)])
+        user = current_user()
+        order = queries.get_order(session=db.session, user=user, order_id=pk)
+        return self.response(200, id=order.id, history=[queries.entry_to_dict(e, user=user)
+                                                        for e in queries.timeline(session=db.session, order=order)])
 
     @api_endpoint("/<int:pk>/evidence", methods=["POST"])
     def upload_evidence(self, pk):

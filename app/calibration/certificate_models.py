@@ -51,7 +51,9 @@ class Certificate(TenantMixin, Model):
     size: Mapped[int] = mapped_column(Integer, default=0)
     verification_code: Mapped[str] = mapped_column(String(12))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("calibration_certificate.id"))
-    amendment_reason: Mapped[str | None] = mapped_column(Text, info=text_limit(2000, _l("Motivo")))
+    # as long as the AMEND reason it copies (seed/workflows/calibration.yaml, order.reason): 2000
+    # refused a longer reason at issue, forever (issue 19 #6)
+    amendment_reason: Mapped[str | None] = mapped_column(Text, info=text_limit(4000, _l("Motivo")))
     shared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
 

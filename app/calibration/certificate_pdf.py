@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus.doctemplate import LayoutError
 
-from reportlab.lib.styles import ParagraphStyle
-
+from app.core.errors import ValidationError
 from app.core.pdf import (
     STYLES, Column, PageDecor, build_pdf, data_table, heading, key_value_block, paragraph, qr_flowable,
 )
@@ -176,8 +177,42 @@ def story(data: CertificateData) -> list:
     return items
 
 
+# The free texts the certificate prints in label: value blocks (field of the order or the
+# settings -> its label, as the forms name it): what a layout failure is traced back to.
+TEXT_FIELDS = {
+    "standards": _l("Patrones utilizados y trazabilidad"), "method": _l("Método de calibración"),
+    "environment": _l("Condiciones ambientales"), "lab_address": _l("Dirección del laboratorio"),
+    "lab_name": _l("Nombre del laboratorio"), "client_contact": _l("Contacto del cliente"),
+}
+
+
+def _too_tall(data: CertificateData) -> str | None:
+    """The first free text that cannot be laid out alone, as the certificate prints it."""
+    for name, label in TEXT_FIELDS.items():
+        try:
+            build_pdf([key_value_block([(label, getattr(data, name))], label_width_mm=60)])
+        except LayoutError:
+            return name
+    return None
+
+
 def render(data: CertificateData) -> bytes:
-    """The certificate's PDF bytes."""
+    """The certificate's PDF bytes. Long texts take several rows and pages (core pdf); should
+    a layout still fail, a ValidationError names the field (never a 500): the caller's
+    transaction rolls back and the order can be issued again once the text is shortened."""
+    try:
+        return _render(data)
+    except LayoutError:
+        name = _too_tall(data)
+        if name is None:
+            raise ValidationError(str(_l("El certificado no se pudo componer en páginas A4: un texto es demasiado "
+                                         "largo. Acórtalo y vuelve a emitirlo."))) from None
+        raise ValidationError(str(_l("El certificado no se pudo componer en páginas A4: el texto de «%(label)s» "
+                                     "es demasiado largo. Acórtalo y vuelve a emitirlo.",
+                                     label=TEXT_FIELDS[name])), field=name) from None
+
+
+def _render(data: CertificateData) -> bytes:
     decor = PageDecor(
         header_left=data.lab_name,
         header_right=str(_l("Certificado %(number)s", number=data.number)),

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import audit
-from app.core.errors import ActionNotAllowed, ValidationError
+from app.core.db import lock_row
+from app.core.errors import ActionNotAllowed, NotFound, ValidationError
 from app.core.models import utcnow
 from app.core.security import is_admin, role_names
 from app.core.seeds import load_seed
@@ -47,9 +48,16 @@ def checklist(session: Session, *, order: CalibrationOrder) -> list[dict]:
 
 def set_ticks(session: Session, *, user, order: CalibrationOrder, items) -> dict:
     """A supervisor ticks or unticks items of an order in review (`{"<code>": true}`); each
-    change is one audit entry on the order (CHECKLIST). Unknown codes are refused."""
+    change is one audit entry on the order (CHECKLIST). Unknown codes are refused.
+    The order is locked first and its state read fresh (issue 19 #5): an approval running at
+    the same time holds the same lock, so the two serialise; an untick after the approval
+    finds the order approved and is refused."""
     if not (is_admin(user) or SUPERVISOR_ROLE in role_names(user)):
         raise ActionNotAllowed("Solo un supervisor de calibración marca la lista de revisión.")
+    locked = lock_row(session, CalibrationOrder, order.id)
+    if locked is None:
+        raise NotFound("No existe esa orden de calibración o no tienes acceso a ella en la empresa activa.")
+    order = locked
     if order.state not in TICKABLE_STATES:
         raise ActionNotAllowed(
             f"La lista de revisión se marca con la orden «{WF.state_label('IN_REVIEW')}»; "

@@ -18,7 +18,9 @@ from app.extensions import db
 from app.calibration import checklist, execution, queries, services
 from app.calibration.api import ORDER_PERMISSION, file_response
 from app.calibration.models import LOGISTICS_STATUSES, CalibrationEvidence, CalibrationResult
-from app.calibration.workflow import SUPERVISOR_ROLE, TECNICO_ROLE, WF, company_technicians, is_manager
+from app.calibration.workflow import (
+    SUPERVISOR_ROLE, TECNICO_ROLE, WF, company_technicians, is_manager, sees_internal_notes,
+)
 
 PAGE_SIZE = 25
 WORK_ORDER_FIELDS = dict(WF.actions["SCHEDULE"]["payload"])
@@ -107,6 +109,7 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
             "calibration/order.html", order=obj, timeline_entries=queries.timeline(session=db.session, order=obj),
             action_label=queries.action_label, checklist_items=items, section=section or {},
             logistics_statuses=LOGISTICS_STATUSES, is_staff=is_manager(user) or TECNICO_ROLE in role_names(user),
+            sees_notes=sees_internal_notes(user),
             can_tick=(is_admin(user) or SUPERVISOR_ROLE in role_names(user)) and obj.state in checklist.TICKABLE_STATES,
             certificates=certs, max_mb=MAX_UPLOAD_BYTES // (1024 * 1024), edit_fields=services.EDIT_FIELDS,
             **self.workflow_context(obj, form_state=form_state, act_endpoint=".act"),

@@ -20,7 +20,7 @@ from app.calibration.models import (
     LogisticsEvent,
     order_technician,
 )
-from app.calibration.workflow import WF
+from app.calibration.workflow import WF, sees_internal_notes
 
 DUE_SOON_DAYS = 30
 OPEN_STATES = tuple(code for code, s in WF.states.items() if s.attrs.get("kind") not in ("final", "cancelled"))
@@ -171,9 +171,6 @@ def logistics_to_dict(e) -> dict:
 
 def order_to_dict(order: CalibrationOrder, *, user=None, details: bool = True) -> dict:
     """The order as the API (and the legacy paths) show it; internal notes only to lab staff."""
-    from app.calibration.workflow import STAFF_ROLES, is_manager
-    from app.core.security import role_names
-
     data = {
         "id": order.id, "number": order.number, "state": order.state, "state_label": WF.state_label(order.state),
         "version": order.version,
@@ -186,7 +183,7 @@ def order_to_dict(order: CalibrationOrder, *, user=None, details: bool = True) -
         "approved_by": person(order.approved_by), "approved_at": _iso(order.approved_at),
         "technicians": [{"id": t.id, "name": person(t)} for t in order.technicians],
     }
-    if user is not None and (is_manager(user) or role_names(user) & STAFF_ROLES):
+    if user is not None and sees_internal_notes(user):
         data["notes"] = order.notes
     if details:
         data["results"] = [result_to_dict(r) for r in order.results]
@@ -198,10 +195,25 @@ def order_to_dict(order: CalibrationOrder, *, user=None, details: bool = True) -
     return data
 
 
-def entry_to_dict(entry: AuditEntry) -> dict:
+INTERNAL_KEYS = frozenset({"notes"})  # what an audit entry's data holds of the lab's internal notes
+
+
+def without_internal(value):
+    """`value` (an audit entry's data) without the internal notes at any depth: CREATE_ORDER
+    {"notes"}, SCHEDULE {"notes"}, UPDATE_ORDER {"changes": {"notes": [old, new]}}."""
+    if isinstance(value, dict):
+        return {k: without_internal(v) for k, v in value.items() if k not in INTERNAL_KEYS}
+    if isinstance(value, list):
+        return [without_internal(v) for v in value]
+    return value
+
+
+def entry_to_dict(entry: AuditEntry, *, user) -> dict:
+    """An entry of the order's history as `user` may read it (sees_internal_notes)."""
+    data = entry.data if sees_internal_notes(user) else without_internal(entry.data)
     return {"at": _iso(entry.created_at), "user": person(entry.user), "action": entry.action,
             "action_label": action_label(entry.action), "from_state": entry.from_state,
-            "to_state": entry.to_state, "data": entry.data}
+            "to_state": entry.to_state, "data": data}
 
 
 EXTRA_LABELS = {

@@ -16,6 +16,7 @@ from app.core.models import utcnow
 from app.core.security import is_admin, role_names
 from app.core.tenancy import Membership
 from app.core.workflow import get_workflow
+from app.calibration import independence
 from app.calibration.models import CalibrationEvidence, CalibrationOrder, CalibrationResult, ChecklistItem, ChecklistTick
 
 WF = get_workflow("calibration")
@@ -31,6 +32,13 @@ STAFF_ROLES = MANAGER_ROLES | {TECNICO_ROLE}
 def is_manager(user) -> bool:
     """Work-order manager or supervisor (or Admin): sees and manages every order of the company."""
     return is_admin(user) or bool(role_names(user) & MANAGER_ROLES)
+
+
+def sees_internal_notes(user) -> bool:
+    """The lab's internal notes (the order's `notes`, and every `notes` its audit entries
+    carry) are for lab staff only: Admin, the manager, the supervisor, a technician. The one
+    rule of the order page, the order's JSON and its history (issue 19 #1)."""
+    return is_manager(user) or bool(role_names(user) & STAFF_ROLES)
 
 
 def is_assigned(order: CalibrationOrder, user) -> bool:
@@ -76,10 +84,9 @@ def _guard_ready_for_review(order, *, user, session, payload, today):
 
 
 def _guard_independent_reviewer(order, *, user, session, payload, today):
-    """APPROVE: the review is independent; a technician of the order may not approve it."""
-    if is_assigned(order, user):
-        return "No puedes aprobar una orden en la que eres técnico asignado: la revisión debe ser independiente."
-    return None
+    """APPROVE: the review is independent: whoever did the work of the order, as its audit
+    trail and its technicians say (app/calibration/independence.py), may not approve it."""
+    return independence.refusal(independence.work_done_by(session, order=order, user=user))
 
 
 def _guard_has_evidence(order, *, user, session, payload, today):
@@ -89,21 +96,28 @@ def _guard_has_evidence(order, *, user, session, payload, today):
     return None
 
 
-def missing_checklist(session: Session, order) -> list[ChecklistItem]:
-    """Active checklist items of the company not ticked on the order."""
+def missing_checklist(session: Session, order, *, lock: bool = False) -> list[ChecklistItem]:
+    """Active checklist items of the company not ticked on the order. `lock` (APPROVE, issue 19
+    #5): the order's ticks are locked FOR UPDATE and the items FOR SHARE, both re-read fresh in
+    the caller's transaction, which already holds the order's lock (lock_row in the engine;
+    set_ticks takes the same lock first, so an untick and an approval run one after the other).
+    SQLite has no FOR UPDATE: its transaction is BEGIN IMMEDIATE already (app/core/db.py)."""
     from app.calibration.checklist import ensure_checklist
 
     ensure_checklist(session, company_id=order.company_id)
-    ticked = select(ChecklistTick.item_id).where(ChecklistTick.order_id == order.id, ChecklistTick.checked.is_(True))
-    return list(session.scalars(
-        select(ChecklistItem).where(ChecklistItem.active.is_(True), ChecklistItem.id.not_in(ticked))
-        .order_by(ChecklistItem.position, ChecklistItem.id)
-    ))
+    items = select(ChecklistItem).where(ChecklistItem.active.is_(True)).order_by(ChecklistItem.position, ChecklistItem.id)
+    ticks = select(ChecklistTick).where(ChecklistTick.order_id == order.id).order_by(ChecklistTick.id)
+    if lock:
+        items = items.with_for_update(read=True).execution_options(populate_existing=True)
+        ticks = ticks.with_for_update().execution_options(populate_existing=True)
+    ticked = {t.item_id for t in session.scalars(ticks) if t.checked}
+    return [item for item in session.scalars(items) if item.id not in ticked]
 
 
 def _guard_checklist_complete(order, *, user, session, payload, today):
-    """APPROVE needs every active item of the ISO/IEC 17025 review checklist ticked."""
-    missing = missing_checklist(session, order)
+    """APPROVE needs every active item of the ISO/IEC 17025 review checklist ticked, as the
+    locked rows say now (not as they were when the page was drawn)."""
+    missing = missing_checklist(session, order, lock=True)
     if missing:
         return ("Para aprobar, marca todos los puntos de la lista de revisión; faltan: "
                 + "; ".join(item.label for item in missing) + ".")

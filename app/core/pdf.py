@@ -91,16 +91,54 @@ def paragraph(text, style: str = "body") -> Paragraph:
 
 # --- blocks -------------------------------------------------------------------------------
 
+# A table row cannot break across pages: a long text goes in several rows of at most this
+# much, each far shorter than a page even in a narrow column (issue 19 #6).
+ROW_LINES = 12
+ROW_CHARS = 700
+
+
+def text_rows(value, *, max_lines: int | None = None, max_chars: int | None = None) -> list[str]:
+    """`value` as printed, cut into pieces of at most `max_lines` lines and `max_chars`
+    characters (ROW_LINES, ROW_CHARS): at line ends, else at the last space, else mid-word."""
+    max_lines, max_chars = max_lines or ROW_LINES, max_chars or ROW_CHARS
+    lines = []
+    for line in format_value(value).split("\n"):
+        while len(line) > max_chars:
+            cut = line.rfind(" ", 0, max_chars + 1)
+            cut = cut if cut > 0 else max_chars
+            lines.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        lines.append(line)
+    pieces, current, size = [], [], 0
+    for line in lines:
+        if current and (len(current) >= max_lines or size + len(line) > max_chars):
+            pieces.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line)
+    pieces.append("\n".join(current))
+    return pieces
+
+
 def key_value_block(pairs, *, label_width_mm: float = 55, width_mm: float = 170) -> Table:
-    """Label: value rows (e.g. client, instrument, dates), labels in bold."""
-    rows = [[_text(label, "label"), _text(value, "body")] for label, value in pairs]
-    table = Table(rows, colWidths=[label_width_mm * mm, (width_mm - label_width_mm) * mm], hAlign="LEFT")
-    table.setStyle(TableStyle([
+    """Label: value rows (e.g. client, instrument, dates), labels in bold. A long value takes
+    several rows (text_rows), so the table breaks between them across pages."""
+    rows, style = [], [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    ]
+    for label, value in pairs:
+        pieces = text_rows(value)
+        first = len(rows)
+        rows.extend([_text(label if i == 0 else "", "label"), _text(piece, "body")] for i, piece in enumerate(pieces))
+        last = len(rows) - 1
+        if last > first:  # one value read as one block: no rule nor gap between its rows
+            style += [("BOTTOMPADDING", (0, first), (-1, last - 1), 0), ("TOPPADDING", (0, first + 1), (-1, last), 0)]
+        style.append(("LINEBELOW", (0, last), (-1, last), 0.25, GRID))
+    table = Table(rows, colWidths=[label_width_mm * mm, (width_mm - label_width_mm) * mm], hAlign="LEFT",
+                  splitByRow=1)
+    table.setStyle(TableStyle(style))
     return table
 
 

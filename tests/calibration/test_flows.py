@@ -11,6 +11,7 @@ from app.core.tenancy import company_scope
 from app.calibration import checklist, execution, services
 from app.calibration.models import Instrument
 from tests.calibration.conftest import PDF, RESULT, TODAY
+from tests.factories import make_user
 
 
 def test_orders_are_numbered_per_company_and_year(world):
@@ -260,7 +261,11 @@ def test_amend_sends_a_closed_order_back_to_review_for_corrections(world):
         fresh = world.session.get(type(result), result.id)
         execution.update_result(session=world.session, user=sup, result=fresh, data={"unit": "kPa"})
         world.session.commit()
-    world.act(order, "APPROVE", sup)
+    # who corrected the results may not approve them (issue 19 #4): another supervisor does
+    with pytest.raises(ActionNotAllowed, match="registraste resultados de esta orden"):
+        world.act(order, "APPROVE", sup)
+    reviewer = make_user(roles=["CAL_SUPERVISOR"], companies=[world.company], username="cal_revisor")
+    world.act(order, "APPROVE", reviewer)
     world.act(order, "ISSUE_CERTIFICATE", sup)
     order = world.order(order.id)
     with company_scope(world.company.id):

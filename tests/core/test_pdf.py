@@ -79,3 +79,21 @@ def test_format_value():
     assert format_value(Decimal("0.0150")) == "0,0150" and format_value(2.5) == "2,5"
     assert format_value(dt.date(2026, 1, 9)) == "09/01/2026"
     assert format_value(True) == "Sí" and format_value(7) == "7"
+
+
+def test_hardening_19_6_a_long_value_breaks_across_pages_instead_of_failing():
+    """A value taller than a page (70 lines, one line of 1,500 characters, one 1,500-character
+    token) takes several rows of its block, which break between pages: every line is printed."""
+    from app.core.pdf import text_rows
+
+    lines = [f"Línea {i:02d} del texto largo" for i in range(70)]
+    value = "\n".join(lines) + "\n" + " ".join(["palabra"] * 200) + "\n" + "x" * 1500 + "\nFIN"
+    pieces = text_rows(value)
+    assert len(pieces) > 5 and all(p.count("\n") < 12 and len(p) <= 700 for p in pieces)
+    assert "".join(pieces).replace("\n", "").replace(" ", "") == value.replace("\n", "").replace(" ", "")
+    pdf = build_pdf([key_value_block([("Patrones", value), ("Después", "sigue el documento")])])
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert len(reader.pages) > 1
+    assert "Línea 00 del texto largo" in text and "Línea 69 del texto largo" in text and "FIN" in text
+    assert "sigue el documento" in text
