@@ -31,20 +31,24 @@ def _setup(app):
     user = sm.add_user("cascade_seller", "Cascade", "Bench", "cascade@bench.test", [sm.find_role("ENV_VENDEDOR")],
                        "bench")
     db.session.add(Membership(user_id=user.id, company_id=company.id))
-    for lv in LEVELS:
-        have = db.session.query(lv.model).count()
-        db.session.execute(insert(lv.model), [dict(label=f"{lv.field} {i}", active=True)
+    ids = {}
+    for lv in LEVELS:  # the company's own options (issue 19), the seed's and more
+        have = db.session.query(lv.model).filter(lv.model.company_id == company.id).count()
+        db.session.execute(insert(lv.model), [dict(company_id=company.id, label=f"{lv.field} {i}", active=True)
                                               for i in range(have + 1, SIZES[lv.field] + 1)])
+        ids[lv] = [pk for (pk,) in db.session.query(lv.model.id).filter(lv.model.company_id == company.id)
+                   .order_by(lv.model.id)]
     db.session.commit()
     rng = random.Random(12)
     existing = {tuple(r) for r in db.session.execute(
         text(f"SELECT {', '.join(lv.column for lv in LEVELS)} FROM relacion_filtro_ingresos_principales"))}
     combos = set()
     while len(combos) + len(existing) < COMBINATIONS:
-        combo = tuple(rng.randint(1, SIZES[lv.field]) for lv in LEVELS)
+        combo = tuple(rng.choice(ids[lv]) for lv in LEVELS)
         if combo not in existing:
             combos.add(combo)
-    rows = [dict(zip([lv.column for lv in LEVELS], c, strict=True), active=i % 50 != 0) for i, c in enumerate(combos)]
+    rows = [dict(zip([lv.column for lv in LEVELS], c, strict=True), company_id=company.id, active=i % 50 != 0)
+            for i, c in enumerate(combos)]
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(Combination), rows[start:start + 5000])
     db.session.commit()

@@ -13,16 +13,15 @@ def register(appbuilder) -> None:
     from flask import current_app as app
 
     from app.core import api as core_api
-    from app.core import fab_speed, headers, security_views, sessions, views, web_input
+    from app.core import choices, fab_speed, headers, security_views, sessions, views, web_input
     from app.core.formatting import register_filters
     from app.core.audit import AuditEntry
     from app.core.redirects import refuse_unsafe_next
     from app.core.security import READ_ONLY_ROUTES, check_api_csrf, existing_record_or_404, resolve_active_company
-    from flask_appbuilder.models.sqla.filters import FilterInFunction
-
-    from app.core.tenancy import Company, Membership, NonWorkingDay, company_user_ids
+    from app.core.tenancy import Company, Membership, NonWorkingDay
 
     fab_speed.install()
+    choices.install()
     headers.register(app)
     app.before_request(refuse_unsafe_next)
     sessions.register(app)
@@ -64,9 +63,6 @@ def register(appbuilder) -> None:
             list_columns=AUDIT_API_COLUMNS,
             show_columns=AUDIT_API_COLUMNS,
             order_columns=["created_at", "entity", "action"],
-            # users offered by _info: the active company's only (issue 8, finding 8)
-            add_query_rel_fields={"user": [["id", FilterInFunction, company_user_ids]]},
-            edit_query_rel_fields={"user": [["id", FilterInFunction, company_user_ids]]},
             base_order=("created_at", "desc"),
         )
     )

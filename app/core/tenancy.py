@@ -7,16 +7,23 @@ Every operational model inherits `TenantMixin`. Isolation is enforced here, once
 The active company comes from `company_scope()` (CLI, jobs, tests) or, in a request, from
 `g.company_id`, which `resolve_active_company()` sets from the X-Company-Id header (API)
 or the session (web). Outside both, nothing is filtered (system context).
+
+Rows every company shares are `SharedCatalog`: read by all, written only by a platform
+administrator (Admin) or the system (issue 19: a tenant's admin edited what every tenant
+sees). A module gives each new company its own rows with `on_company_created`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from itertools import chain
 
 import holidays
 from flask import g, has_request_context
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint, event, inspect, select
 from sqlalchemy.orm import (
     MANYTOONE,
@@ -28,8 +35,8 @@ from sqlalchemy.orm import (
     with_loader_criteria,
 )
 
-from app.core.errors import DomainError, ValidationError
-from app.core.identity import is_admin
+from app.core.errors import ActionNotAllowed, DomainError, ValidationError
+from app.core.identity import current_user, is_admin
 from app.core.models import Model
 
 NO_COMPANY = 0  # a request whose user has no company: sees nothing, creates nothing
@@ -141,6 +148,17 @@ class TenantMixin:
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
 
 
+class SharedCatalog:
+    """Reference rows every company shares (a module's structure: its states, areas, request
+    types...). Every company reads them; only a platform administrator (Admin) or the system
+    (seed, migrations, a CLI command acting as nobody) writes them: the flush refuses anyone
+    else (403), whatever page, API or service tries."""
+
+
+SHARED_CATALOG_ONLY_ADMIN = _l("«%(catalog)s» es común a todas las empresas: solo un administrador de la "
+                               "plataforma lo modifica.")
+
+
 class NonWorkingDay(TenantMixin, Model):
     """A company's own day off, on top of the public holidays of its country."""
 
@@ -209,6 +227,24 @@ def company_user_ids() -> list[int]:
     return list(db.session.scalars(stmt))
 
 
+# --- what a new company gets --------------------------------------------------------
+
+_company_setups: dict[str, Callable] = {}
+
+
+def on_company_created(name: str, setup: Callable) -> None:
+    """Register `setup(connection, company_id)`, run in the flush that inserts a company,
+    however it is created (Empresas page or API, `flask seed --demo`, tests), with Core
+    statements on that flush's connection. Registering `name` again replaces it."""
+    _company_setups[name] = setup
+
+
+@event.listens_for(Company, "after_insert")
+def _set_up_new_company(_mapper, connection, company) -> None:
+    for setup in _company_setups.values():
+        setup(connection, company.id)
+
+
 # --- isolation hooks ----------------------------------------------------------------
 
 @event.listens_for(Session, "do_orm_execute")
@@ -269,7 +305,9 @@ def _msg_other_company(field: str) -> str:
 
 @event.listens_for(Session, "before_flush")
 def _guard_writes(session: Session, flush_context, instances) -> None:
-    """New rows take the active company; no write crosses companies."""
+    """New rows take the active company; no write crosses companies; shared catalogs are
+    written by a platform administrator only."""
+    _guard_shared_catalogs(session)
     company_id = current_company_id()
     for obj in session.new:
         if isinstance(obj, TenantMixin) and obj.company_id is None:
@@ -283,3 +321,14 @@ def _guard_writes(session: Session, flush_context, instances) -> None:
             raise TenantViolation("El registro pertenece a otra empresa.")
         if obj not in session.deleted:
             _check_references(session, obj)
+
+
+def _guard_shared_catalogs(session: Session) -> None:
+    """A SharedCatalog row added, changed or deleted by a user who is not Admin: 403."""
+    user = current_user()
+    if user is None or is_admin(user):
+        return
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, SharedCatalog) and (obj not in session.dirty or session.is_modified(obj)):
+            label = getattr(obj, "__catalog_label__", None) or obj.__tablename__
+            raise ActionNotAllowed(str(SHARED_CATALOG_ONLY_ADMIN) % {"catalog": label})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
-from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -22,7 +21,6 @@ from app.core.tenancy import (
     Company,
     Membership,
     NonWorkingDay,
-    company_user_ids,
     current_company_id,
     user_companies,
     user_company_ids,
@@ -131,7 +129,6 @@ class AuditView(ReadableColumns, ModelView):
     list_columns = ["created_at", "actor_name", "entity_label", "entity_id", "action_label", "states"]
     show_columns = list_columns + ["client_address", "data_text", "workflow_version"]
     search_columns = ["entity", "entity_id", "user", "action", "created_at"]
-    search_form_query_rel_fields = {"user": [["id", FilterInFunction, company_user_ids]]}
     label_columns = {
         "created_at": _l("Fecha"), "user": _l("Usuario"), "actor_name": _l("Usuario"),
         "client_address": _l("Dirección del cliente"), "entity": _l("Entidad"), "entity_label": _l("Entidad"),

@@ -6,8 +6,11 @@ in demo.py (`flask seed --demo`)."""
 
 def register(appbuilder) -> None:
     """Views and APIs of the module: OTs, the cascade, material codes, quotations, samples."""
-    from app.packaging import (api, cascade_api, material_api, material_views, quotation_api, quotation_views,
-                               sample_views, views)
+    from app.core.tenancy import on_company_created
+    from app.packaging import (api, cascade_api, cascade_seed, material_api, material_views, quotation_api,
+                               quotation_views, sample_views, views)
+
+    on_company_created("packaging_cascade", cascade_seed.copy_catalog)  # company data (issue 19)
 
     for apis in (api.APIS, material_api.APIS, quotation_api.QUOTATION_APIS):
         for resource in apis:
@@ -50,6 +53,6 @@ def seed(session) -> None:
                     if getattr(row, key) != value:
                         setattr(row, key, value)
         session.flush()
-    from app.packaging import cascade
+    from app.packaging import cascade_seed
 
-    cascade.seed(session)
+    cascade_seed.seed(session)

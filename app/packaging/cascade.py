@@ -179,35 +179,3 @@ def form_levels(session: Session, values: dict) -> list[dict]:
         else:
             chosen[level] = value
     return out
-
-
-SEED_FILE = "catalogs/packaging_cascade.yaml"
-
-
-def seed(session: Session) -> None:
-    """seed/catalogs/packaging_cascade.yaml, idempotent: missing options (by id) and missing
-    combinations (by their eight ids) are added; existing rows keep the Admin's edits."""
-    from sqlalchemy import text
-
-    from app.core.seeds import load_seed
-
-    data = load_seed(SEED_FILE)
-    for level in LEVELS:
-        have = set(session.scalars(select(level.model.id)))
-        for row in data["options"][level.field]:
-            if row["id"] not in have:
-                session.add(level.model(id=row["id"], label=row["label"], active=row.get("active", True)))
-    session.flush()
-    columns = [getattr(Combination, c) for c in (lv.column for lv in LEVELS)]
-    have = {tuple(r) for r in session.execute(select(*columns))}
-    for key, active in (("combinations", True), ("inactive_combinations", False)):
-        for ids in data.get(key) or []:
-            if tuple(ids) not in have:
-                session.add(Combination(active=active, **{lv.column: pk for lv, pk in zip(LEVELS, ids, strict=True)}))
-                have.add(tuple(ids))
-    session.flush()
-    if session.get_bind().dialect.name == "postgresql":  # explicit ids: the next one the Admin adds follows them
-        for level in LEVELS:
-            table = level.model.__tablename__
-            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                 f"GREATEST((SELECT MAX(id) FROM {table}), 1))"))

@@ -1,7 +1,9 @@
 """CASCADA DE CAMPOS (CASC-001/002): the option catalog of each of the eight levels of the OT
 form, in the spec's order, and the allowed combinations (`relacion_filtro_ingresos_principales`,
-the spec's table name). Global reference data, like the other packaging catalogs: every
-company's OT form offers the same products (docs/decisions.md)."""
+the spec's table name). Company data since issue 19 (TenantMixin): each company has its own
+options and combinations, copied from seed/catalogs/packaging_cascade.yaml when the company
+is created (cascade.copy_catalog), and one company's edits are invisible to the others
+(docs/decisions.md, "Issue 19")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,9 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import constraints
 from app.core.models import Model
+from app.core.tenancy import TenantMixin
 
 
-class _Option:
+class _Option(TenantMixin):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     label: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -63,10 +66,11 @@ BY_FIELD = {lv.field: lv for lv in LEVELS}
 COMBINATION_COLUMNS = tuple(lv.column for lv in LEVELS)
 
 
-class Combination(Model):
+class Combination(TenantMixin, Model):
     """An allowed combination of the eight levels (a row of relacion_filtro_ingresos_principales).
     The unique key over the eight columns, in cascade order, is also the index every
-    prefix query of the cascade uses."""
+    prefix query of the cascade uses (option ids are the company's own, so it is unique per
+    company too)."""
 
     __tablename__ = "relacion_filtro_ingresos_principales"
     __table_args__ = (

@@ -1,22 +1,21 @@
-"""REST resources of the packaging catalogs (ids are the spec's): areas, states, management
-types, request types, roles' areas (read for every ENV role, written by Admin through the
-permission PackagingCatalog), the company's cutting rooms and users' packaging profiles."""
+"""REST resources of the packaging catalogs (ids are the spec's). The platform's structure
+(areas, states, management types, request types, roles' areas: SharedCatalog) is read by
+every ENV role and written by Admin only (permission PackagingStructure, issue 19); the
+company's cutting rooms and users' packaging profiles are written by the admin roles
+(PackagingCatalog, PackagingProfile)."""
 from __future__ import annotations
 
-from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-
-from app.core.tenancy import company_user_ids
 
 from app.core.api import TenantModelRestApi
 from app.core.errors import ValidationError
+from app.core.tenancy import company_user_ids
 from app.core.validation import message
 from app.packaging.models import FIELD_LABELS
 from app.packaging.models import Area, CuttingRoom, ManagementType, OtState, PackagingProfile, RequestType, RoleArea
 
 CATALOG_PERMISSION = "PackagingCatalog"
-# users chosen in a profile are members of the active company
-COMPANY_PEOPLE = {name: [["id", FilterInFunction, company_user_ids]] for name in ("user", "boss", "external_sellers")}
+STRUCTURE_PERMISSION = "PackagingStructure"  # every ENV role reads, only Admin writes
 
 
 def _catalog(model, resource: str, columns: list[str], routes=frozenset({"get", "get_list", "info", "post", "put"}),
@@ -43,19 +42,18 @@ def _members_only(self, item) -> None:
 # the spec's ids are fixed: reference rows are edited (labels), not created, through the API
 FIXED = frozenset({"get", "get_list", "info", "put"})
 CATALOG_APIS = [
-    _catalog(Area, "packaging_area", ["name", "description"], FIXED),
+    _catalog(Area, "packaging_area", ["name", "description"], FIXED, STRUCTURE_PERMISSION),
     _catalog(OtState, "packaging_state", ["name", "description", "default_area_id", "closed"], FIXED,
-             edit_columns=["name", "description"]),
-    _catalog(ManagementType, "packaging_management_type", ["name", "description"], FIXED),
+             STRUCTURE_PERMISSION, edit_columns=["name", "description"]),
+    _catalog(ManagementType, "packaging_management_type", ["name", "description"], FIXED, STRUCTURE_PERMISSION),
     _catalog(RequestType, "packaging_request_type", ["name", "description", "flow", "first_state_id"], FIXED,
-             edit_columns=["name", "description"]),
+             STRUCTURE_PERMISSION, edit_columns=["name", "description"]),
     _catalog(RoleArea, "packaging_role_area", ["role_name", "label", "area_id", "chief"], FIXED,
-             edit_columns=["area_id", "chief"]),
+             STRUCTURE_PERMISSION, edit_columns=["area_id", "chief"]),
     _catalog(CuttingRoom, "packaging_cutting_room", ["name", "active"]),
     _catalog(PackagingProfile, "packaging_profile", ["user_id", "area_id", "boss_id", "cutting_room_id"],
              permission="PackagingProfile",
              add_columns=["user", "area", "boss", "cutting_room", "external_sellers"],
              edit_columns=["area", "boss", "cutting_room", "external_sellers"],
-             add_query_rel_fields=COMPANY_PEOPLE, edit_query_rel_fields=COMPANY_PEOPLE,
              pre_add=_members_only, pre_update=_members_only),
 ]

@@ -1,19 +1,19 @@
 """Mantenedores (function matrix: Admin only): FAB screens of the packaging catalogs, the
 company's cutting rooms and the users' packaging profiles (area, boss, cutting room,
-assigned external sellers). Permission PackagingMaintenance, given only to the admin roles."""
+assigned external sellers). Permission PackagingMaintenance, given only to the admin roles;
+the platform's structure (areas, states, management types, request types, roles' areas) has
+PackagingStructureMaintenance instead: the admin roles read it, only Admin edits it (issue 19)."""
 from __future__ import annotations
 
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.core.views import TenantModelView
-from app.core.tenancy import company_user_ids
-from flask_appbuilder.models.sqla.filters import FilterInFunction
-from flask_appbuilder.models.sqla.interface import SQLAInterface
-
 from app.packaging.models import Area, CuttingRoom, ManagementType, OtState, PackagingProfile, RequestType, RoleArea
 
 CATEGORY = "Envases"
 MAINTENANCE = "PackagingMaintenance"
+STRUCTURE_MAINTENANCE = "PackagingStructureMaintenance"
 LABELS = {
     "name": _l("Nombre"), "description": _l("Descripción"), "default_area": _l("Área por defecto"),
     "closed": _l("Cerrado"), "flow": _l("Flujo"), "role_name": _l("Rol"), "label": _l("Nombre"),
@@ -23,14 +23,10 @@ LABELS = {
 }
 
 
-# pickers offer only members of the active company
-COMPANY_PEOPLE = {name: [["id", FilterInFunction, company_user_ids]] for name in ("user", "boss", "external_sellers")}
-
-
-def _view(model, columns, *, edit=None, add=False, title="", **extra):
+def _view(model, columns, *, edit=None, add=False, title="", permission=MAINTENANCE, **extra):
     routes = {"list", "show", "edit"} | ({"add"} if add else set())
     return type(f"{model.__name__}MaintenanceView", (TenantModelView,), {
-        "datamodel": SQLAInterface(model), "class_permission_name": MAINTENANCE,
+        "datamodel": SQLAInterface(model), "class_permission_name": permission,
         "route_base": f"/envases/mantenedores/{model.__tablename__.replace('packaging_', '')}",
         "include_route_methods": routes, "base_permissions": ["can_read", "can_write"],
         "list_columns": ["id", *columns], "show_columns": ["id", *columns],
@@ -39,22 +35,22 @@ def _view(model, columns, *, edit=None, add=False, title="", **extra):
     })
 
 
-
 VIEWS = [
-    (_view(Area, ["name", "description"], title=_l("Áreas")), "Áreas", _l("Áreas")),
+    (_view(Area, ["name", "description"], title=_l("Áreas"), permission=STRUCTURE_MAINTENANCE), "Áreas",
+     _l("Áreas")),
     (_view(OtState, ["name", "description", "default_area", "closed"], edit=["name", "description"],
-           title=_l("Estados de OT")), "Estados de OT", _l("Estados de OT")),
-    (_view(ManagementType, ["name", "description"], title=_l("Tipos de gestión")), "Tipos de gestión",
-     _l("Tipos de gestión")),
+           title=_l("Estados de OT"), permission=STRUCTURE_MAINTENANCE), "Estados de OT", _l("Estados de OT")),
+    (_view(ManagementType, ["name", "description"], title=_l("Tipos de gestión"), permission=STRUCTURE_MAINTENANCE),
+     "Tipos de gestión", _l("Tipos de gestión")),
     (_view(RequestType, ["name", "description", "flow"], edit=["name", "description"],
-           title=_l("Tipos de solicitud")), "Tipos de solicitud", _l("Tipos de solicitud")),
+           title=_l("Tipos de solicitud"), permission=STRUCTURE_MAINTENANCE), "Tipos de solicitud",
+     _l("Tipos de solicitud")),
     (_view(RoleArea, ["label", "role_name", "area", "chief"], edit=["area", "chief"],
-           title=_l("Roles y áreas")), "Roles y áreas", _l("Roles y áreas")),
+           title=_l("Roles y áreas"), permission=STRUCTURE_MAINTENANCE), "Roles y áreas", _l("Roles y áreas")),
     (_view(CuttingRoom, ["name", "active"], add=True, title=_l("Salas de corte")), "Salas de corte",
      _l("Salas de corte")),
     (_view(PackagingProfile, ["user", "area", "boss", "cutting_room", "external_sellers"], add=True,
-           title=_l("Perfiles de envases"), add_form_query_rel_fields=COMPANY_PEOPLE,
-           edit_form_query_rel_fields=COMPANY_PEOPLE), "Perfiles de envases", _l("Perfiles de envases")),
+           title=_l("Perfiles de envases")), "Perfiles de envases", _l("Perfiles de envases")),
 ]
 
 

@@ -1,5 +1,6 @@
 """Packaging work orders (spec packaging-work-orders.md): the catalogs with the spec's numeric
-ids (areas, states, management types, request types, roles' areas), the company's cutting
+ids (areas, states, management types, request types, roles' areas: the platform's structure,
+SharedCatalog, written by Admin only since issue 19), the company's cutting
 rooms, a user's packaging profile per company (area, boss, cutting room, external sellers),
 the OT (`packaging_work_order`, numbered per company by the core sequence), its management
 entries and its assignments per area (ASIG-001). The samples (MUE-001..003) are in
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import constraints
 from app.core.models import Model, WorkflowMixin, utcnow
-from app.core.tenancy import TenantMixin
+from app.core.tenancy import SharedCatalog, TenantMixin
 from app.core.validation import text_limit
 from app.packaging.cascade_models import (
     CartonColor, CoverageExternal, CoverageInternal, Fsc, Plant, Printing, ProductType, Tape,
@@ -54,10 +55,11 @@ FIELD_LABELS = {
 }
 
 
-class Area(Model):
+class Area(SharedCatalog, Model):
     """Área de trabajo (WorkSpace), spec §2; the id is the spec's."""
 
     __tablename__ = "packaging_area"
+    __catalog_label__ = _l("Áreas")
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(String(200))
@@ -66,10 +68,11 @@ class Area(Model):
         return self.name
 
 
-class OtState(Model):
+class OtState(SharedCatalog, Model):
     """Estado de OT, spec §3 (from seed/workflows/packaging.yaml): id, label, default area."""
 
     __tablename__ = "packaging_state"
+    __catalog_label__ = _l("Estados de OT")
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(String(200))
@@ -82,10 +85,11 @@ class OtState(Model):
         return self.name
 
 
-class ManagementType(Model):
+class ManagementType(SharedCatalog, Model):
     """Tipo de gestión, spec §4."""
 
     __tablename__ = "packaging_management_type"
+    __catalog_label__ = _l("Tipos de gestión")
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(String(200))
@@ -94,10 +98,11 @@ class ManagementType(Model):
         return self.name
 
 
-class RequestType(Model):
+class RequestType(SharedCatalog, Model):
     """Tipo de solicitud OT, spec §5, with its flow (areas in order) and first state."""
 
     __tablename__ = "packaging_request_type"
+    __catalog_label__ = _l("Tipos de solicitud")
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(String(200))
@@ -108,10 +113,11 @@ class RequestType(Model):
         return self.name
 
 
-class RoleArea(Model):
+class RoleArea(SharedCatalog, Model):
     """A packaging role (spec §1, id = the spec's code): its FAB role, label, area, chief."""
 
     __tablename__ = "packaging_role_area"
+    __catalog_label__ = _l("Roles y áreas")
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     role_name: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100))

@@ -106,8 +106,8 @@ def _call(api, w, role, function):
         return c.post("/api/v1/packaging_management/", json={"work_order": ot.id, "management_type": 2, "note": "?"})
     if function == "ASIGNAR_OT":
         return c.post(f"/api/v1/packaging_work_order/{ot.id}/assign", json={"asignado_id": w.u(PROFESSIONAL[area]).id})
-    if function == "MANTENEDORES":
-        return c.put("/api/v1/packaging_area/8", json={"name": "Hibernación"})
+    if function == "MANTENEDORES":  # a catalog of the company (the areas are the platform's: Admin only)
+        return c.put(f"/api/v1/packaging_cutting_room/{w.rooms['A'].id}", json={"name": "Sala Norte A"})
     raise AssertionError(function)
 
 

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import func, select
 
 from app.core.tenancy import company_scope
-from app.packaging.cascade_models import Combination, Plant, ProductType
+from app.packaging.cascade_models import LEVELS, Combination, Plant, ProductType
 from app.packaging.models import WorkOrder
 from tests.factories import PASSWORD
 
@@ -191,19 +191,30 @@ def test_casc_001_mantenedores_of_the_cascade_are_admin_only(world, login, clien
     r = admin.post("/envases/mantenedores/product_type/add", data={"label": "Caja bipartida", "active": "y"})
     assert r.status_code == 302
     session.rollback()
-    assert session.scalar(select(ProductType).where(ProductType.label == "Caja bipartida")).id == 7
+    assert session.scalar(select(ProductType).where(ProductType.label == "Caja bipartida")).company_id == world.company.id
 
 
-def test_casc_seed_is_idempotent_and_keeps_the_admins_edits(session):
-    from app.packaging import cascade
+def test_casc_seed_is_idempotent_and_keeps_the_admins_edits(session, make_company):
+    from app.packaging import cascade_seed
 
-    session.get(ProductType, 1).label = "Caja RSC"
-    session.commit()
+    company = make_company(name="Envases Norte")  # created with the seed's cascade (issue 19)
+    with company_scope(company.id):
+        session.scalar(select(ProductType).where(ProductType.label == "Caja regular (RSC)")).label = "Caja RSC"
+        session.commit()
     count = session.scalar(select(func.count(Combination.id)))
-    cascade.seed(session)
+    cascade_seed.seed(session)
     session.commit()
     assert session.scalar(select(func.count(Combination.id))) == count == 37
-    assert session.get(ProductType, 1).label == "Caja RSC"
+    assert session.scalar(select(func.count(ProductType.id)).where(ProductType.label == "Caja RSC")) == 1
+    assert session.scalar(select(func.count(ProductType.id)).where(ProductType.label == "Caja regular (RSC)")) == 0
+    # a company left without a cascade gets the seed's again from `flask seed`
+    session.execute(Combination.__table__.delete())
+    for level in LEVELS:
+        session.execute(level.model.__table__.delete())
+    session.commit()
+    cascade_seed.seed(session)
+    session.commit()
+    assert session.scalar(select(func.count(Combination.id)).where(Combination.company_id == company.id)) == 37
 
 
 def test_casc_001_the_ot_list_reads_product_labels_without_a_query_per_level(world, api, count_queries):
