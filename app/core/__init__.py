@@ -31,6 +31,7 @@ def register(appbuilder) -> None:
     app.before_request(web_input.check_input)
     app.before_request(existing_record_or_404)
     app.context_processor(views.company_context)
+    app.context_processor(views.page_language)
     register_filters(app)
     register_error_handlers(app)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
@@ -206,6 +207,13 @@ def company_context() -> dict:
     companies = sorted(rows, key=lambda c: c.name)  # read once per request (issue 13)
     active = next((c for c in companies if c.id == current_company_id()), None)
     return {**base, "my_companies": companies, "active_company": active, "user_is_admin": is_admin(user)}
+
+
+def page_language() -> dict:
+    """`html_lang`: the language Flask-Babel renders the page in, for `<html lang>` (issue 19):
+    screen readers pronounce the page in the user's language, es or en."""
+    locale = get_locale()
+    return {"html_lang": locale.language if locale else current_app.config.get("BABEL_DEFAULT_LOCALE", "es")}
 
 
 def register(appbuilder) -> None:
