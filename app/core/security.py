@@ -37,6 +37,7 @@ from app.core import security_views
 from app.core.sessions import bump, load_user
 from app.core.tenancy import NO_COMPANY, user_companies
 from app.core.users import record_login, refuse_delete_with_history
+from app.core.validation import typed_int
 
 
 # One map for every view and API: FAB methods -> the two permissions a role is given.
@@ -255,7 +256,7 @@ def existing_record_or_404() -> None:
     api = getattr(view, "__self__", None)
     if pk is None or api is None or not hasattr(api, "datamodel"):
         return
-    if not str(pk).isdigit() or api.datamodel.get(int(pk)) is None:
+    if typed_int(pk) is None or api.datamodel.get(typed_int(pk)) is None:
         raise NotFound("No existe ese registro.")
 
 
