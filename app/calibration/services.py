@@ -73,7 +73,8 @@ def check_instrument(instrument: Instrument) -> None:
     check.done()
     instrument.tag = instrument.tag.strip()
     if instrument.last_calibrated_on and not instrument.next_due_on:
-        instrument.next_due_on = instrument.last_calibrated_on + dt.timedelta(days=instrument.interval_days)
+        due = instrument.last_calibrated_on + dt.timedelta(days=instrument.interval_days)
+        instrument.next_due_on = date(due, "next_due_on", "Próxima calibración")
 
 
 def validate_instrument(*, session: Session, user, instrument: Instrument) -> Instrument:

@@ -154,8 +154,9 @@ def too_large(name: str | None, max_bytes: int, *, size: int | None = None, fiel
     """The 413 of an upload over the limit, naming the file and its size when known."""
     limit = f"{max_bytes / 1048576:g}"
     if name and size is not None:
+        shown = f"{size / 1048576:.1f}"
         return TooLarge(str(_l("El archivo «%(name)s» ocupa %(size)s MB; el máximo es %(max)s MB.",
-                               name=name, size=f"{size / 1048576:.1f}", max=limit)), field=field)
+                               name=name, size=shown, max=limit)), field=field)
     return TooLarge(str(_l("La petición es demasiado grande: el máximo de un archivo es %(max)s MB.", max=limit)),
                     field=field)
 
