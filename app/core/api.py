@@ -125,7 +125,8 @@ class StrictRelated(Related):
     whether the id belongs to another company or to nobody."""
 
     def _deserialize(self, value, *args, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        # ASCII digits: "²" passes str.isdigit() but int() refuses it (a 500 inside the schema)
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not re.fullmatch(r"[0-9]+", str(value).strip()):
             raise MarshmallowValidationError("Debe ser el id numérico de un registro.")
         if int(value) > MAX_DB_INT:
             raise MarshmallowValidationError("No existe ese registro en la empresa activa.")

@@ -92,11 +92,12 @@ def resolve_active_company() -> None:
     allowed = g.company_ids = [company.id for company in g.companies]
     if request.path.startswith("/api/") and "X-Company-Id" in request.headers:
         raw = request.headers["X-Company-Id"].strip()
-        if not raw.isdigit():
+        chosen = typed_int(raw)  # "²" passes str.isdigit but not int()
+        if chosen is None:
             raise ValidationError("La cabecera X-Company-Id debe ser el id numérico de una empresa.", field="X-Company-Id")
-        if int(raw) not in allowed:
+        if chosen not in allowed:
             raise Forbidden(f"No perteneces a la empresa {raw} (cabecera X-Company-Id).", field="X-Company-Id")
-        g.company_id = int(raw)
+        g.company_id = chosen
         return
     chosen = session.get("company_id")
     if chosen in allowed:

@@ -201,12 +201,21 @@ def test_hardening_19_9_a_json_number_no_column_holds_is_a_422_naming_the_field(
 
 
 def test_hardening_19_9_ids_typed_with_other_digits_are_a_4xx(client, login, make_user, make_company, api):
+    """"²" passes str.isdigit() but int() refuses it: wherever an id is read (form, path,
+    header, a schema's related id) it is a 4xx naming the field."""
     company = make_company()
     admin = make_user(roles=["Admin"], companies=[company])
     login(admin.username)
     assert client.post("/empresa/activa", data={"company_id": "²"}).status_code == 403
-    r = api(admin, company).put("/api/v1/security/users/²", json={"first_name": "X"})
+    rest = api(admin, company)
+    r = rest.put("/api/v1/security/users/²", json={"first_name": "X"})
     assert r.status_code == 404 and "message" in r.get_json()
+    r = rest.get("/api/v1/non_working_day/", headers={"X-Company-Id": "²"})
+    assert r.status_code == 422 and r.get_json()["field"] == "X-Company-Id"
+    r = rest.get("/backend/calibraciones/list_calibrations.php", headers={"X-Company-Id": "²"})
+    assert r.status_code == 422 and r.get_json()["field"] == "X-Company-Id"
+    r = rest.post("/api/v1/membership/", json={"user": "²", "company": company.id})
+    assert r.status_code == 422 and r.get_json()["field"] == "user", r.get_json()
 
 
 # --- issue 29 item 4: FAB's own download, matched exactly ----------------------------------
