@@ -44,3 +44,13 @@ def test_hardening_19_uploads_the_ot_file_has_the_same_limit_and_streams(world, 
     entries = [e for e in world.entries(ot.id) if e.management_type_id == 3]
     assert [(e.file_name, e.file_size) for e in entries] == [("plano_grande.pdf", len(big))]
     assert len(os.listdir(tmp_path / str(world.company.id))) == 1
+
+
+def test_hardening_19_9_a_far_until_date_on_the_packaging_lists_is_a_422_naming_it(world, api):
+    """The lists add a day to «Hasta» (a 500 for 31/12/9999 before the shared date range)."""
+    seller = api(world.u("vendedor"), world.company)
+    for url in ("/api/v1/packaging_work_order/", "/api/v1/packaging_quotation/"):
+        r = seller.get(url, query_string={"date_to": "9999-12-31"})
+        assert r.status_code == 422 and r.get_json()["field"] == "date_to", (url, r.get_json())
+        assert "«Hasta» debe ser una fecha entre el 01/01/1900 y el 31/12/2100" in r.get_json()["message"]
+        assert seller.get(url, query_string={"date_to": "2100-12-31"}).status_code == 200
