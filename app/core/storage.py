@@ -22,6 +22,7 @@ import secrets
 import shutil
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -116,7 +117,8 @@ def _is_xlsx(stream: BinaryIO, name: str, field: str) -> bool:
         with check_archive(stream, name, field=field) as archive:
             types = read_member(archive, "[Content_Types].xml", name, max_bytes=MAX_CONTENT_TYPES_BYTES,
                                 field=field).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError, zipfile.LargeZipFile):
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError, zipfile.LargeZipFile,
+            NotImplementedError, zlib.error):  # corrupt data or an unsupported method: not a workbook
         return False
     finally:
         stream.seek(0)

@@ -68,6 +68,17 @@ def test_hardening_19_7_any_member_of_the_archive_counts_not_only_the_one_read()
         check_archive(io.BytesIO(many.getvalue()), "muchos.xlsx")
 
 
+def test_hardening_19_7_a_corrupt_workbook_is_a_422_not_a_500():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", XLSX_TYPES * 20 + b"-->")
+    data = bytearray(buffer.getvalue())
+    start = 30 + len("[Content_Types].xml")  # the member's compressed bytes
+    data[start + 5:start + 40] = bytes(b ^ 0xFF for b in data[start + 5:start + 40])  # zlib.error when read
+    with pytest.raises(ValidationError, match="«rota.xlsx» no es un XLSX"):
+        check_upload("rota.xlsx", bytes(data))
+
+
 def test_hardening_19_7_a_genuine_workbook_still_passes():
     from openpyxl import Workbook
 
