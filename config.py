@@ -55,6 +55,9 @@ class Config:
 
     # No request body over this size (issue 8, finding 4): 413 with a message, JSON or page.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
+    # The largest uploaded file (issue 19), the same on every page and REST endpoint that takes
+    # one (app/core/uploads.py): over it, 413 before the body is read; files stream to disk.
+    MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 
     # Uploaded files (app/core/storage.py): FILES_DIR, default <instance>/files/<company_id>/.
     FILES_DIR = os.environ.get("FILES_DIR") or None

@@ -6,7 +6,7 @@ authorised by the services (assigned technician, manager, supervisor), not by th
 permission, so the child resources need only `read`."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.core.api import (
@@ -22,7 +22,10 @@ from app.core.api import (
 from app.core.errors import ValidationError
 from app.core.localization import request_today
 from app.core.security import current_user
-from app.core.storage import MAX_UPLOAD_BYTES, get_storage
+from app.core.downloads import download_response
+from app.core.storage import get_storage
+from app.core.uploads import accepts_upload, received_file
+from app.core.validation import record_id
 from app.core.tenancy import active_company
 from app.extensions import db
 from app.calibration import checklist, execution, queries, services
@@ -40,7 +43,6 @@ from app.calibration.workflow import WF
 
 ORDER_PERMISSION = "CalibrationOrder"
 INSTRUMENT_PERMISSION = "CalibrationInstrument"
-UPLOAD_ENDPOINTS = {"CalibrationOrderApi.upload_evidence", "CalibrationOrderDetailsView.upload_evidence"}
 CHILD_PERMISSIONS = {name: "read" for name in API_PERMISSIONS} | {"file": "read"}
 
 INSTRUMENT_COLUMNS = [
@@ -153,9 +155,10 @@ class CalibrationOrderApi(WorkflowActionsApi):
         return self.response(200, id=order.id, history=[queries.entry_to_dict(e, user=user)
                                                         for e in queries.timeline(session=db.session, order=order)])
 
+    @accepts_upload
     @api_endpoint("/<int:pk>/evidence", methods=["POST"])
     def upload_evidence(self, pk):
-        """Attach an evidence file (multipart `file`; pdf, png, jpg, csv, xlsx; <= 20 MB)
+        """Attach an evidence file (multipart `file`; pdf, png, jpg, csv, xlsx; <= MAX_UPLOAD_BYTES, 20 MB)
         ---
         post:
           parameters:
@@ -168,15 +171,15 @@ class CalibrationOrderApi(WorkflowActionsApi):
             201: {description: 'The stored evidence: name, size, SHA-256, download URL'}
             403: {$ref: '#/components/responses/403'}
             404: {$ref: '#/components/responses/404'}
+            413: {description: 'The file is over MAX_UPLOAD_BYTES'}
             422: {$ref: '#/components/responses/422'}
         """
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
-        upload = request.files.get("file")
+        upload = received_file("file")
         if upload is None:
             raise ValidationError("Falta el archivo (campo multipart «file»).", field="file")
-        data = upload.read(MAX_UPLOAD_BYTES + 1)
         evidence = execution.add_evidence(session=db.session, user=current_user(), order=order,
-                                          filename=upload.filename or "", data=data, storage=get_storage())
+                                          filename=upload.filename or "", data=upload.stream, storage=get_storage())
         db.session.commit()
         return self.response(201, id=evidence.id, result=queries.evidence_to_dict(evidence))
 
@@ -241,7 +244,8 @@ class _ChildApi(TenantModelRestApi):
     def _order(self, body: dict):
         if "order_id" not in body and "order" not in body:
             raise ValidationError("Falta el campo «order_id» (la orden de calibración).", field="order_id")
-        return queries.get_order(session=db.session, user=current_user(), order_id=body.get("order_id", body.get("order")))
+        order_id = record_id(body.get("order_id", body.get("order")), "order_id", "Orden de calibración")
+        return queries.get_order(session=db.session, user=current_user(), order_id=order_id)
 
     def _child(self, pk):
         return queries.get_child(session=db.session, user=current_user(), model=self.datamodel.obj, child_id=pk,
@@ -361,28 +365,12 @@ class CalibrationEvidenceApi(_ChildApi):
 
 
 def file_response(evidence: CalibrationEvidence) -> Response:
-    """The evidence's bytes as a download (never rendered inline by the browser)."""
-    from werkzeug.http import dump_options_header
-
+    """The evidence's bytes as a download under its own name (never rendered inline)."""
     data = execution.read_evidence(evidence, storage=get_storage())
-    response = Response(data, mimetype=evidence.content_type)
-    response.headers["Content-Disposition"] = dump_options_header("attachment", {"filename": evidence.filename})
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def allow_large_uploads() -> None:
-    """url_value_preprocessor (runs before any before_request reads the body): the evidence
-    upload endpoints accept up to 20 MB (+ multipart overhead), the rest of the app keeps
-    MAX_CONTENT_LENGTH."""
-    if request.endpoint in UPLOAD_ENDPOINTS:
-        request.max_content_length = MAX_UPLOAD_BYTES + 1024 * 1024
+    return download_response(data, filename=evidence.filename, mimetype=evidence.content_type)
 
 
 def register(appbuilder) -> None:
     for api in (InstrumentApi, CalibrationOrderApi, CalibrationResultApi, CalibrationProgressApi,
                 CalibrationLogisticsApi, CalibrationEvidenceApi):
         appbuilder.add_api(api)
-    from flask import current_app
-
-    current_app.url_value_preprocessor(lambda endpoint, values: allow_large_uploads())

@@ -19,6 +19,7 @@ from app.calibration import certificates
 from app.calibration.certificate_models import SETTINGS_LABELS, STATUS_LABELS, Certificate
 from app.calibration.models import CalibrationOrder
 from app.core.api import api_endpoint
+from app.core.downloads import download_response
 from app.core.errors import DomainError, NotFound
 from app.core.identity import current_user, role_names
 from app.core.pages import form_errors
@@ -54,8 +55,7 @@ def pdf_response(cert: Certificate) -> Response:
     from app.core.storage import get_storage
 
     data = get_storage().open(cert.company_id, cert.storage_key)
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{cert.filename}"'
+    response = download_response(data, filename=cert.filename, mimetype="application/pdf")
     response.headers["X-Certificate-Status"] = cert.status
     response.headers["X-Content-SHA256"] = cert.sha256
     if cert.replaced_by is not None:

@@ -141,9 +141,10 @@ def delete_result(*, session: Session, user, result: CalibrationResult) -> None:
     session.flush()
 
 
-def add_evidence(*, session: Session, user, order: CalibrationOrder, filename: str, data: bytes, storage) -> CalibrationEvidence:
-    """An evidence file: type sniffed from the content (pdf, png, jpg, csv, xlsx), at most
-    20 MB, SHA-256 kept, stored under the company's folder (app.core.storage)."""
+def add_evidence(*, session: Session, user, order: CalibrationOrder, filename: str, data, storage) -> CalibrationEvidence:
+    """An evidence file (`data`: bytes or a seekable file, read in chunks): type sniffed from
+    the content (pdf, png, jpg, csv, xlsx), at most MAX_UPLOAD_BYTES, SHA-256 kept, stored
+    under the company's folder (app.core.storage)."""
     ensure_executor(order, user, states=EVIDENCE_STATES, what="Evidencias")
     checked = check_upload(filename, data)
     key = storage.save(order.company_id, checked.filename, data)

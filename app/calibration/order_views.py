@@ -10,8 +10,9 @@ from markupsafe import Markup
 from app.core.errors import DomainError, FieldErrors, NotFound, ValidationError
 from app.core.localization import request_today
 from app.core.security import current_user, is_admin, role_names
-from app.core.storage import MAX_UPLOAD_BYTES, get_storage
+from app.core.storage import get_storage, upload_limit
 from app.core.tenancy import active_company, current_company_id
+from app.core.uploads import accepts_upload, received_file
 from app.core.validation import Checker, boolean, date, integer, typed_int
 from app.core.workflow_views import WorkflowActionsView, field_errors, form_payload, typed_values
 from app.extensions import db
@@ -111,7 +112,7 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
             logistics_statuses=LOGISTICS_STATUSES, is_staff=is_manager(user) or TECNICO_ROLE in role_names(user),
             sees_notes=sees_internal_notes(user),
             can_tick=(is_admin(user) or SUPERVISOR_ROLE in role_names(user)) and obj.state in checklist.TICKABLE_STATES,
-            certificates=certs, max_mb=MAX_UPLOAD_BYTES // (1024 * 1024), edit_fields=services.EDIT_FIELDS,
+            certificates=certs, max_mb=f"{upload_limit() / 1048576:g}", edit_fields=services.EDIT_FIELDS,
             **self.workflow_context(obj, form_state=form_state, act_endpoint=".act"),
         ), status
 
@@ -276,16 +277,16 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
             return "Resultado eliminado."
         return self._section(pk, "results", run, {})
 
+    @accepts_upload
     @expose("/orden/<int:pk>/evidencia", methods=["POST"])
     @has_access
     def upload_evidence(self, pk):
         def run(order):
-            upload = request.files.get("file")
+            upload = received_file("file")
             if upload is None or not upload.filename:
                 raise ValidationError("Elige el archivo de evidencia.", field="file")
             evidence = execution.add_evidence(session=db.session, user=current_user(), order=order,
-                                              filename=upload.filename, data=upload.read(MAX_UPLOAD_BYTES + 1),
-                                              storage=get_storage())
+                                              filename=upload.filename, data=upload.stream, storage=get_storage())
             return f"Evidencia «{evidence.filename}» adjunta."
         return self._section(pk, "evidence", run, {})
 

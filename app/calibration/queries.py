@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.core.audit import AuditEntry
 from app.core.errors import NotFound
+from app.core.validation import lookup_id
 from app.calibration.filters import visibility_clause, visible_order_ids
 from app.calibration.models import (
     ENTITY,
@@ -68,11 +69,8 @@ def list_page(session: Session, stmt: Select, *, page: int = 0, page_size: int =
 
 def get_order(*, session: Session, user, order_id, details: bool = False) -> CalibrationOrder:
     """One order the user sees, or NotFound (other company, not assigned, no such id)."""
-    try:
-        order_id = int(order_id)
-    except (TypeError, ValueError):
-        raise NotFound(NOT_FOUND) from None
-    if not 0 < order_id < 2**31:
+    order_id = lookup_id(order_id)
+    if not order_id:
         raise NotFound(NOT_FOUND)
     stmt = select(CalibrationOrder).where(CalibrationOrder.id == order_id, visibility_clause(user))
     if details:
@@ -94,12 +92,9 @@ def get_order(*, session: Session, user, order_id, details: bool = False) -> Cal
 
 def get_child(*, session: Session, user, model, child_id, what: str):
     """A result / evidence / logistics row of an order the user sees, or NotFound."""
-    try:
-        child_id = int(child_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"No existe ese registro de {what} en la empresa activa.") from None
+    child_id = lookup_id(child_id)
     row = session.scalar(select(model).where(model.id == child_id, model.order_id.in_(visible_order_ids(user)))) \
-        if 0 < child_id < 2**31 else None
+        if child_id else None
     if row is None:
         raise NotFound(f"No existe ese registro de {what} en la empresa activa.")
     return row

@@ -17,7 +17,7 @@ from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.models import utcnow
 from app.core.security import is_admin, role_names
 from app.core.tenancy import TenantViolation
-from app.core.validation import Checker, message, visible
+from app.core.validation import Checker, date, message, visible
 from app.core.workflow import validate_payload
 from app.calibration.models import ENTITY, CalibrationOrder, Instrument
 from app.calibration.workflow import CLIENTE_ROLE, RESPONSABLE_ROLE, TECNICO_ROLE, WF, is_assigned, is_manager
@@ -67,10 +67,14 @@ def check_instrument(instrument: Instrument) -> None:
         check.add("resolution", "La resolución debe ser mayor que cero.")
     if instrument.interval_days is None or not 1 <= instrument.interval_days <= 3650:
         check.add("interval_days", "El intervalo de calibración debe estar entre 1 y 3650 días.")
+    # a far date (31/12/9999) would overflow the next due date: refused naming the field
+    for name, label in (("last_calibrated_on", "Última calibración"), ("next_due_on", "Próxima calibración")):
+        check(date, getattr(instrument, name), name, label, required=False)
     check.done()
     instrument.tag = instrument.tag.strip()
     if instrument.last_calibrated_on and not instrument.next_due_on:
-        instrument.next_due_on = instrument.last_calibrated_on + dt.timedelta(days=instrument.interval_days)
+        due = instrument.last_calibrated_on + dt.timedelta(days=instrument.interval_days)
+        instrument.next_due_on = date(due, "next_due_on", "Próxima calibración")
 
 
 def validate_instrument(*, session: Session, user, instrument: Instrument) -> Instrument:

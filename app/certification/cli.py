@@ -37,11 +37,12 @@ def import_file(path: str, company: str, skip_errors: bool) -> None:
     from app.certification.importer import import_history
     from app.core.errors import DomainError
     from app.core.tenancy import Company, company_scope
+    from app.core.validation import typed_int
     from app.extensions import db
 
     with company_scope(None):
         found = db.session.scalar(select(Company).where(or_(
-            Company.name == company, Company.id == (int(company) if company.isdigit() else -1))))
+            Company.name == company, Company.id == (typed_int(company) or -1))))
     if found is None:
         raise click.ClickException(f"No existe la empresa «{company}».")
     with company_scope(found.id):

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import os
+import zipfile
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.certification import services
 from app.certification.models import RESULT_LABELS, Auditor, Certification, Operator, ProductAuditType
 from app.core import validation as v
+from app.core.archives import check_archive
 from app.core.errors import DomainError, ValidationError
 
 COLUMNS = ("tipo", "fecha", "operario", "nombre", "apellidos", "auditor", "certificacion", "tipo_auditoria",
@@ -37,6 +39,10 @@ def read_rows(path: str) -> list[tuple[int, dict]]:
     if path.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
+        try:  # a zip bomb is refused before openpyxl decompresses anything (issue 19, point 7)
+            check_archive(path, os.path.basename(path), field="archivo").close()
+        except (zipfile.BadZipFile, OSError):
+            raise ValidationError(f"El archivo «{os.path.basename(path)}» no es un .xlsx válido.") from None
         sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
         rows = list(sheet.iter_rows(values_only=True))
         header = [str(h or "").strip().lower() for h in rows[0]] if rows else []

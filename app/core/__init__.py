@@ -13,7 +13,7 @@ def register(appbuilder) -> None:
     from flask import current_app as app
 
     from app.core import api as core_api
-    from app.core import choices, fab_speed, headers, security_views, sessions, views, web_input
+    from app.core import choices, fab_speed, headers, security_views, sessions, uploads, views, web_input
     from app.core.formatting import register_filters
     from app.core.audit import AuditEntry
     from app.core.redirects import refuse_unsafe_next
@@ -23,6 +23,7 @@ def register(appbuilder) -> None:
     fab_speed.install()
     choices.install()
     headers.register(app)
+    uploads.register(app)  # the body's declared size, before any hook reads it
     app.before_request(refuse_unsafe_next)
     sessions.register(app)
     app.before_request(resolve_active_company)

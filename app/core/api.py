@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 import sys
 
@@ -32,6 +33,7 @@ from app.extensions import db
 from app.core.validation import typed_int
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER, the type of every id and count column here
+MAX_JSON_FLOAT = 1e15  # beyond every Numeric column here (the widest, Numeric(18, 6), < 1e12)
 
 API_PERMISSIONS = {**READ_WRITE, "actions": "read", "perform_action": "read", "history": "read"}
 
@@ -67,10 +69,14 @@ class JsonRequest(Request):
 
 
 def _out_of_range(value, path: str = "") -> str | None:
+    """The path of the first number no column can hold: an integer beyond INTEGER, or a float
+    that is not finite (JSON's Infinity, NaN, or 1e400 read as inf) or beyond MAX_JSON_FLOAT."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return path if abs(value) > MAX_DB_INT else None
+    if isinstance(value, float):
+        return path if not math.isfinite(value) or abs(value) >= MAX_JSON_FLOAT else None
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):
@@ -89,7 +95,8 @@ def check_api_input() -> None:
     instead of answering the caller (before_request):
     - a `q` argument that is not valid Rison (FAB's parser raises ValueError);
     - a number no database column can hold (SQLite raises OverflowError, PostgreSQL
-      NumericValueOutOfRange)."""
+      NumericValueOutOfRange), nor int() (Infinity, NaN, 1e400), in `q` or the JSON body:
+      422 naming the field."""
     if not request.path.startswith("/api/"):
         return
     if "q" in request.args:
@@ -107,7 +114,7 @@ def check_api_input() -> None:
     if request.is_json and request.content_length:
         field = _out_of_range(request.get_json(silent=True))
         if field is not None:
-            raise ValidationError(f"El campo '{field}' tiene un número fuera de rango.", field=field)
+            raise ValidationError(f"El campo '{field or 'cuerpo'}' tiene un número fuera de rango.", field=field or None)
 
 
 class StrictRelated(Related):
@@ -118,7 +125,8 @@ class StrictRelated(Related):
     whether the id belongs to another company or to nobody."""
 
     def _deserialize(self, value, *args, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        # ASCII digits: "²" passes str.isdigit() but int() refuses it (a 500 inside the schema)
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not re.fullmatch(r"[0-9]+", str(value).strip()):
             raise MarshmallowValidationError("Debe ser el id numérico de un registro.")
         if int(value) > MAX_DB_INT:
             raise MarshmallowValidationError("No existe ese registro en la empresa activa.")

@@ -1,5 +1,5 @@
 """Errors: the domain errors shared by every module, each with a message a person can read
-(Spanish) and one HTTP status (DESIGN "REST": 403/404/409/422), and the application's error
+(Spanish) and one HTTP status (DESIGN "REST": 403/404/409/413/422), and the application's error
 handlers (issue 7 item 7): every /api error is JSON {"message"}, every page error a page in
 the user's language, never a stack trace."""
 from __future__ import annotations
@@ -30,6 +30,12 @@ class ValidationError(DomainError):
     """Bad input: the message names the field or the rule."""
 
     status = 422
+
+
+class TooLarge(ValidationError):
+    """A file or a request body over its limit (issue 19): 413, the message names the limit."""
+
+    status = 413
 
 
 class ActionNotAllowed(DomainError):

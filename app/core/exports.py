@@ -8,6 +8,8 @@ import io
 
 from flask import Response
 
+from app.core.downloads import content_disposition
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -32,5 +34,5 @@ def csv_response(filename: str, header: list[str], rows) -> Response:
     writer.writerows(neutralise_row(row) for row in rows)
     return Response(
         "\ufeff" + buffer.getvalue(), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(filename)},
     )

@@ -9,6 +9,8 @@ from flask import current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user as login_user
 
+from app.core.validation import typed_int
+
 PATHS: set[str] = set()
 
 
@@ -33,13 +35,14 @@ def legacy_auth():
     bearer = request.headers.get("Authorization", "").strip().lower().startswith("bearer ")
     if bearer and "X-Company-Id" in request.headers:
         raw = request.headers["X-Company-Id"].strip()
-        if not raw.isdigit():
+        chosen = typed_int(raw)  # "²" passes str.isdigit but not int()
+        if chosen is None:
             return json_error(422, str(_l("La cabecera X-Company-Id debe ser el id numérico de una empresa.")),
                               "X-Company-Id")
-        if int(raw) not in (g.get("company_ids") or []):
+        if chosen not in (g.get("company_ids") or []):
             return json_error(403, str(_l("No perteneces a la empresa %(id)s (cabecera X-Company-Id).", id=raw)),
                               "X-Company-Id")
-        g.company_id = int(raw)
+        g.company_id = chosen
     elif (not bearer and request.method == "POST" and login_user and login_user.is_authenticated
           and current_app.config.get("WTF_CSRF_ENABLED", True)):
         from flask_wtf.csrf import ValidationError as CsrfError, validate_csrf

@@ -37,6 +37,7 @@ from app.core import security_views
 from app.core.sessions import bump, load_user
 from app.core.tenancy import NO_COMPANY, user_companies
 from app.core.users import record_login, refuse_delete_with_history
+from app.core.validation import typed_int
 
 
 # One map for every view and API: FAB methods -> the two permissions a role is given.
@@ -91,11 +92,12 @@ def resolve_active_company() -> None:
     allowed = g.company_ids = [company.id for company in g.companies]
     if request.path.startswith("/api/") and "X-Company-Id" in request.headers:
         raw = request.headers["X-Company-Id"].strip()
-        if not raw.isdigit():
+        chosen = typed_int(raw)  # "²" passes str.isdigit but not int()
+        if chosen is None:
             raise ValidationError("La cabecera X-Company-Id debe ser el id numérico de una empresa.", field="X-Company-Id")
-        if int(raw) not in allowed:
+        if chosen not in allowed:
             raise Forbidden(f"No perteneces a la empresa {raw} (cabecera X-Company-Id).", field="X-Company-Id")
-        g.company_id = int(raw)
+        g.company_id = chosen
         return
     chosen = session.get("company_id")
     if chosen in allowed:
@@ -255,7 +257,7 @@ def existing_record_or_404() -> None:
     api = getattr(view, "__self__", None)
     if pk is None or api is None or not hasattr(api, "datamodel"):
         return
-    if not str(pk).isdigit() or api.datamodel.get(int(pk)) is None:
+    if typed_int(pk) is None or api.datamodel.get(typed_int(pk)) is None:
         raise NotFound("No existe ese registro.")
 
 

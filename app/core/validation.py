@@ -9,8 +9,13 @@ same sentence for the same mistake everywhere (one translatable message per kind
 a form shows every error at once, each beside its field.
 
 Free text has a maximum length (issue 8 item 4): the column's own `String(n)` length or, for
-a `Text`, the application limit in its `info={"max_length": n}`; `check_lengths` enforces it
+a `Text`, the application limit in its `info={"max_length": n}`; `check_columns` enforces it
 for every row flushed, whoever writes it (REST API, FAB forms, services).
+
+Dates are between MIN_DATE and MAX_DATE (issue 19, point 9): `date()` refuses a far one
+naming the field, and `check_columns` refuses any Date or DateTime column written outside
+them, so that no date the application adds days or years to (next due dates, periods,
+working days, "until" filters) can overflow Python's year 9999.
 """
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ from sqlalchemy.orm import Session
 from app.core.errors import FieldErrors, ValidationError
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER: every id and count column
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
 
 MESSAGES = {
     "required": _l("El campo «%(label)s» es obligatorio."),
@@ -38,6 +45,7 @@ MESSAGES = {
     "decimal": _l("El campo «%(label)s» debe ser un número (por ejemplo 12,5)."),
     "decimal_range": _l("El campo «%(label)s» debe ser un número entre %(min)s y %(max)s."),
     "date": _l("El campo «%(label)s» debe ser una fecha dd/mm/aaaa o aaaa-mm-dd (no «%(value)s»)."),
+    "date_range": _l("El campo «%(label)s» debe ser una fecha entre el %(min)s y el %(max)s."),
     "boolean": _l("El campo «%(label)s» debe ser Sí o No."),
     "choice": _l("El campo «%(label)s» debe ser uno de: %(choices)s."),
     "ids": _l("El campo «%(label)s» debe ser una lista de ids."),
@@ -158,12 +166,13 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 def date(value, name: str, label=None, *, required: bool = True) -> dt.date | None:
-    """A date written dd/mm/aaaa or aaaa-mm-dd (or a date object). Anything else ("mañana",
-    "20/13/2026") is refused, never read as today (issue 9 item 4)."""
+    """A date written dd/mm/aaaa or aaaa-mm-dd (or a date object), between MIN_DATE and
+    MAX_DATE. Anything else ("mañana", "20/13/2026") is refused, never read as today (issue 9
+    item 4); so is a far date ("31/12/9999"), which date arithmetic would overflow."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
-        return value
+        return in_date_range(value, name, label)
     if _blank(value):
         if required:
             fail("required", name, label)
@@ -171,15 +180,26 @@ def date(value, name: str, label=None, *, required: bool = True) -> dt.date | No
     if isinstance(value, str):
         raw = value.strip()
         dmy, iso = _DMY.fullmatch(raw), _ISO.fullmatch(raw)
+        day = None
         try:
             if dmy:
-                return dt.date(int(dmy[3]), int(dmy[2]), int(dmy[1]))
-            if iso:
-                return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
+                day = dt.date(int(dmy[3]), int(dmy[2]), int(dmy[1]))
+            elif iso:
+                day = dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
         except ValueError:
             pass
+        if day is not None:
+            return in_date_range(day, name, label)
     shown = value if isinstance(value, str) else repr(value)
     fail("date", name, label, value=shown[:40])
+
+
+def in_date_range(value, name: str, label=None):
+    """A date (or datetime) between MIN_DATE and MAX_DATE, else the sentence naming both."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not MIN_DATE <= day <= MAX_DATE:
+        fail("date_range", name, label, min=MIN_DATE.strftime("%d/%m/%Y"), max=MAX_DATE.strftime("%d/%m/%Y"))
+    return value
 
 
 _TRUE = {"1", "true", "y", "yes", "on", "sí", "si", "s"}
@@ -244,8 +264,16 @@ def record_id(value, name: str, label=None) -> int:
 
 def typed_int(value) -> int | None:
     """A whole number typed in a form or header (ASCII digits, within the database's INTEGER),
-    else None: for re-rendering what was typed and for optional versions, never a 500."""
+    else None: for re-rendering what was typed and for optional versions, never a 500. A
+    float (a JSON 5.0, Infinity, 1e400, NaN) is not typed digits: None."""
     return int(str(value).strip()) if _is_digits(value) and int(str(value).strip()) <= MAX_DB_INT else None
+
+
+def lookup_id(value) -> int:
+    """The id to look a row up by, from a path, a query argument or a JSON body: a typed id
+    (see typed_int), else 0, which no row has, so that the caller answers its 404 (never
+    int(Infinity)'s OverflowError, nor 5 for 5.7 or 1 for true)."""
+    return typed_int(value) or 0
 
 
 def visible(session: Session, model, value, name: str, label=None):
@@ -341,12 +369,13 @@ def validate_payload(specs: dict, payload) -> dict:
     return clean
 
 
-# --- free-text limits on every flush ---------------------------------------------------------
+# --- free-text limits and date ranges on every flush -----------------------------------------
 
 @event.listens_for(Session, "before_flush")
-def check_lengths(session: Session, flush_context=None, instances=None) -> None:
-    """before_flush (issue 8 item 4): no string longer than its column allows, whoever writes
-    it; the message names the column's label (`info={"label": ...}`) when it has one."""
+def check_columns(session: Session, flush_context=None, instances=None) -> None:
+    """before_flush (issue 8 item 4, issue 19): no string longer than its column allows and
+    no date outside MIN_DATE..MAX_DATE, whoever writes it; the message names the column's
+    label (`info={"label": ...}`) when it has one."""
     check = Checker()
     for obj in list(session.new) + list(session.dirty):
         state = inspect(obj)
@@ -354,6 +383,9 @@ def check_lengths(session: Session, flush_context=None, instances=None) -> None:
             column = attr.columns[0]
             limit = max_length_of(column)
             value = state.dict.get(attr.key)  # loaded values only: no query inside a flush
+            label = (getattr(column, "info", None) or {}).get("label", attr.key)
             if limit and isinstance(value, str) and len(value) > limit:
-                check.add(attr.key, message("too_long", label=column.info.get("label", attr.key), max=limit))
+                check.add(attr.key, message("too_long", label=label, max=limit))
+            elif isinstance(value, dt.date):
+                check(in_date_range, value, attr.key, label)
     check.done()

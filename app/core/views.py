@@ -26,6 +26,7 @@ from app.core.tenancy import (
     user_companies,
     user_company_ids,
 )
+from app.core.validation import typed_int
 from app.core.workflow import all_workflows, get_workflow
 from app.extensions import db
 
@@ -164,10 +165,11 @@ class CompanySwitchView(BaseView):
     def switch(self):
         raw = request.form.get("company_id", "")
         allowed = user_company_ids(db.session, current_user())
-        if not raw.isdigit() or int(raw) not in allowed:
+        chosen = typed_int(raw)  # "²" passes str.isdigit but not int()
+        if chosen is None or chosen not in allowed:
             abort(403)
-        session["company_id"] = int(raw)
-        company = db.session.get(Company, int(raw))
+        session["company_id"] = chosen
+        company = db.session.get(Company, chosen)
         flash(str(_l("Ahora trabajas en %(company)s.")) % {"company": company.name}, "info")
         target = request.form.get("next")
         return redirect(target if is_safe_redirect(target) else url_for("HomeView.index"))

@@ -4,7 +4,8 @@ JSON parser or the database driver.
 
 - an id in the path beyond the INTEGER of every id column: 404;
 - NUL bytes and lone surrogates in any argument, form field or JSON string: 422;
-- FAB's row action or file download that does not exist: 404;
+- FAB's row action that does not exist, or FAB's own file download (ModelView.download, not
+  any route named `download`) on a view without file columns: 404;
 - FAB list parameters: `page_<View>`/`psize_<View>` not a small non-negative integer,
   `_oc_<View>` not an orderable column, `_flt_<n>_<col>` whose value cannot be of the
   column's type (a relationship takes a row id): 422;
@@ -17,6 +18,7 @@ import re
 
 from dateutil import parser as date_parser
 from flask import abort, current_app, g, request
+from flask_appbuilder import ModelView
 
 from app.core.errors import ValidationError
 from app.core.fab_speed import rison_problem
@@ -156,10 +158,17 @@ def check_input() -> None:
         name = (request.view_args or {}).get("name") or request.form.get("action")
         if view is not None and name not in (getattr(view, "actions", None) or {}):
             abort(404)
-    if request.endpoint and request.endpoint.endswith(".download") and not _has_files(view):
+    if _is_fab_download() and not _has_files(view):
         abort(404)  # FAB's file download on a view without files (the security views)
     if request.method == "GET" and view is not None:
         _check_list_args(view)
+
+
+def _is_fab_download() -> bool:
+    """Is this request FAB's own ModelView.download (its method, inherited unchanged)? Not any
+    endpoint whose name ends in ".download": a view's own route named `download` runs."""
+    function = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(function, "__func__", None) is ModelView.download
 
 
 def _has_files(view) -> bool:

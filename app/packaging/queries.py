@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.core.errors import NotFound
 from app.core.identity import user_ref
-from app.core.validation import Checker, date, integer, text
+from app.core.validation import Checker, date, integer, lookup_id, text
 from app.packaging import catalog as cat
 from app.packaging import filters, rules
 from app.packaging.cascade_models import LEVELS
@@ -102,12 +102,9 @@ def list_orders(*, session: Session, actor: rules.Actor, f: ListFilters) -> tupl
 
 def get_order(*, session: Session, actor: rules.Actor, order_id) -> WorkOrder:
     """The OT if `actor` sees it (FLT rules, but not FLT-005's default states), else 404."""
-    try:
-        pk = int(order_id)
-    except (TypeError, ValueError):
-        pk = 0
+    pk = lookup_id(order_id)
     ot = session.scalar(select(WorkOrder).where(WorkOrder.id == pk, filters.visibility_clause(actor, listing=False))
-                        .options(selectinload(WorkOrder.assignments))) if 0 < pk < 2**31 else None
+                        .options(selectinload(WorkOrder.assignments))) if pk else None
     if ot is None:
         raise NotFound("No existe esa OT en la empresa activa o no la puedes ver.")
     return ot

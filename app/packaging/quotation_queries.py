@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import ActionNotAllowed, NotFound, ValidationError
 from app.core.identity import user_ref
-from app.core.validation import Checker, date, integer, text
+from app.core.validation import Checker, date, integer, lookup_id, text
 from app.packaging import rules
 from app.packaging.models import PackagingProfile, profile_external_seller
 from app.packaging.quotation_models import CURRENCIES, QUOTATION_LABELS as QL, Quotation
@@ -140,12 +140,9 @@ def list_quotations(*, session: Session, actor: rules.Actor, company_id: int,
 
 def get_quotation(*, session: Session, actor: rules.Actor, company_id: int | None, quotation_id) -> Quotation:
     """The quotation if `actor` sees it (COT-001), else 404."""
-    try:
-        pk = int(quotation_id)
-    except (TypeError, ValueError):
-        pk = 0
+    pk = lookup_id(quotation_id)
     found = session.scalar(select(Quotation).where(
-        Quotation.id == pk, visibility_clause(actor, company_id, listing=False))) if 0 < pk < 2**31 else None
+        Quotation.id == pk, visibility_clause(actor, company_id, listing=False))) if pk else None
     if found is None:
         raise NotFound("No existe esa cotización en la empresa activa o no la puedes ver.")
     return found

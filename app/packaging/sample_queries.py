@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core.errors import NotFound
-from app.core.validation import Checker, integer
+from app.core.validation import Checker, integer, lookup_id
 from app.packaging import filters, rules
 from app.packaging.models import CuttingRoom, WorkOrder
 from app.packaging.sample_models import DESTINATIONS, Sample, destination_label
@@ -55,12 +55,9 @@ def order_samples(*, session: Session, ot: WorkOrder) -> list[Sample]:
 
 def get_sample(*, session: Session, actor: rules.Actor, sample_id) -> tuple[Sample, WorkOrder]:
     """The sample and its OT if `actor` sees the OT, else 404 (another company's: 404 too)."""
-    try:
-        pk = int(sample_id)
-    except (TypeError, ValueError):
-        pk = 0
+    pk = lookup_id(sample_id)
     row = session.execute(visible_samples(actor).add_columns(WorkOrder).where(Listed.id == pk)).first() \
-        if 0 < pk < 2**31 else None
+        if pk else None
     if row is None:
         raise NotFound("No existe esa muestra en la empresa activa o no la puedes ver.")
     return row[0], row[1]

@@ -128,7 +128,7 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
     """Crear Gestión on `ot`: the type must be one WF-004 offers this user; type 1 changes the
     state through the workflow (WF-001/002/003 as guards) and the area follows; 2 asks
     another area (consulted area optional); 3 stores a checked file (`upload`: a CheckedUpload
-    and its bytes, by the caller through check_upload); 9 records a design sent to an
+    and its bytes or spooled file, by the caller through check_upload); 9 records a design sent to an
     external provider (pending until a 10 receives it: WF-002); 10 receives it. Audited."""
     company_id = _company_id(company)
     refuse_unknown(data, MANAGEMENT_FIELDS)

@@ -16,6 +16,7 @@ from app.core.localization import request_today
 from app.core.pages import form_errors
 from app.core.storage import check_upload, get_storage
 from app.core.tenancy import Membership, active_company, current_company_id
+from app.core.uploads import accepts_upload, received_file
 from app.extensions import db
 from app.packaging import catalog as cat
 from app.packaging import cascade, filters, queries, rules, services
@@ -154,6 +155,7 @@ class PackagingOrdersView(BaseView):
     def detail(self, pk):
         return self._detail(queries.get_order(session=db.session, actor=current_actor(), order_id=pk))
 
+    @accepts_upload
     @expose("/ots/<int:pk>/gestion", methods=["POST"])
     @has_access
     def manage(self, pk):
@@ -166,8 +168,8 @@ class PackagingOrdersView(BaseView):
         try:
             upload = None
             if payload.get("management_type") == str(cat.FILE):
-                file = request.files.get("file")
-                content = file.read() if file else b""
+                file = received_file("file")
+                content = file.stream if file else b""
                 upload = (check_upload(file.filename if file else "", content), content)
             services.add_management(session=db.session, user=current_user(), company=active_company(db.session),
                                     today=request_today(), ot=ot, data=payload, upload=upload,
