@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy import create_engine, text
 
-from tests.core.test_seed_and_migrations import _flask, empty_database  # noqa: F401 (fixture)
+from tests.core.test_seed_and_migrations import _flask
 
 LEVELS = ("product_type", "printing", "fsc", "tape", "coverage_internal", "coverage_external", "plant", "carton_color")
 TABLE = {lv: f"packaging_{lv}" for lv in LEVELS}
