@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from flask_appbuilder.models.sqla import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import String, Text, func, literal, select, union_all
+from sqlalchemy import String, Text, func, inspect, literal, select, union_all
+from sqlalchemy.orm import MANYTOONE
 
 from app import load_modules
 from app.core.cli import DEMO_PASSWORD, seed_demo
@@ -27,6 +29,9 @@ from tests.factories import PASSWORD, ApiClient, make_user
 
 GHOST_ID = 2_000_000_000  # an id no table reaches (within INTEGER: not refused for its size)
 MIN_LABEL = 6  # shorter texts (codes, "Sí") are too common to prove a leak
+# one word of letters (and _ or -): a code of a fixed vocabulary (a state such as ORDER_CANCELLED
+# or complete) that B's pages offer as a choice, not a record of A
+CODE = re.compile(r"(?:[^\W\d]|-)+")
 
 
 def tenant_models() -> list[type]:
@@ -51,6 +56,7 @@ class World:
     a_labels: set = field(default_factory=set)  # texts of A's rows and users that B never has
     a_user_ids: set = field(default_factory=set)
     some_ids: dict = field(default_factory=dict)  # model of no company -> an id of one of its rows
+    relation_names: dict = field(default_factory=dict)  # relation or foreign key name -> models it names
     users: dict = field(default_factory=dict)  # what for -> username
 
     # --- who asks ---------------------------------------------------------------------
@@ -87,6 +93,17 @@ class World:
         if common:
             return min(common)
         return min(self.a_ids[with_rows[0]])
+
+    def relation_args(self, ghost: bool = False) -> dict:
+        """Every name a relation or foreign key of a tenant model has (operator, order_id...)
+        -> an id of A's rows of what it names (or an id no table has): the arguments a form,
+        an options endpoint or a custom POST might read a related row from."""
+        found = {}
+        for name, models in self.relation_names.items():
+            value = self.a_id(*models)
+            if value is not None:
+                found[name] = GHOST_ID if ghost else value
+        return found
 
     def leaks(self, text: str) -> list[str]:
         """A's texts found in `text` (a page, or a JSON answer as text)."""
@@ -163,9 +180,16 @@ def build(app, tmp_dir) -> World:
             else:
                 b_texts.update({user.get_full_name(), user.email, user.username})
         b_texts.update({first.name, second.name})
-        world.a_labels = {t for t in a_texts - b_texts if len(t) >= MIN_LABEL and not t.isdigit()
+        world.a_labels = {t for t in a_texts - b_texts if len(t) >= MIN_LABEL and not CODE.fullmatch(t)
                           and not any(t in other for other in b_texts if len(other) > len(t))}
         world.a_ids[User] = world.a_user_ids
+        for model in tenant_models():
+            for relation in inspect(model).relationships:
+                target = relation.mapper.class_
+                if issubclass(target, TenantMixin) or target is User:
+                    columns = relation.local_columns if relation.direction is MANYTOONE else ()
+                    for name in [relation.key, *(c.key for c in columns)]:
+                        world.relation_names.setdefault(name, set()).add(target)
         for mapper in Model.registry.mappers:
             model = mapper.class_
             if not issubclass(model, TenantMixin) and len(mapper.primary_key) == 1:
