@@ -7,10 +7,11 @@ in the path: a route that forgot its check would answer with A's record.
 
 The whole matrix is some 14,000 requests; it is covered in two passes instead:
 - every route, by the lacking role that holds the most on the same view menu (a read-only
-  role on a write route: the one a wrong permission name would let through), then the
-  next lacking role in turn;
-- every (role, view menu) where the role lacks a permission, once, on an API route of that
-  menu when there is one (a JSON 403 costs a tenth of a page).
+  role on a write route: the one a wrong permission name would let through);
+- every permission, by each kind of role that lacks it: FAB decides from what the role holds
+  on the permission's view menu, so roles that hold the same there (often nothing) are
+  alike and one of them, in turn, is asked; on an API route when there is one (a JSON 403
+  costs a tenth of a page); and every role at least once.
 """
 from __future__ import annotations
 
@@ -30,26 +31,32 @@ def _granted(world) -> dict[str, set]:
 def _plan(routes, granted) -> list[tuple]:
     """(route, role) pairs: see the module docstring."""
     plan, covered = [], set()
-    for n, route in enumerate(routes):
-        lacking = [role for role in sorted(granted) if route.permission not in granted[role]]
-        if not lacking:
-            continue
-        menu = route.permission[1]
-        lacking.sort(key=lambda role: (-sum(1 for p in granted[role] if p[1] == menu), -len(granted[role]), role))
-        for role in {lacking[0], lacking[1 + n % (len(lacking) - 1)] if len(lacking) > 1 else lacking[0]}:
-            plan.append((route, role))
-            covered.add((role, menu))
-    by_menu: dict[str, list] = {}
     for route in routes:
-        by_menu.setdefault(route.permission[1], []).append(route)
-    for menu, menu_routes in sorted(by_menu.items()):
-        menu_routes.sort(key=lambda r: (not needs_token(r), r.method != "GET", r.rule))
+        lacking = [role for role in sorted(granted) if route.permission not in granted[role]]
+        if lacking:
+            menu = route.permission[1]
+            lacking.sort(key=lambda role: (-sum(1 for p in granted[role] if p[1] == menu), -len(granted[role]), role))
+            plan.append((route, lacking[0]))
+            covered.add((lacking[0], route.permission))
+    by_pair: dict[tuple, list] = {}
+    for route in sorted(routes, key=lambda r: (not needs_token(r), r.method != "GET", r.rule)):
+        by_pair.setdefault(route.permission, []).append(route)
+    for n, pair in enumerate(sorted(by_pair)):
+        # FAB decides from what the role holds on the pair's view menu: roles holding the same
+        # there are alike; each such group lacking the permission is asked once (in turn)
+        alike: dict[frozenset, list] = {}
         for role in sorted(granted):
-            if (role, menu) in covered:
-                continue
-            route = next((r for r in menu_routes if r.permission not in granted[role]), None)
-            if route is not None:
-                plan.append((route, role))
+            if pair not in granted[role]:
+                alike.setdefault(frozenset(p for p in granted[role] if p[1] == pair[1]), []).append(role)
+        for roles in alike.values():
+            if not any((role, pair) in covered for role in roles):
+                plan.append((by_pair[pair][0], roles[n % len(roles)]))
+                covered.add((roles[n % len(roles)], pair))
+    for role in sorted(set(granted) - {role for _route, role in plan}):  # and every role at least once
+        pair = next((p for p in sorted(by_pair, key=lambda p: not needs_token(by_pair[p][0])) if p not in granted[role]),
+                    None)
+        if pair is not None:
+            plan.append((by_pair[pair][0], role))
     return plan
 
 

@@ -32,6 +32,7 @@ MIN_LABEL = 6  # shorter texts (codes, "Sí") are too common to prove a leak
 # one word of letters (and _ or -): a code of a fixed vocabulary (a state such as ORDER_CANCELLED
 # or complete) that B's pages offer as a choice, not a record of A
 CODE = re.compile(r"(?:[^\W\d]|-)+")
+WORD = re.compile(r"\w+")
 
 
 def tenant_models() -> list[type]:
@@ -57,6 +58,7 @@ class World:
     a_user_ids: set = field(default_factory=set)
     some_ids: dict = field(default_factory=dict)  # model of no company -> an id of one of its rows
     relation_names: dict = field(default_factory=dict)  # relation or foreign key name -> models it names
+    _label_words: dict = field(default_factory=dict, repr=False)
     users: dict = field(default_factory=dict)  # what for -> username
 
     # --- who asks ---------------------------------------------------------------------
@@ -106,8 +108,12 @@ class World:
         return found
 
     def leaks(self, text: str) -> list[str]:
-        """A's texts found in `text` (a page, or a JSON answer as text)."""
-        return sorted(label for label in self.a_labels if label in text)
+        """A's texts found in `text` (a page, or a JSON answer as text). A label is looked for
+        only when each of its words is a word of the text (a set lookup, not a scan)."""
+        words = set(WORD.findall(text))
+        if not self._label_words:
+            self._label_words = {label: set(WORD.findall(label)) for label in self.a_labels}
+        return sorted(label for label, needed in self._label_words.items() if needed <= words and label in text)
 
     def answer_text(self, response) -> str:
         if response.is_json:
