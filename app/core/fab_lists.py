@@ -12,7 +12,9 @@ It differs from FAB's in two ways:
   (`_flt_2_assignment`: relations have two; refused as a 422 by app/core/web_input.py);
 - text filters compare text: a Rison number, boolean or null on a text column
   (`(col:first_name,opr:eq,value:5)`) is the text "5", where PostgreSQL refused
-  `varchar = integer` and `"%" + 5` raised in Python (both a 500).
+  `varchar = integer` and `"%" + 5` raised in Python (both a 500);
+- boolean filters compare booleans: FAB turned "y" into true but left "n" or "0" a text,
+  which PostgreSQL refused (`boolean = varchar`, a 500).
 
 FAB also offers, as a list's default order columns, any attribute of the model that is not
 callable: a plain Python property (a status label computed in Python) got a sort link whose
@@ -85,6 +87,25 @@ def _text_filter(base):
     return type(f"Text{base.__name__.removeprefix('Filter')}", (base,), {"apply": apply})
 
 
+def as_boolean(value):
+    """A page's "y"/"n" (or "1", "0", "true", "false") or a Rison boolean as a boolean."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("y", "1", "true")
+    return bool(value)
+
+
+class BooleanEqual(fab.FilterEqual):
+    def apply(self, query, value):
+        query, field = fab.get_field_setup_query(query, self.model, self.column_name)
+        return query.filter(field == as_boolean(value))
+
+
+class BooleanNotEqual(fab.FilterNotEqual):
+    def apply(self, query, value):
+        query, field = fab.get_field_setup_query(query, self.model, self.column_name)
+        return query.filter(field != as_boolean(value))
+
+
 TEXT_FILTERS = [_text_filter(base) for base in (
     fab.FilterStartsWith, fab.FilterEndsWith, fab.FilterContains, fab.FilterEqual, fab.FilterNotStartsWith,
     fab.FilterNotEndsWith, fab.FilterNotContains, fab.FilterNotEqual, fab.FilterIn, fab.FilterNotIn,
@@ -102,6 +123,8 @@ def _conversion_table():
         if test in ("is_text", "is_string"):
             by_base = {cls.__mro__[1]: cls for cls in TEXT_FILTERS}
             classes = [by_base.get(cls, cls) for cls in classes]
+        elif test == "is_boolean":
+            classes = [{fab.FilterEqual: BooleanEqual, fab.FilterNotEqual: BooleanNotEqual}.get(c, c) for c in classes]
         table.append((test, [_REPLACED.get(cls, cls) for cls in classes]))
     return tuple(table)
 
