@@ -53,6 +53,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
 
     with app.app_context():
         configure_engine(db.engine)
+        core.prepare()
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         core.register(appbuilder)

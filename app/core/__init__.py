@@ -8,6 +8,14 @@ AUDIT_API_COLUMNS = ["id", "created_at", "user_id", "actor_name", "client_addres
                      "action", "from_state", "to_state", "data", "workflow_version"]
 
 
+def prepare() -> None:
+    """Before AppBuilder builds any view (FAB's own included): the FAB extension points every
+    view uses."""
+    from app.core import fab_lists
+
+    fab_lists.install()
+
+
 def register(appbuilder) -> None:
     """Views, APIs, request hooks and template globals of the platform core."""
     from flask import current_app as app

@@ -27,6 +27,7 @@ from app.core import idempotency
 from app.core.constraints import explain
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.identity import current_user, user_ref
+from app.core.fab_lists import RestFilters
 from app.core.pages import rollback_after
 from app.core.security import READ_ONLY_ROUTES, READ_WRITE, READ_WRITE_ROUTES  # noqa: F401 (shared here)
 from app.extensions import db
@@ -218,7 +219,7 @@ def api_endpoint(url: str, methods=("GET",)):
     return decorate
 
 
-class TenantModelRestApi(ModelRestApi):
+class TenantModelRestApi(RestFilters, ModelRestApi):
     """ModelRestApi over a tenant model: rows of other companies are invisible (404) through
     the central isolation; domain errors become JSON {"message"} with their 4xx status."""
 

@@ -9,8 +9,12 @@ English ("Not a valid rison schema ..."), so the API answers the user's language
 from __future__ import annotations
 
 import jsonschema
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.security.sqla.models import User
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
+
+from app.core.tenancy import TenantMixin, company_user_ids
 
 
 class CachedJsonSchema:
@@ -67,11 +71,17 @@ def rison_problem(query, route_method: str | None) -> str | None:
 
 def related_rows_query(self, col_name, filter_rel_fields):
     """The choices of a form's relation field (search, add, edit): FAB's `datamodel.query()`
-    counts them before reading them, and only the rows are used."""
+    counts them before reading them, and only the rows are used.
+
+    A company's record offers as users only the members of the active company, whether or
+    not its view says so (issue 19: a packaging list offered, in its filter drop-downs, the
+    users of the other company; issue 8, finding 8 had fixed it view by view)."""
     datamodel = self.datamodel.get_related_interface(col_name)
     filters = datamodel.get_filters()
     if filter_rel_fields and col_name in filter_rel_fields:
         filters = filters.add_filter_list(filter_rel_fields[col_name])
+    if issubclass(datamodel.obj, User) and issubclass(self.datamodel.obj, TenantMixin):
+        filters = filters.add_filter_list([["id", FilterInFunction, company_user_ids]])
     return lambda: datamodel.apply_all(datamodel.session.query(datamodel.obj), filters).all()
 
 

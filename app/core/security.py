@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
 from app.core.errors import DomainError, NotFound, ValidationError
+from app.core.fab_lists import RestFilters
 from app.core.identity import ADMIN_ROLE, acting_as, current_user, is_admin, role_names, user_ref  # noqa: F401 (re-exported)
 from app.core.roles import load_roles, sync_roles  # noqa: F401 (re-exported)
 from app.core import security_views
@@ -149,7 +150,7 @@ class ConstraintsAre422:
         return super().response_500(message=message)
 
 
-class UserApi(ConstraintsAre422, FabUserApi):
+class UserApi(ConstraintsAre422, RestFilters, FabUserApi):
     def delete_headless(self, pk):
         """A user with history is refused (422 naming why): deactivate them instead."""
         item = self.datamodel.get(pk, self._base_filters)
@@ -161,14 +162,14 @@ class UserApi(ConstraintsAre422, FabUserApi):
         return super().delete_headless(pk)
 
 
-class RoleApi(ConstraintsAre422, FabRoleApi):
+class RoleApi(ConstraintsAre422, RestFilters, FabRoleApi):
     pass
 
 
 def _read_only(api_class):
     """Permissions and resources come from the code (`flask seed`); groups are not used:
     their APIs are read-only."""
-    return type(api_class.__name__, (api_class,), {"include_route_methods": set(READ_ONLY_ROUTES)})
+    return type(api_class.__name__, (RestFilters, api_class), {"include_route_methods": set(READ_ONLY_ROUTES)})
 
 
 @functools.lru_cache(maxsize=1)

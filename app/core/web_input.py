@@ -19,6 +19,7 @@ import re
 from dateutil import parser as date_parser
 from flask import abort, current_app, g, request
 from flask_appbuilder import ModelView
+from flask_babel import lazy_gettext as _l
 
 from app.core.errors import ValidationError
 from app.core.fab_speed import rison_problem
@@ -26,6 +27,7 @@ from app.core.fab_speed import rison_problem
 MAX_DB_INT = 2**31 - 1
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 _NUMBER = re.compile(r"-?\d+")
+NO_SUCH_FILTER = _l("El filtro «%(arg)s» no existe: la columna «%(column)s» tiene %(count)s filtros.")
 
 
 def _view():
@@ -83,11 +85,23 @@ def _check_list_args(view) -> None:
         elif arg.startswith("_oc_"):
             if value not in (getattr(view, "order_columns", None) or []):
                 _refuse(arg)
-        elif match := re.fullmatch(r"_flt_\d+_(.+)", arg):
-            column = match.group(1)
+        elif match := re.fullmatch(r"_flt_(\d+)_(.+)", arg):
+            index, column = int(match.group(1)), match.group(2)
+            offered = _offered_filters(view, column)
+            if offered is not None and index >= offered:
+                # FAB reads the n-th filter of the column blindly (IndexError, a 500)
+                _refuse(arg, str(NO_SUCH_FILTER) % {"arg": arg, "column": column, "count": offered})
             if column in datamodel.list_properties and not all(
                 value_fits(datamodel, column, v) for v in request.args.getlist(arg)):
                 _refuse(arg)
+
+
+def _offered_filters(view, column: str) -> int | None:
+    """How many filters FAB's list offers for `column` (None: FAB ignores the column)."""
+    filters = getattr(view, "_filters", None)
+    if filters is None or column not in filters.get_search_filters():
+        return None
+    return len(filters._all_filters.get(column, []))
 
 
 def _walk_strings(value, path=""):
@@ -120,8 +134,11 @@ def _check_api(view, query, body) -> None:
             column = flt.get("col")
             if not isinstance(column, str):
                 _refuse("q", "Cada filtro de la consulta 'q' debe nombrar su columna (col) con un texto.")
-            if datamodel is not None and column in datamodel.list_properties and not value_fits(
-                datamodel, column, flt.get("value")
+            value = flt.get("value")
+            # "in" and "not_in" take a list, each item one value of the column
+            items = value if flt.get("opr") in ("in", "not_in") and isinstance(value, list) else [value]
+            if datamodel is not None and column in datamodel.list_properties and not all(
+                value_fits(datamodel, column, item) for item in items
             ):
                 _refuse("q", f"El valor del filtro sobre '{column}' no es válido para esa columna.")
         problem = rison_problem(query, (request.endpoint or "").rsplit(".", 1)[-1])
