@@ -1,8 +1,9 @@
 """Issue 8, finding 7: whatever shape the input takes - ids beyond INTEGER, FAB list
 parameters out of range or naming unknown columns, NUL bytes, deeply nested or non-object
-JSON, lone surrogates, Rison filters of the wrong type - no registered route answers 5xx.
+JSON, lone surrogates, Rison queries of the wrong shape - no registered route answers 5xx.
 Pages and API, for an Admin (who reaches every route); tests/core/test_web_input.py walks the
-pages as each role, tests/api/test_schema_fuzz.py the documented API inputs."""
+pages as each role, tests/api/test_schema_fuzz.py the documented API inputs, and
+tests/sweeps/test_filter_sweep.py every filter of every list with each operator and junk."""
 from __future__ import annotations
 
 import re
@@ -72,10 +73,7 @@ def test_every_list_parameter_family_of_every_model_view(admin_browser):
             {f"page_{name}": "-1"}, {f"page_{name}": "abc"}, {f"page_{name}": "99999999999"},
             {f"psize_{name}": "abc"}, {f"psize_{name}": "-5"}, {f"psize_{name}": "0"},
             {f"_oc_{name}": "no_such_column"}, {f"_oc_{name}": relation}, {f"_oc_{name}": columns[0], f"_od_{name}": "x"},
-        ] + [
-            {f"_flt_{i}_{col}": junk} for col in view.search_columns for i in range(0, 3)
-            for junk in ("maybe", "99999999999", NUL)
-        ] + [{"_flt_99_nope": "x"}, {"_flt_x_active": "y"}]
+        ] + [{"_flt_99_nope": "x"}, {"_flt_x_active": "y"}]  # each filter: tests/sweeps/test_filter_sweep.py
         for query in params:
             r = browser.get(url, query_string=query)
             _check(errors, r, url, query)
@@ -96,11 +94,9 @@ def test_every_api_resource_with_junk_queries_and_bodies(api, make_user, make_co
         if not isinstance(view, ModelRestApi):
             continue
         base = f"/api/v1/{view.resource_name}/"
-        queries = ["(page:-1)", "(page_size:-1)", "(filters:!((col:data,opr:eq,value:x)))", "(filters:x)"] + [
-            f"(filters:!((col:{col},opr:{opr},value:{value})))"
-            for col in view.search_columns for opr in ("eq", "rel_o_m", "rel_m_m")
-            for value in ("abc", "99999999999", "!(1,2)", "(a:b)")
-        ]
+        # each filter with each operator and junk: tests/sweeps/test_filter_sweep.py
+        queries = ["(page:-1)", "(page_size:-1)", "(filters:!((col:data,opr:eq,value:x)))", "(filters:x)",
+                   "(filters:!((col:nope,opr:eq,value:x)))", "(filters:!((col:id,opr:zz,value:(a:b))))"]
         for q in queries:
             _check(errors, client.get(base, query_string={"q": q}), "GET", base, q)
         for body in JSON_BODIES:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.certification import services
 from app.certification.models import Certification, Operator, ProductAuditType
+from app.core.audit import AuditEntry
 from app.core.security import acting_as
 from app.core.tenancy import company_scope
 from tests.sweeps.world import GHOST_ID
@@ -72,6 +73,23 @@ def test_hardening_19_10_a_relation_filter_on_a_row_the_company_does_not_see_lis
             assert (response.status_code, response.get_json()["count"]) == (200, count)
 
 
+def test_hardening_19_10_a_nullable_relation_filtered_on_a_missing_row_is_not_a_filter_on_null(
+        catalog, session, make_user, api):
+    company, _user, _lab, _foreign = catalog
+    auditor = make_user(roles=["AUDITOR"], companies=[company])
+    with company_scope(company.id):
+        session.add_all([AuditEntry(entity="probe", entity_id=1, action="SYSTEM", user_id=None),
+                         AuditEntry(entity="probe", entity_id=1, action="EDIT", user_id=auditor.id)])
+        session.commit()
+    rest = api(auditor, company)
+    # FAB compared with NULL: "user equal to <nobody>" listed the entries without a user
+    for operator, actions in (("rel_o_m", []), ("nrel_o_m", ["EDIT", "SYSTEM"])):
+        q = prison.dumps({"filters": [{"col": "entity", "opr": "eq", "value": "probe"},
+                                      {"col": "user", "opr": operator, "value": GHOST_ID}]})
+        response = rest.get("/api/v1/audit_entry/", query_string={"q": q})
+        assert sorted(row["action"] for row in response.get_json()["result"]) == actions, operator
+
+
 def test_hardening_19_11_a_number_on_a_text_column_filters_as_text(catalog, api):
     company, user, _lab, _foreign = catalog
     rest = api(user, company)
@@ -106,7 +124,8 @@ def test_hardening_19_a_python_property_is_no_sort_column(catalog, session, logi
         session.commit()
     login(user.username)
     # "Estado" of the periods is computed in Python: it had a sort link whose click was a 500
-    response = client.get("/certificaciones/periodos/list/", query_string={"_oc_ValidationPeriodView": "status_label"})
+    response = client.get("/certificaciones/periodos/list/",
+                          query_string={"_oc_ValidationPeriodView": "status_label", "_od_ValidationPeriodView": "asc"})
     assert response.status_code == 422
     page = client.get("/certificaciones/periodos/list/").get_data(as_text=True)
     assert "_oc_ValidationPeriodView=status_label" not in page

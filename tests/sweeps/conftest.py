@@ -27,6 +27,7 @@ def world(app, tmp_path_factory):
     with app.app_context():
         built = build(app, tmp_path_factory.mktemp("sweep_files"))
     discovery.TIMES["demo data"] = time.perf_counter() - started
+    discovery.take_inventory(app)
     yield built
     with app.app_context():
         _empty_tables(app)
@@ -46,6 +47,13 @@ def pytest_terminal_summary(terminalreporter):
         return
     write = terminalreporter.write_line
     write("")
-    write("Sweeps (issue 19): " + ", ".join(f"{count} {what}" for what, count in sorted(discovery.SWEPT.items())))
+    groups: dict[str, list] = {}
+    for key, count in discovery.SWEPT.items():
+        group, _, what = key.partition(" ")
+        groups.setdefault(group, []).append(f"{count} {what.removeprefix(': ')}")
+    titles = {"inventory:": "Sweeps (issue 19), from the app", "(a)": "(a) company B", "(b)": "(b) roles",
+              "(c)": "(c) filters and sorts"}
+    for group, items in groups.items():
+        write(f"{titles.get(group, group)}: " + ", ".join(items))
     write("Sweep times: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in discovery.TIMES.items())
           + f"; total {sum(discovery.TIMES.values()):.1f} s")

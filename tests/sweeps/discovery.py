@@ -64,6 +64,17 @@ class Route:
         return f"{self.method} {self.rule}"
 
 
+def take_inventory(app) -> None:
+    """What the application registers, for the summary line (the same for every sweep)."""
+    SWEPT["inventory: routes (rule x method)"] = len(routes(app))
+    SWEPT["inventory: REST APIs"] = len(rest_apis(app))
+    SWEPT["inventory: ModelViews"] = len(model_views(app))
+    SWEPT["inventory: forms"] = len(forms(app))
+    SWEPT["inventory: list filters (column x operator)"] = sum(len(filters(view)) for view in list_views(app))
+    SWEPT["inventory: lists (pages and APIs)"] = len(list_views(app))
+    SWEPT["inventory: order columns"] = sum(len(order_columns(view)) for view in list_views(app))
+
+
 def required_permission(view, method_name: str) -> tuple[str, str] | None:
     """The (permission, view menu) pair FAB's has_access / protect check for this method."""
     function = getattr(view, method_name, None)

@@ -95,7 +95,7 @@ def _check(client, view, items, failures, order=None, anchor=None):
     """Send `items`: what is not answered 2xx is sent again column by column, then operator
     by operator, until each 5xx is one item."""
     response = _send(client, view, items, order, anchor)
-    SWEPT["filter requests"] += 1
+    SWEPT["(c) requests"] += 1
     status = response.status_code
     if status < 400:
         return
@@ -114,7 +114,7 @@ def _anchor(client, view, items):
     names (e.g. the OT of the management entries: a row id), else the first item that makes
     it answer 2xx. It goes with every request to that list."""
     response = _send(client, view, [])
-    SWEPT["filter requests"] += 1
+    SWEPT["(c) requests"] += 1
     if response.status_code < 400:
         return None
     field = (response.get_json(silent=True) or {}).get("field")
@@ -122,11 +122,11 @@ def _anchor(client, view, items):
         datamodel = view.datamodel
         column = next((c for c in (field, field.removesuffix("_id")) if datamodel.is_relation(c)), None)
         anchor = ({field: _row_id(datamodel, column, current_app.config["SWEEP_COMPANY_ID"]) if column else 1}, [])
-        SWEPT["filter requests"] += 1
+        SWEPT["(c) requests"] += 1
         if _send(client, view, [], anchor=anchor).status_code < 400:
             return anchor
     for item in items:
-        SWEPT["filter requests"] += 1
+        SWEPT["(c) requests"] += 1
         if _send(client, view, [item]).status_code < 400:
             return {}, [item]
     return None
@@ -135,10 +135,8 @@ def _anchor(client, view, items):
 def _sweep_view(client, view, turn, failures):
     web = not is_api(view)
     swept = discovery.filters(view)
-    SWEPT["list views"] += 1
-    SWEPT["filters (column x operator)"] += len(swept)
+    SWEPT["(c) lists swept"] += 1
     orders = discovery.order_columns(view)
-    SWEPT["order columns"] += len(orders)
     kinds = {f.kind for f in swept}
     profiles = max([len(ACCEPTED[k]) for k in kinds] + [1])
     accepted = [[(f, _value(view, f, ACCEPTED[f.kind][k], web)) for f in swept if k < len(ACCEPTED[f.kind])]
@@ -147,7 +145,7 @@ def _sweep_view(client, view, turn, failures):
         return (orders[k % len(orders)], ("asc", "desc")[k % 2]) if orders else None
 
     first = _send(client, view, accepted[0], order(0))  # most lists take every filter at once
-    SWEPT["filter requests"] += 1
+    SWEPT["(c) requests"] += 1
     anchor = _anchor(client, view, accepted[0]) if first.status_code >= 400 else None
     for k in range(0 if first.status_code >= 400 else 1, max(profiles, len(orders))):
         _check(client, view, accepted[k] if k < profiles else [], failures, order(k), anchor)
@@ -160,7 +158,7 @@ def _sweep_view(client, view, turn, failures):
         flt = column_filters[(turn + n) % len(column_filters)]
         junk = REFUSED[flt.kind][(turn + n) % len(REFUSED[flt.kind])]
         response = _send(client, view, [(flt, _value(view, flt, junk, web))], anchor=anchor)
-        SWEPT["filter requests"] += 1
+        SWEPT["(c) requests"] += 1
         if response.status_code >= 500 or response.status_code < 400:
             failures.append((list_url(view), (flt, junk), response.status_code))
 

@@ -81,10 +81,10 @@ def test_every_role_without_the_permission_of_a_route_gets_403_there(app, world,
             dead.add(route)  # answers 404 to Admin too (e.g. FAB's file download of a view without files)
             continue
         wrong.append((role, str(route), route.permission, response.status_code))
-    SWEPT["routes checked for permissions"] += len(routes)
-    SWEPT["role x route refusals"] += len(plan)
-    SWEPT["roles"] += len(granted)
-    SWEPT["routes that serve no one (404 to Admin)"] += len(dead)
+    SWEPT["(b) protected routes"] += len(routes)
+    SWEPT["(b) role x route requests"] += len(plan)
+    SWEPT["(b) roles"] += len(granted)
+    SWEPT["(b) routes that serve no one (404 to Admin too)"] += len(dead)
     assert wrong == [], f"{len(wrong)} routes let a role without their permission in:\n" + "\n".join(map(str, wrong))
     assert world.fingerprint() == fingerprint
     assert world.counts() == before
