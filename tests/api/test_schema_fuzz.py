@@ -1,53 +1,113 @@
-"""Schema fuzzing of the whole REST API (schemathesis over /api/v1/_openapi): whatever
-the input, the answer is never a 5xx, and every error is JSON with a message."""
+"""Schema fuzzing of the REST API (schemathesis over /api/v1/_openapi, issue 19), as the
+platform's Admin over every operation and as one restricted role per module over its module's
+operations, each with its JWT and X-Company-Id. Positive and negative data. Whatever the
+input: never a 5xx; every error is JSON with a message; a request the schema forbids (negative
+data) is never a 2xx; an operation the role is not granted is 403/404 whatever the input."""
 from __future__ import annotations
+
+import re
 
 import pytest
 import schemathesis
+from flask import current_app
 from flask.globals import _cv_app
-from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import negative_data_rejection
 
-from tests.factories import PASSWORD, make_company, make_user
+from app.extensions import db
+from tests.api.conftest import HYPOTHESIS, RESTRICTED, granted, operation_module
 
-
-def _token(client, username):
-    r = client.post("/api/v1/security/login", json={"username": username, "password": PASSWORD, "provider": "db"})
-    return r.get_json()["access_token"]
-
-
-@pytest.fixture(scope="session")
-def api_schema(app):
-    with app.app_context():
-        admin = make_user(roles=["Admin"], username="fuzz_schema_reader")
-        token = _token(app.test_client(), admin.username)
-    return schemathesis.openapi.from_wsgi(
-        "/api/v1/_openapi", app, headers={"Authorization": f"Bearer {token}"}
-    )
+SESSION_PATHS = ("/api/v1/security/login", "/api/v1/security/refresh")
+# FAB's own role and permission editing writes the role tables the suite keeps between tests
+# (tests/conftest.py KEEP_TABLES): a fuzzed PUT/DELETE there would change every later test's roles
+NOT_FUZZED_WRITES = r"^/api/v1/security/(roles|permissions|resources|permissions-resources)"
+# Documented schemas that admit less than the API accepts (issue 22 makes them exact): negative
+# data the API rightly takes, so "no 2xx for negative data" is not asserted on these operations.
+SCHEMA_LOOSER_THAN_API: dict[str, str] = {}
+# what a role gets on an operation it is not granted: 403/404, or 400/422 from the core's syntax
+# checks (malformed Rison or JSON, a number out of range: app/core/api.py check_api_input), which
+# run before FAB's permission check and read no data
+REFUSED_WITHOUT_PERMISSION = (400, 403, 404, 422)
 
 
-@pytest.fixture
-def fuzz_headers(client):
-    company = make_company()
-    admin = make_user(roles=["Admin"], companies=[company])
-    return {"Authorization": f"Bearer {_token(client, admin.username)}", "X-Company-Id": str(company.id)}
+def _admin_scope(ctx) -> bool:
+    op = ctx.operation
+    return not (op.method.upper() != "GET" and re.match(NOT_FUZZED_WRITES, op.path))
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+admin_schema = schemathesis.pytest.from_fixture("api_schema").include(_admin_scope)
 
 
-@schema.parametrize()
-@settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_no_input_reaches_a_server_error(case, fuzz_headers):
-    if case.path.startswith("/security/login") or case.path.startswith("/security/refresh"):
-        case.headers = {}
-    from app.extensions import db
+def _in_module(module: str):
+    """The operations served by app.<module>'s views (read from the URL map, not a list)."""
+    return lambda ctx: operation_module(current_app._get_current_object(), ctx.operation.method,
+                                        ctx.operation.path) == module
 
+
+def call(case, identity):
+    """Send the case as `identity`, in a request of its own app context and session."""
+    headers = identity.headers()
+    if case.path.startswith(SESSION_PATHS):
+        case.headers, headers = {}, {}
     db.session.commit()
-    token = _cv_app.set(None)  # the request gets its own app context and session, as in production
+    token = _cv_app.set(None)
     try:
-        response = case.call(headers=fuzz_headers)
+        return case.call(headers=headers)
     finally:
         _cv_app.reset(token)
-    assert response.status_code < 500, (case.method, case.path, case.body, response.status_code, response.text[:300])
-    if response.status_code >= 400 and response.headers.get("Content-Type", "").startswith("application/json"):
-        assert "message" in response.json(), response.text[:300]
+
+
+def check(app, world, identity, case, response) -> None:
+    label = (identity.name, case.method, case.formatted_path, case.query, case.body, response.status_code,
+             response.text[:300])
+    status = response.status_code
+    assert status < 500, label
+    if not granted(app, identity, case.method, case.path):
+        assert status in REFUSED_WITHOUT_PERMISSION, label
+    if status >= 400:
+        assert response.headers.get("content-type", [""])[0].startswith("application/json"), label
+        assert "message" in response.json(), label
+    if case.meta.generation.mode.is_negative and f"{case.method} {case.path}" not in SCHEMA_LOOSER_THAN_API:
+        case.validate_response(response, checks=[negative_data_rejection])
+    if case.method != "GET" and status < 400:
+        world.ensure_intact()
+
+
+@admin_schema.parametrize()
+@HYPOTHESIS
+def test_admin_input_never_reaches_a_server_error(case, app, fuzz_world):
+    identity = fuzz_world.identities["admin"]
+    check(app, fuzz_world, identity, case, call(case, identity))
+
+
+def _restricted_test(module: str):
+    @schemathesis.pytest.from_fixture("api_schema").include(_in_module(module)).parametrize()
+    @HYPOTHESIS
+    def test(case, app, fuzz_world):
+        identity = fuzz_world.identities[module]
+        check(app, fuzz_world, identity, case, call(case, identity))
+
+    test.__doc__ = f"{RESTRICTED[module]} over app.{module}'s operations."
+    return test
+
+
+for _module, _role in RESTRICTED.items():
+    globals()[f"test_{_role.lower()}_fuzzed_over_{_module}"] = _restricted_test(_module)
+
+
+@pytest.mark.parametrize("module", sorted(RESTRICTED))
+def test_restricted_role_is_refused_every_operation_it_is_not_granted(app, fuzz_world, api_schema, module):
+    """Outside its module, every operation whose permission the role lacks answers 403 (or 404),
+    with a JSON message: one plain request each (path ids 1, an empty JSON body)."""
+    identity = fuzz_world.identities[module]
+    client, refused = app.test_client(), 0
+    for result in api_schema.get_all_operations():
+        op = result.ok()
+        if operation_module(app, op.method, op.path) == module or granted(app, identity, op.method, op.path):
+            continue
+        url = re.sub(r"\{[^}]+\}", "1", op.path)
+        body = {"json": {}} if op.method.upper() in ("POST", "PUT", "PATCH") else {}
+        r = client.open(url, method=op.method.upper(), headers=identity.headers(), **body)
+        assert r.status_code in (403, 404) and "message" in (r.get_json(silent=True) or {}), \
+            (module, op.method, op.path, r.status_code, r.get_data(as_text=True)[:200])
+        refused += 1
+    assert refused > 100, refused  # the other modules' and the platform's operations
