@@ -1,6 +1,7 @@
 # make run   : set up .venv, migrate, seed demo data, serve on http://127.0.0.1:5000 (SQLite)
 # make test  : install dev requirements, run the suite on SQLite and, when reachable, PostgreSQL (in parallel)
 # make e2e   : browser tests (Playwright driving Debian's Chromium)
+# make fuzz  : schemathesis over the REST API with the long profile (FUZZ_PROFILE=long), on PostgreSQL
 # make bench : benchmarks; figures go to bench/results.md
 # make bench-load : the project against plain FAB under load (PostgreSQL, gunicorn); bench/results.md
 # make translations : extract app/ strings, update and compile both catalogues, list the gaps
@@ -13,7 +14,7 @@ FLASK  := FLASK_APP=run.py $(VENV)/bin/flask
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run install install-dev test test-sqlite test-postgres e2e bench bench-load lint audit clean translations
+.PHONY: run install install-dev test test-sqlite test-postgres e2e fuzz bench bench-load lint audit clean translations
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +57,10 @@ e2e: install-dev
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium) || \
 		(echo "Debian's chromium is needed at /usr/bin/chromium (apt-get install chromium)"; exit 1)
 	$(VENV)/bin/pytest tests/e2e -p no:cacheprovider --override-ini addopts=
+
+# Issue 19: tests/api with more examples per operation and identity (tests/api/conftest.py PROFILES)
+fuzz: install-dev
+	FUZZ_PROFILE=long TEST_DB=postgres $(VENV)/bin/pytest tests/api $(FUZZ_ARGS)
 
 bench: install-dev
 	$(PY) -m bench
