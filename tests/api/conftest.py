@@ -35,11 +35,14 @@ RESTRICTED = {
 }
 PROFILES = {
     # per operation and identity: a few generated requests of each mode, fuzzing phase only
-    "ci": {"max_examples": 2, "phases": ("fuzzing",), "deterministic": True},
+    # (refusals: one plain request per permission the role lacks, not per operation)
+    "ci": {"max_examples": 2, "phases": ("fuzzing",), "deterministic": True, "refusals": "permission"},
     # `make fuzz`: explicit examples, schemathesis's coverage phase and many random requests
-    "long": {"max_examples": 60, "phases": ("examples", "coverage", "fuzzing"), "deterministic": False},
+    "long": {"max_examples": 60, "phases": ("examples", "coverage", "fuzzing"), "deterministic": False,
+             "refusals": "operation"},
 }
 PROFILE_NAME = os.environ.get("FUZZ_PROFILE", "ci")
+assert PROFILE_NAME in PROFILES, f"FUZZ_PROFILE must be one of {sorted(PROFILES)}, not {PROFILE_NAME!r}"
 PROFILE = PROFILES[PROFILE_NAME]
 HYPOTHESIS = settings(max_examples=PROFILE["max_examples"], deadline=None, derandomize=PROFILE["deterministic"],
                       database=None, suppress_health_check=list(HealthCheck), print_blob=True)
