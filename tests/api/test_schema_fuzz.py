@@ -62,6 +62,11 @@ def check(app, world, identity, case, response) -> None:
              response.text[:300])
     status = response.status_code
     assert status < 500, label
+    if case.method.upper() != case.operation.method.upper():
+        # the coverage phase's probe of a method the path does not serve: refused (405, or the
+        # core's input check first), bar the OPTIONS and HEAD Flask answers by itself
+        assert status >= 400 or case.method.upper() in ("OPTIONS", "HEAD"), label
+        return
     if not granted(app, identity, case.operation.method, case.operation.path):
         assert status in REFUSED_WITHOUT_PERMISSION, label
     if status >= 400:
