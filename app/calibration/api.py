@@ -196,7 +196,6 @@ class CalibrationOrderApi(WorkflowActionsApi):
         """
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
         items = checklist.checklist(db.session, order=order)
-        db.session.commit()  # the company's items may just have been seeded
         return self.response(200, id=order.id, items=[_tick_dict(i) for i in items],
                              complete=all(i["checked"] for i in items))
 
@@ -370,7 +369,5 @@ def file_response(evidence: CalibrationEvidence) -> Response:
     return download_response(data, filename=evidence.filename, mimetype=evidence.content_type)
 
 
-def register(appbuilder) -> None:
-    for api in (InstrumentApi, CalibrationOrderApi, CalibrationResultApi, CalibrationProgressApi,
-                CalibrationLogisticsApi, CalibrationEvidenceApi):
-        appbuilder.add_api(api)
+APIS = (InstrumentApi, CalibrationOrderApi, CalibrationResultApi, CalibrationProgressApi,
+        CalibrationLogisticsApi, CalibrationEvidenceApi)

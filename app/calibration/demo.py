@@ -59,7 +59,6 @@ def load(session: Session, company) -> None:
     people = _people(session, company)
     if people is None:
         return
-    checklist.ensure_checklist(session, company_id=company.id)
     for spec in data["orders"]:
         instrument = instruments[spec["instrument"]]
         with acting_as(people["RESPONSABLE"]):

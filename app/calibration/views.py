@@ -118,15 +118,6 @@ class ChecklistItemView(TenantModelView):
                      "active": _l("Activo")}
     list_title = _l("Lista de revisión (ISO/IEC 17025)")
 
-    def _list(self, **kwargs):
-        from app.calibration.checklist import ensure_checklist
-        from app.core.tenancy import current_company_id
-
-        if current_company_id():
-            ensure_checklist(db.session, company_id=current_company_id())
-            db.session.commit()
-        return super()._list(**kwargs)
-
 
 def register(appbuilder) -> None:
     appbuilder.add_view(

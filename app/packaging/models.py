@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import constraints
+from app.core.audit import actor_name
 from app.core.models import Model, WorkflowMixin, utcnow
 from app.core.tenancy import SharedCatalog, TenantMixin
 from app.core.validation import text_limit
@@ -255,6 +256,15 @@ class Management(TenantMixin, Model):
     management_type: Mapped[ManagementType] = relationship(ManagementType, lazy="joined")
     user: Mapped[User | None] = relationship(User)
     consulted_area: Mapped[Area | None] = relationship(Area, foreign_keys=[consulted_area_id])
+
+    @classmethod
+    def record(cls, session, ot: WorkOrder, user, type_id: int, **fields) -> "Management":
+        """A new entry of type `type_id` on `ot` by `user`, added to the session (the user's
+        name kept as written at the time)."""
+        entry = cls(company_id=ot.company_id, work_order_id=ot.id, management_type_id=type_id, user_id=user.id,
+                    user_name=actor_name(user), **fields)
+        session.add(entry)
+        return entry
 
 
 class Assignment(TenantMixin, Model):

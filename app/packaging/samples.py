@@ -26,7 +26,7 @@ from app.core.models import utcnow
 from app.core.validation import Checker, boolean, decimal, integer, message, refuse_unknown, text, visible
 from app.packaging import catalog as cat
 from app.packaging import filters, rules
-from app.packaging.models import CuttingRoom, WorkOrder
+from app.packaging.models import CuttingRoom, Management, WorkOrder
 from app.packaging.sample_models import (
     DESTINATIONS, SAMPLE_CANCELLED, SAMPLE_DONE, SAMPLE_ENTITY, SAMPLE_IN_PROGRESS, SAMPLE_OPEN, SAMPLE_PENDING,
     SAMPLE_STATES, Sample, SampleCad, SampleCarton, SampleGluing, destination_label, field_label,
@@ -174,9 +174,7 @@ def _cut_dates(values: dict, sample: Sample | None, today: dt.date) -> dict:
 
 
 def _request_entry(session, ot, user, type_id: int, note: str | None):
-    from app.packaging.services import _record
-
-    entry = _record(session, ot, user, type_id, note=note or None)
+    entry = Management.record(session, ot, user, type_id, note=note or None)
     locked = lock_row(session, WorkOrder, ot.id)
     locked.version = (locked.version or 1) + 1  # another user's stale page sees the change
     return entry

@@ -116,13 +116,6 @@ def edit_order(*, session: Session, user, company, today: dt.date, ot: WorkOrder
     return ot
 
 
-def _record(session, ot, user, type_id: int, **fields) -> Management:
-    entry = Management(company_id=ot.company_id, work_order_id=ot.id, management_type_id=type_id, user_id=user.id,
-                       user_name=audit.actor_name(user), **fields)
-    session.add(entry)
-    return entry
-
-
 def add_management(*, session: Session, user, company, today: dt.date, ot: WorkOrder, data: dict,
                    upload=None, storage=None) -> Management | None:
     """Crear Gestión on `ot`: the type must be one WF-004 offers this user; type 1 changes the
@@ -183,7 +176,7 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
                 sent.external_received = True
     elif type_id == cat.LOG and not note:
         raise ValidationError(message("required", label=L["note"]), field="note")
-    entry = _record(session, ot, user, type_id, **fields)
+    entry = Management.record(session, ot, user, type_id, **fields)
     locked = lock_row(session, WorkOrder, ot.id)
     locked.version = (locked.version or 1) + 1  # another user's stale page sees the change
     session.flush()

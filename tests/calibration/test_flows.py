@@ -229,7 +229,6 @@ def test_a_deactivated_checklist_item_is_no_longer_required(world):
 
     order = world.to("IN_REVIEW")
     with company_scope(world.company.id):
-        checklist.ensure_checklist(world.session, company_id=world.company.id)
         items = world.session.scalars(select(ChecklistItem).order_by(ChecklistItem.position)).all()
         assert [i.code for i in items][:2] == ["ITEM_ID", "TRACEABILITY"] and all(i.clause for i in items)
         assert items[0].label.endswith("(etiqueta, número de serie)")
