@@ -15,7 +15,7 @@ RUNS = 15
 
 def _setup(app):
     """A company, one user per role, 20 instruments and 50 orders made through the service."""
-    from app.core.security import acting_as
+    from app.core.identity import acting_as
     from app.core.tenancy import Company, Membership, company_scope
     from app.extensions import db
     from app.calibration import services

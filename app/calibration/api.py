@@ -20,8 +20,8 @@ from app.core.api import (
     json_body,
 )
 from app.core.errors import ValidationError
-from app.core.localization import request_today
-from app.core.security import current_user
+from app.core.context import request_today
+from app.core.identity import current_user
 from app.core.downloads import download_response
 from app.core.storage import get_storage
 from app.core.uploads import accepts_upload, received_file

@@ -13,7 +13,7 @@ from app.core.db import lock_row
 from app.core.tenancy import Company
 from app.core.errors import ActionNotAllowed, NotFound, ValidationError
 from app.core.models import utcnow
-from app.core.security import is_admin, role_names
+from app.core.identity import is_admin, role_names
 from app.core.seeds import load_seed
 from app.calibration.models import ENTITY, CalibrationOrder, ChecklistItem, ChecklistTick
 from app.calibration.workflow import SUPERVISOR_ROLE, WF

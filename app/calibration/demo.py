@@ -9,20 +9,20 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.cli import demo_for_company
-from app.core.security import acting_as
-from app.core.seeds import load_seed
-from app.core.storage import get_storage
 from app.calibration import checklist, execution, services
 from app.calibration.models import CalibrationOrder, ChecklistItem, Instrument
 from app.calibration.workflow import WF, company_technicians
+from app.core.cli import demo_for_company
+from app.core.identity import acting_as
+from app.core.seeds import load_seed
+from app.core.storage import get_storage
+from app.core.tenancy import Membership
 
 DEMO_FILE = "demo/calibration.yaml"
 EVIDENCE = b"%PDF-1.4\n% demo: hoja de datos de la calibracion\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _people(session: Session, company) -> dict | None:
-    from app.core.tenancy import Membership
     from flask_appbuilder.security.sqla.models import Role, User
 
     people = {}

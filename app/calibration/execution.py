@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.core import audit
 from app.core.errors import ActionNotAllowed
-from app.core.security import role_names
+from app.core.identity import role_names
 from app.core.storage import check_upload
 from app.core.validation import Checker, choice, date, decimal, integer, message, text
 from app.calibration.models import (

@@ -20,7 +20,7 @@ from app.core.constraints import explain
 from app.core.errors import DomainError, ValidationError
 from app.core.identity import current_user
 from app.core.legacy import register_paths
-from app.core.localization import request_today
+from app.core.context import request_today
 from app.core.pages import rollback_after
 from app.core.tenancy import active_company
 from app.core.validation import Checker, boolean, choice, date, integer

@@ -7,21 +7,35 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from markupsafe import Markup
 
+from app.calibration import certificates, checklist, execution, queries, services
+from app.calibration.api import ORDER_PERMISSION, file_response
+from app.calibration.models import (
+    LOGISTICS_STATUSES,
+    CalibrationEvidence,
+    CalibrationResult,
+)
+from app.calibration.workflow import (
+    SUPERVISOR_ROLE,
+    TECNICO_ROLE,
+    WF,
+    company_technicians,
+    is_manager,
+    sees_internal_notes,
+)
+from app.core.context import request_today
 from app.core.errors import DomainError, FieldErrors, NotFound, ValidationError
-from app.core.localization import request_today
-from app.core.security import current_user, is_admin, role_names
+from app.core.identity import current_user, is_admin, role_names
 from app.core.storage import get_storage, upload_limit
 from app.core.tenancy import active_company, current_company_id
 from app.core.uploads import accepts_upload, received_file
 from app.core.validation import Checker, boolean, date, integer, typed_int
-from app.core.workflow_views import WorkflowActionsView, field_errors, form_payload, typed_values
-from app.extensions import db
-from app.calibration import checklist, execution, queries, services
-from app.calibration.api import ORDER_PERMISSION, file_response
-from app.calibration.models import LOGISTICS_STATUSES, CalibrationEvidence, CalibrationResult
-from app.calibration.workflow import (
-    SUPERVISOR_ROLE, TECNICO_ROLE, WF, company_technicians, is_manager, sees_internal_notes,
+from app.core.workflow_views import (
+    WorkflowActionsView,
+    field_errors,
+    form_payload,
+    typed_values,
 )
+from app.extensions import db
 
 PAGE_SIZE = 25
 WORK_ORDER_FIELDS = dict(WF.actions["SCHEDULE"]["payload"])
@@ -100,7 +114,6 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         user = current_user()
         items = checklist.checklist(db.session, order=obj)
         db.session.commit()
-        from app.calibration import certificates
 
         certs = [{"number": c.number, "status_label": c.status_label, "shared": c.shared_at is not None,
                   "replaces": c.replaces.number if c.replaces else None,

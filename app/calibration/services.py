@@ -15,7 +15,7 @@ from app.core import audit, sequences
 from app.core.db import begin_write
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.models import utcnow
-from app.core.security import is_admin, role_names
+from app.core.identity import is_admin, role_names
 from app.core.tenancy import TenantViolation
 from app.core.validation import Checker, date, message, visible
 from app.core.workflow import validate_payload

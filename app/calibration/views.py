@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.errors import DomainError
-from app.core.localization import request_today
-from app.core.security import current_user, is_admin, role_names
+from app.core.context import request_today
+from app.core.identity import current_user, is_admin, role_names
 from app.core.views import TenantModelView
 from app.extensions import db
 from app.calibration import order_views, queries, services

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationError
 from app.core.models import utcnow
-from app.core.security import is_admin, role_names
+from app.core.identity import is_admin, role_names
 from app.core.tenancy import Membership
 from app.core.workflow import get_workflow
 from app.calibration import certificates, independence

@@ -231,3 +231,8 @@ def inspection_authors(*, session: Session, inspection_ids) -> dict[int, dict[st
     for pk, action, first, last in rows:
         authors.setdefault(pk, {})[action] = f"{first} {last}".strip()
     return authors
+
+
+def inspection_message(inspection, sentence) -> str:
+    """What happened to an inspection in the user's words (issue 9, item 8): its date and operator."""
+    return str(sentence) % {"date": fmt(inspection.date), "operator": inspection.assignment.operator.full_name}

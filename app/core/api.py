@@ -22,7 +22,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from werkzeug.exceptions import BadRequest
 
-from app.core.localization import request_today
+from app.core.context import request_today
 from app.core import idempotency
 from app.core.constraints import explain
 from app.core.errors import DomainError, NotFound, ValidationError

@@ -46,29 +46,6 @@ class AuditEntry(TenantMixin, Model):
     def __repr__(self) -> str:
         return f"{self.entity}#{self.entity_id} {self.action}"
 
-    # read as a history (issue 9, item 6): labels and "campo: antes → después" lines
-    def entity_label(self) -> str:
-        from app.core.history import entity_label
-
-        return entity_label(self.entity)
-
-    def action_label(self) -> str:
-        from app.core.history import action_label
-
-        return action_label(self.entity, self.action)
-
-    def states(self) -> str:
-        from app.core.history import state_label
-
-        if not self.from_state and not self.to_state:
-            return ""
-        return f"{state_label(self.entity, self.from_state) or '—'} → {state_label(self.entity, self.to_state) or '—'}"
-
-    def data_text(self) -> list[str]:
-        from app.core.history import data_lines
-
-        return data_lines(self, inspect(self).session)
-
 
 def json_safe(value):
     """Dates as ISO strings, decimals as strings, enums by value, models by id."""

@@ -10,7 +10,8 @@ from app.core import choices, fab_lists, fab_speed, headers, security_views, ses
 from app.core.audit import AuditEntry
 from app.core.cli import seed_command, workflow_cli
 from app.core.errors import register_error_handlers
-from app.core.formatting import register_filters
+from app.core.formatting import fecha, fecha_hora, state_badge, translated, yes_no
+from app.core.history import history_link, history_url
 from app.core.mail import mail_cli
 from app.core.redirects import refuse_unsafe_next
 from app.core.security import READ_ONLY_ROUTES, check_api_csrf, existing_record_or_404, resolve_active_company
@@ -44,7 +45,7 @@ def register(appbuilder) -> None:
     app.before_request(existing_record_or_404)
     app.context_processor(views.company_context)
     app.context_processor(views.page_language)
-    register_filters(app)
+    register_template_helpers(app)
     register_error_handlers(app)
 
     views.register(appbuilder)
@@ -77,6 +78,14 @@ def register(appbuilder) -> None:
             base_order=("created_at", "desc"),
         )
     )
+
+
+def register_template_helpers(app) -> None:
+    """The Jinja filters and globals every template may use (app/core/formatting.py, history)."""
+    for name, function in (("t", translated), ("fecha", fecha), ("fecha_hora", fecha_hora), ("si_no", yes_no)):
+        app.add_template_filter(function, name)
+    for name, function in (("state_badge", state_badge), ("history_url", history_url), ("history_link", history_link)):
+        app.add_template_global(function, name)
 
 
 def finish_registration(appbuilder) -> None:

@@ -30,7 +30,9 @@ from app.core import audit
 from app.core.seeds import load_seed
 from app.core.db import is_lock_failure, lock_row
 from app.core.errors import ActionNotAllowed, Conflict, ValidationError
-from app.core.security import is_admin, role_names
+from app.core.formatting import KIND_FILLS, state_kind
+from app.core.formatting import translated as _t
+from app.core.identity import is_admin, role_names
 
 STALE_MESSAGE = "El registro cambió mientras lo mirabas (otra persona actuó antes); recarga y vuelve a intentarlo."
 WORKFLOW_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "seed", "workflows")
@@ -302,8 +304,6 @@ class Workflow:
         codes in tooltips (issue 9, item 5)."""
         lines = [f'digraph "{self.code}" {{', "  rankdir=TB;", '  node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", fontname="Helvetica"];',
                  '  edge [fontname="Helvetica", fontsize=10];']
-        from app.core.formatting import KIND_FILLS, state_kind, translated as _t
-
         for code, s in self.states.items():
             attrs = f'label="{_t(s.label)}", tooltip="{code}", fillcolor="{KIND_FILLS[state_kind(self, code)]}"'
             if s.final:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.localization import request_today
+from app.core.context import request_today
 from app.core.api import WorkflowActionsApi, READ_ONLY_ROUTES, answers_errors, api_endpoint, json_body
-from app.core.security import current_user
+from app.core.identity import current_user
 from app.extensions import db
 from app.core.tenancy import active_company
 from app.installation import queries, services

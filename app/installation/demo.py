@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.core.cli import demo_for_company
 from app.core.seeds import load_seed
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.installation import queries, services
 from app.installation.workflow import DOCTOR_ROLE, TECNICO_ROLE, WF
 from app.installation.models import Equipment, InstallationOrder

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, false, or_, select
 
-from app.core.security import current_user, role_names
+from app.core.identity import current_user, role_names
 from app.installation.models import InstallationOrder, order_technician
 from app.installation.workflow import DOCTOR_ROLE, TECNICO_ROLE, is_manager
 

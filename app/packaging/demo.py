@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.cli import demo_for_company
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.seeds import load_seed
 from app.core.tenancy import Membership
 from app.packaging import materials, quotation_demo, samples, services

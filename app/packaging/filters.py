@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, exists, false, or_, select, true
 
+from app.core.identity import current_user
+from app.core.tenancy import current_company_id
+from app.extensions import db
 from app.packaging import catalog as cat
 from app.packaging.models import SAMPLE_ROOM_COLUMNS, Assignment, Sample, WorkOrder
-from app.packaging.rules import Actor
+from app.packaging.rules import Actor, actor_for
 
 ASSIGNED_ONLY = {"ENV_INGENIERO", "ENV_DISENADOR", "ENV_CATALOGADOR", "ENV_PRECATALOGADOR"}
 DESIGN_ROLES = {"ENV_DISENADOR", "ENV_JEFE_DISENO"}
@@ -90,11 +93,6 @@ def visibility_clause(actor: Actor | None, *, assigned: str | None = None, respo
 
 def current_actor() -> Actor:
     """The request's user as a packaging actor in the active company (role, area, profile)."""
-    from app.core.identity import current_user
-    from app.core.tenancy import current_company_id
-    from app.extensions import db
-    from app.packaging.rules import actor_for
-
     return actor_for(db.session, current_user(), current_company_id())
 
 

@@ -10,7 +10,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.core.api import TenantModelRestApi, answers_errors, api_endpoint, json_body
 from app.core.identity import current_user
-from app.core.localization import request_today
+from app.core.context import request_today
 from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging import materials, queries, rules

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError
 from app.core.identity import current_user
-from app.core.localization import request_today
+from app.core.context import request_today
 from app.core.pages import form_errors
 from app.core.tenancy import active_company
 from app.extensions import db

@@ -12,7 +12,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from app.core.api import API_PERMISSIONS, WorkflowActionsApi, answers_errors, api_endpoint, if_match_version, json_body
 from app.core.errors import ValidationError
 from app.core.identity import current_user
-from app.core.localization import request_today
+from app.core.context import request_today
 from app.core.tenancy import active_company, current_company_id
 from app.extensions import db
 from app.packaging import quotation_queries as qq

@@ -6,24 +6,28 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_babel import format_decimal, lazy_gettext as _l
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.context import request_today
 from app.core.errors import DomainError
 from app.core.identity import current_user
-from app.core.localization import format_date, request_today
+from app.core.localization import format_date
 from app.core.pages import form_errors
 from app.core.tenancy import active_company, current_company_id
+from app.core.validation import typed_int
 from app.core.workflow_views import WorkflowActionsView
 from app.extensions import db
 from app.packaging import quotation_queries as qq
 from app.packaging import quotations, rules
+from app.packaging.filters import current_actor
 from app.packaging.filters import visibility_clause as order_visibility
 from app.packaging.models import WorkOrder
-from app.packaging.quotation_models import CURRENCIES, QUOTATION_LABELS as QL
+from app.packaging.quotation_models import CURRENCIES
+from app.packaging.quotation_models import QUOTATION_LABELS as QL
 from app.packaging.quotation_workflow import QWF, offered_actions
-from app.packaging.filters import current_actor
-from app.core.validation import typed_int
+from app.packaging.views import CATEGORY
 
 MENU = "Cotizaciones"
 
@@ -178,8 +182,6 @@ class PackagingQuotationView(WorkflowActionsView):
 
 
 def register(appbuilder) -> None:
-    from app.packaging.views import CATEGORY
-
     appbuilder.add_view(PackagingQuotationView, MENU, label=_l("Cotizaciones"), icon="fa-calculator",
                         category=CATEGORY)
 

@@ -8,7 +8,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, json_body
 from app.core.identity import current_user
-from app.core.localization import request_today
+from app.core.context import request_today
 from app.core.tenancy import active_company
 from app.core.validation import integer
 from app.extensions import db

@@ -10,19 +10,27 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.context import request_today
 from app.core.errors import DomainError
 from app.core.identity import current_user
-from app.core.localization import request_today
 from app.core.pages import form_errors
 from app.core.storage import check_upload, get_storage
 from app.core.tenancy import Membership, active_company, current_company_id
 from app.core.uploads import accepts_upload, received_file
-from app.extensions import db
-from app.packaging import catalog as cat
-from app.packaging import cascade, filters, queries, rules, services
-from app.packaging.models import FIELD_LABELS, Area, RequestType, WorkOrder
-from app.packaging.filters import current_actor
 from app.core.validation import typed_int
+from app.extensions import db
+from app.packaging import (
+    cascade,
+    cascade_views,
+    catalog_views,
+    filters,
+    queries,
+    rules,
+    services,
+)
+from app.packaging import catalog as cat
+from app.packaging.filters import current_actor
+from app.packaging.models import FIELD_LABELS, Area, RequestType, WorkOrder
 
 CATEGORY = "Envases"
 ORDER_FORM = {
@@ -242,8 +250,6 @@ class PackagingOrdersView(BaseView):
 
 
 def register(appbuilder) -> None:
-    from app.packaging import cascade_views, catalog_views
-
     appbuilder.add_view(PackagingOrdersView, "OTs de envases", label=_l("OTs de envases"), icon="fa-box",
                         category=CATEGORY, category_label=_l("Envases"), category_icon="fa-box")
     appbuilder.add_link("Asignaciones", label=_l("Asignaciones"), href="/envases/asignaciones", icon="fa-user-plus",

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.audit import AuditEntry
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.storage import FilesystemStorage
 from app.core.tenancy import company_scope
 from app.calibration import checklist, execution, services

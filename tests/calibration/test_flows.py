@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from app.core.errors import ActionNotAllowed, ValidationError
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.calibration import checklist, execution, services
 from app.calibration.models import Instrument

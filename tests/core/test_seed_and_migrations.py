@@ -13,7 +13,7 @@ from flask_appbuilder.models.sqla import Model
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from app.core.security import load_roles
+from app.core.roles import load_roles
 from app.core.tenancy import Company, Membership
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.installation import services
 from app.installation import workflow as matrix

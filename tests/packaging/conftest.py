@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.packaging import catalog as cat
 from app.packaging import services
