@@ -170,7 +170,7 @@ class CertificateSettingsView(BaseView):
 def register_pages(appbuilder) -> None:
     """The certificate settings screen and the public verification page."""
     appbuilder.add_view_no_menu(CertificateSettingsView)
-    # the menu: Admin and CAL_SUPERVISOR (seed/roles.yaml); the view itself checks the same roles
+    # the menu: Admin and CAL_SUPERVISOR (seed/roles/*.yaml); the view itself checks the same roles
     appbuilder.add_link("Ajustes de certificados", label=_l("Ajustes de certificados"),
                         href="/calibracion/ajustes-certificados/", icon="fa-certificate", category="Calibraciones")
     appbuilder.add_view_no_menu(VerificationView)

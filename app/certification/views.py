@@ -364,7 +364,7 @@ class RulesView(ModelView):
 
 
 def register_views(appbuilder) -> None:
-    """One menu category; permission names are the entities (seed/roles.yaml: CERT_USUARIO)."""
+    """One menu category; permission names are the entities (seed/roles/*.yaml: CERT_USUARIO)."""
     appbuilder.add_view(
         OperatorView, "Operarios", label=_l("Operarios"), icon="fa-user", category=CATEGORY,
         category_label=_l("Certificaciones"), category_icon="fa-certificate",

@@ -17,7 +17,7 @@ DEMO_PASSWORD = "demo"
 
 
 def seed_reference(appbuilder, modules) -> None:
-    """Permissions, roles (seed/roles.yaml) and each module's reference data. Idempotent."""
+    """Permissions, roles (seed/roles/*.yaml) and each module's reference data. Idempotent."""
     sm = appbuilder.sm
     sm.add_role(sm.auth_role_admin)
     sm.add_role(sm.auth_role_public)

@@ -4,7 +4,7 @@
   the user's memberships;
 - CSRF on every API call authenticated by the session cookie;
 - the API login rate-limited like the login page;
-- roles and their permissions synchronised from seed/roles.yaml.
+- roles and their permissions synchronised from seed/roles/*.yaml.
 """
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ def _read_only(api_class):
 
 @functools.lru_cache(maxsize=1)
 def role_labels() -> dict[str, str]:
-    """Role name -> its label in seed/roles.yaml (Admin and FAB's own roles keep their name)."""
+    """Role name -> its label in seed/roles/*.yaml (Admin and FAB's own roles keep their name)."""
     return {name: (spec or {}).get("label", name) for name, spec in (load_roles().get("roles") or {}).items()}
 
 

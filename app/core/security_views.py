@@ -27,7 +27,7 @@ def confirm_page(title, question, button, action):
 
 
 # Each subclass keeps FAB's class name: endpoints and permission names stay FAB's
-# (seed/roles.yaml grants can_this_form_get on ResetMyPasswordView, for example).
+# (seed/roles/*.yaml grants can_this_form_get on ResetMyPasswordView, for example).
 
 
 class AuthDBView(FabAuthDBView):

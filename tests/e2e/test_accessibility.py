@@ -157,7 +157,7 @@ def links(page, selector: str) -> list[str]:
 
 def module_users(app, routes: Routes, module: str) -> list[str]:
     """The administrator, then the first demo company's user of each role that reads or writes
-    one of the module's views (seed/roles.yaml): some pages and buttons show only to the roles
+    one of the module's views (seed/roles/*.yaml): some pages and buttons show only to the roles
     of a workflow (an administrator creates no calibration order)."""
     entities = {view.class_permission_name for view in app.appbuilder.baseviews
                 if routes.module_of_view.get(getattr(view.blueprint, "name", None)) == module}

@@ -51,7 +51,7 @@ class Tenant:
 class World:
     a: Tenant
     b: Tenant
-    roles: list[str]  # every role of seed/roles.yaml
+    roles: list[str]  # every role of seed/roles/*.yaml
     a_ids: dict = field(default_factory=dict)  # model -> ids of A's rows
     b_ids: dict = field(default_factory=dict)
     a_values: dict = field(default_factory=dict)  # column name -> a value of it in one of A's rows
