@@ -31,7 +31,12 @@ def _company_and_user(app, name: str):
 
 
 def _catalog(session, n_operators: int):
-    from app.certification.models import Auditor, Certification, Operator, ProductAuditType
+    from app.certification.models import (
+        Auditor,
+        Certification,
+        Operator,
+        ProductAuditType,
+    )
 
     cert = Certification(name="Laboratorio", description="")
     audit_type = ProductAuditType(certification=cert, name="Dientes", description="")

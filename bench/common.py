@@ -14,8 +14,8 @@ def bench_app(name: str):
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.core.modules import installed
     from app.core.cli import seed_reference
+    from app.core.modules import installed
 
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:

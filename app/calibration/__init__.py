@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.calibration import api, certificate_api, checklist, demo, legacy, views, workflow
+from app.calibration import (
+    api,
+    certificate_api,
+    checklist,
+    demo,
+    legacy,
+    views,
+    workflow,
+)
 from app.core.modules import Module
 
 MODULE = Module(

@@ -9,25 +9,6 @@ from __future__ import annotations
 from flask import Response
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.api import (
-    API_PERMISSIONS,
-    READ_ONLY_ROUTES,
-    READ_WRITE_ROUTES,
-    TenantModelRestApi,
-    WorkflowActionsApi,
-    answers_errors,
-    api_endpoint,
-    json_body,
-)
-from app.core.errors import ValidationError
-from app.core.context import request_today
-from app.core.identity import current_user
-from app.core.downloads import download_response
-from app.core.storage import get_storage
-from app.core.uploads import accepts_upload, received_file
-from app.core.validation import record_id
-from app.core.tenancy import active_company
-from app.extensions import db
 from app.calibration import checklist, execution, queries, services
 from app.calibration.filters import OfVisibleOrders, VisibleOrders
 from app.calibration.models import (
@@ -40,6 +21,25 @@ from app.calibration.models import (
     LogisticsEvent,
 )
 from app.calibration.workflow import WF
+from app.core.api import (
+    API_PERMISSIONS,
+    READ_ONLY_ROUTES,
+    READ_WRITE_ROUTES,
+    TenantModelRestApi,
+    WorkflowActionsApi,
+    answers_errors,
+    api_endpoint,
+    json_body,
+)
+from app.core.context import request_today
+from app.core.downloads import download_response
+from app.core.errors import ValidationError
+from app.core.identity import current_user
+from app.core.storage import get_storage
+from app.core.tenancy import active_company
+from app.core.uploads import accepts_upload, received_file
+from app.core.validation import record_id
+from app.extensions import db
 
 ORDER_PERMISSION = "CalibrationOrder"
 INSTRUMENT_PERMISSION = "CalibrationInstrument"

@@ -28,7 +28,7 @@ from app.calibration.certificate_models import (
 from app.calibration.certificate_pdf import CertificateData, ResultRow, render
 from app.core.audit import AuditEntry
 from app.core.errors import ValidationError
-from app.core.identity import role_names
+from app.core.identity import display_name, role_names
 from app.core.mail import Attachment, _addresses, enqueue
 from app.core.models import utcnow
 from app.core.pdf import format_value
@@ -128,10 +128,7 @@ def _base_url() -> str:
 
 
 def _full_name(user) -> str:
-    if user is None:
-        return "—"
-    name = " ".join(p for p in (user.first_name, user.last_name) if p).strip()
-    return name or user.username
+    return display_name(user) or "—"
 
 
 def _amendment_reason(session: Session, order) -> str:

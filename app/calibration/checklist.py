@@ -8,15 +8,20 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from app.calibration.models import (
+    ENTITY,
+    CalibrationOrder,
+    ChecklistItem,
+    ChecklistTick,
+)
+from app.calibration.workflow import SUPERVISOR_ROLE, WF
 from app.core import audit
 from app.core.db import lock_row
-from app.core.tenancy import Company
 from app.core.errors import ActionNotAllowed, NotFound, ValidationError
-from app.core.models import utcnow
 from app.core.identity import is_admin, role_names
+from app.core.models import utcnow
 from app.core.seeds import load_seed
-from app.calibration.models import ENTITY, CalibrationOrder, ChecklistItem, ChecklistTick
-from app.calibration.workflow import SUPERVISOR_ROLE, WF
+from app.core.tenancy import Company
 
 TICKABLE_STATES = ("IN_REVIEW",)
 

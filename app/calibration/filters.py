@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select, true
 
-from app.core.identity import current_user, role_names
 from app.calibration.models import CalibrationOrder, order_technician
 from app.calibration.workflow import CLIENTE_ROLE, TECNICO_ROLE, is_manager
+from app.core.identity import current_user, role_names
 
 
 def visibility_clause(user):

@@ -17,10 +17,10 @@ from app.calibration import certificates, execution, queries, services
 from app.calibration.certificate_api import certificate_json
 from app.calibration.workflow import WF, company_technicians
 from app.core.constraints import explain
+from app.core.context import request_today
 from app.core.errors import DomainError, ValidationError
 from app.core.identity import current_user
 from app.core.legacy import register_paths
-from app.core.context import request_today
 from app.core.pages import rollback_after
 from app.core.tenancy import active_company
 from app.core.validation import Checker, boolean, choice, date, integer

@@ -9,15 +9,15 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core.errors import DomainError
-from app.core.context import request_today
-from app.core.identity import current_user, is_admin, role_names
-from app.core.views import TenantModelView
-from app.extensions import db
 from app.calibration import order_views, queries, services
 from app.calibration.api import INSTRUMENT_PERMISSION
 from app.calibration.models import ChecklistItem, Instrument
 from app.calibration.workflow import CLIENTE_ROLE
+from app.core.context import request_today
+from app.core.errors import DomainError
+from app.core.identity import current_user, is_admin, role_names
+from app.core.views import TenantModelView
+from app.extensions import db
 
 CATEGORY = "Calibraciones"
 

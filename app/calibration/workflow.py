@@ -11,13 +11,19 @@ from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.calibration import certificates, independence
+from app.calibration.models import (
+    CalibrationEvidence,
+    CalibrationOrder,
+    CalibrationResult,
+    ChecklistItem,
+    ChecklistTick,
+)
 from app.core.errors import ValidationError
-from app.core.models import utcnow
 from app.core.identity import is_admin, role_names
+from app.core.models import utcnow
 from app.core.tenancy import Membership
 from app.core.workflow import get_workflow
-from app.calibration import certificates, independence
-from app.calibration.models import CalibrationEvidence, CalibrationOrder, CalibrationResult, ChecklistItem, ChecklistTick
 
 WF = get_workflow("calibration")
 

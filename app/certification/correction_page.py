@@ -7,14 +7,19 @@ from flask import flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.certification.api import active_company
 from app.certification import queries
+from app.certification.api import active_company
 from app.certification.corrections import EDITABLE, correct_inspection
-from app.certification.models import RESULT_LABELS, Auditor, Inspection, ProductAuditType
+from app.certification.models import (
+    RESULT_LABELS,
+    Auditor,
+    Inspection,
+    ProductAuditType,
+)
 from app.core.errors import NotFound
+from app.core.identity import current_user
 from app.core.localization import company_today
 from app.core.pages import FORM_FAILURES, form_errors
-from app.core.identity import current_user
 from app.extensions import db
 
 

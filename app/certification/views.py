@@ -4,7 +4,6 @@ table. Thin: commands in services.py, read models in queries.py, row rules in fi
 every write commits once per user action."""
 from __future__ import annotations
 
-
 from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -31,12 +30,11 @@ from app.certification.models import (
 from app.core import validation as v
 from app.core.errors import DomainError, NotFound
 from app.core.exports import csv_response
+from app.core.identity import current_user
 from app.core.localization import company_today
 from app.core.pages import FORM_FAILURES, form_errors
 from app.core.security import READ_WRITE
-from app.core.identity import current_user
-from app.core.views import TenantModelView
-from app.core.views import EagerSQLAInterface
+from app.core.views import EagerSQLAInterface, TenantModelView
 from app.extensions import db
 
 CATEGORY = "Certificaciones"

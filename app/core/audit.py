@@ -13,11 +13,20 @@ import decimal
 import enum
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from app.core.identity import current_user
+from app.core.identity import current_user, display_name
 from app.core.models import Model, utcnow
 from app.core.tenancy import Company, Membership, TenantMixin, TenantViolation
 
@@ -73,7 +82,7 @@ def actor_name(user) -> str | None:
     """The actor's name as written now: the trail keeps it whatever happens to the user."""
     if user is None:
         return None
-    return f"{user.first_name or ''} {user.last_name or ''}".strip()[:150] or user.username
+    return display_name(user)[:150]
 
 
 def client_address() -> str | None:

@@ -15,6 +15,7 @@ import click
 
 from app.core.tenancy import on_company_created
 
+
 @dataclass(frozen=True)
 class Module:
     """A business module as the platform sees it.

@@ -6,7 +6,17 @@ from __future__ import annotations
 from flask import current_app
 
 from app.core import api as core_api
-from app.core import choices, fab_lists, fab_speed, headers, security_views, sessions, uploads, views, web_input
+from app.core import (
+    choices,
+    fab_lists,
+    fab_speed,
+    headers,
+    security_views,
+    sessions,
+    uploads,
+    views,
+    web_input,
+)
 from app.core.audit import AuditEntry
 from app.core.cli import seed_command, workflow_cli
 from app.core.errors import register_error_handlers
@@ -14,7 +24,12 @@ from app.core.formatting import fecha, fecha_hora, state_badge, translated, yes_
 from app.core.history import history_link, history_url
 from app.core.mail import mail_cli
 from app.core.redirects import refuse_unsafe_next
-from app.core.security import READ_ONLY_ROUTES, check_api_csrf, existing_record_or_404, resolve_active_company
+from app.core.security import (
+    READ_ONLY_ROUTES,
+    check_api_csrf,
+    existing_record_or_404,
+    resolve_active_company,
+)
 from app.core.tenancy import Company, Membership, NonWorkingDay
 from app.core.views import name_default_titles
 from app.core.workflow_api import WorkflowApi

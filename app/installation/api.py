@@ -3,18 +3,23 @@ only through EDIT_ORDER, delete only through DELETE_ORDER), the uniform action e
 of the core and the order's history. Thin: commands in services.py, read models in queries.py."""
 from __future__ import annotations
 
-
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from app.core.api import (
+    READ_ONLY_ROUTES,
+    WorkflowActionsApi,
+    answers_errors,
+    api_endpoint,
+    json_body,
+)
 from app.core.context import request_today
-from app.core.api import WorkflowActionsApi, READ_ONLY_ROUTES, answers_errors, api_endpoint, json_body
 from app.core.identity import current_user
-from app.extensions import db
 from app.core.tenancy import active_company
+from app.extensions import db
 from app.installation import queries, services
 from app.installation.filters import VisibleOrders
-from app.installation.workflow import WF, ensure_reads_history
 from app.installation.models import ENTITY, InstallationOrder
+from app.installation.workflow import WF, ensure_reads_history
 
 PERMISSION = "InstallationOrder"
 

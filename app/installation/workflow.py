@@ -12,11 +12,17 @@ from sqlalchemy.orm import Session
 
 from app.core import validation
 from app.core.errors import ActionNotAllowed, ValidationError
-from app.core.models import utcnow
 from app.core.identity import is_admin, role_names
+from app.core.models import utcnow
 from app.core.tenancy import Membership
 from app.core.workflow import get_workflow
-from app.installation.models import DoctorContact, Equipment, EquipmentTemplate, InstallationOrder, OrderLine
+from app.installation.models import (
+    DoctorContact,
+    Equipment,
+    EquipmentTemplate,
+    InstallationOrder,
+    OrderLine,
+)
 
 WF = get_workflow("installation")
 

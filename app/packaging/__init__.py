@@ -6,8 +6,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.core.modules import Module
-from app.packaging import (api, cascade_api, cascade_seed, demo, material_api, material_views, quotation_api,
-                           quotation_views, quotation_workflow, sample_views, seed, views, workflow)
+from app.packaging import (
+                           api,
+                           cascade_api,
+                           cascade_seed,
+                           demo,
+                           material_api,
+                           material_views,
+                           quotation_api,
+                           quotation_views,
+                           quotation_workflow,
+                           sample_views,
+                           seed,
+                           views,
+                           workflow,
+)
 
 MODULE = Module(
     name="packaging", label=_l("Envases"), order=40,

@@ -8,10 +8,16 @@ from __future__ import annotations
 from flask import request
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, api_endpoint, json_body
+from app.core.api import (
+    API_PERMISSIONS,
+    TenantModelRestApi,
+    answers_errors,
+    api_endpoint,
+    json_body,
+)
+from app.core.context import request_today
 from app.core.errors import ValidationError
 from app.core.identity import current_user
-from app.core.context import request_today
 from app.core.tenancy import active_company
 from app.core.validation import integer
 from app.extensions import db

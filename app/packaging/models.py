@@ -12,7 +12,17 @@ import datetime as dt
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,7 +32,14 @@ from app.core.models import Model, WorkflowMixin, utcnow
 from app.core.tenancy import SharedCatalog, TenantMixin
 from app.core.validation import text_limit
 from app.packaging.cascade_models import (
-    CartonColor, CoverageExternal, CoverageInternal, Fsc, Plant, Printing, ProductType, Tape,
+    CartonColor,
+    CoverageExternal,
+    CoverageInternal,
+    Fsc,
+    Plant,
+    Printing,
+    ProductType,
+    Tape,
 )
 
 ENTITY = "packaging_work_order"  # the audit entity and the REST resource name
@@ -296,6 +313,13 @@ constraints.register("uq_packaging_assignment_order_area", field="asignado_id",
 
 # the samples (issue 12) live in sample_models.py; these names stay importable from here
 from app.packaging.sample_models import (  # noqa: E402,F401
-    SAMPLE_CANCELLED, SAMPLE_DONE, SAMPLE_IN_PROGRESS, SAMPLE_PENDING, SAMPLE_ROOM_COLUMNS, Sample, SampleCad,
-    SampleCarton, SampleGluing,
+    SAMPLE_CANCELLED,
+    SAMPLE_DONE,
+    SAMPLE_IN_PROGRESS,
+    SAMPLE_PENDING,
+    SAMPLE_ROOM_COLUMNS,
+    Sample,
+    SampleCad,
+    SampleCarton,
+    SampleGluing,
 )

@@ -9,17 +9,24 @@ from flask import request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.api import API_PERMISSIONS, WorkflowActionsApi, answers_errors, api_endpoint, if_match_version, json_body
+from app.core.api import (
+    API_PERMISSIONS,
+    WorkflowActionsApi,
+    answers_errors,
+    api_endpoint,
+    if_match_version,
+    json_body,
+)
+from app.core.context import request_today
 from app.core.errors import ValidationError
 from app.core.identity import current_user
-from app.core.context import request_today
 from app.core.tenancy import active_company, current_company_id
 from app.extensions import db
 from app.packaging import quotation_queries as qq
 from app.packaging import quotations
+from app.packaging.filters import current_actor
 from app.packaging.quotation_models import QUOTATION_ENTITY, Quotation
 from app.packaging.quotation_workflow import QWF, offered_actions
-from app.packaging.filters import current_actor
 
 
 class VisibleQuotations(BaseFilter):

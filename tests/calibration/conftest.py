@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
+from app.calibration import checklist, execution, services
+from app.calibration.models import ENTITY, CalibrationOrder, ChecklistItem, Instrument
+from app.calibration.workflow import WF
 from app.core.audit import AuditEntry
 from app.core.identity import acting_as
 from app.core.storage import FilesystemStorage
 from app.core.tenancy import company_scope
-from app.calibration import checklist, execution, services
-from app.calibration.models import ENTITY, CalibrationOrder, ChecklistItem, Instrument
-from app.calibration.workflow import WF
 
 TODAY = dt.date.today()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

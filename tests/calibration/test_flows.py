@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 
+from app.calibration import checklist, execution, services
+from app.calibration.models import Instrument
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope
-from app.calibration import checklist, execution, services
-from app.calibration.models import Instrument
 from tests.calibration.conftest import PDF, RESULT, TODAY
 from tests.factories import make_user
 

@@ -22,8 +22,8 @@ def app(database_url):
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.core.modules import installed
     from app.core.cli import seed_reference
+    from app.core.modules import installed
     from app.extensions import db
 
     application = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=True)

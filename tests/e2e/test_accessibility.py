@@ -20,8 +20,8 @@ from playwright.sync_api import Error as PlaywrightError
 from werkzeug.exceptions import HTTPException
 
 from app import load_modules
-from app.core.modules import installed
 from app.core.cli import DEMO_PASSWORD, seed_demo
+from app.core.modules import installed
 from app.core.roles import load_roles
 from app.core.seeds import load_seed
 

@@ -16,7 +16,14 @@ from app.core.errors import ActionNotAllowed
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.packaging.cascade_models import Combination, ProductType
-from app.packaging.models import Area, ManagementType, OtState, PackagingProfile, RequestType, RoleArea
+from app.packaging.models import (
+    Area,
+    ManagementType,
+    OtState,
+    PackagingProfile,
+    RequestType,
+    RoleArea,
+)
 
 # (model, REST resource, page segment, pk, REST payload, page form data)
 PLATFORM = [
