@@ -10,7 +10,7 @@ from flask import Response
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.calibration import checklist, execution, queries, services
-from app.calibration.filters import OfVisibleOrders, VisibleOrders
+from app.calibration.filters import OfVisibleOrders, visible_orders
 from app.calibration.models import (
     ENTITY,
     CalibrationEvidence,
@@ -35,6 +35,7 @@ from app.core.context import request_today
 from app.core.downloads import download_response
 from app.core.errors import ValidationError
 from app.core.identity import current_user
+from app.core.row_rules import VisibleRows
 from app.core.storage import get_storage
 from app.core.tenancy import active_company
 from app.core.uploads import accepts_upload, received_file
@@ -104,7 +105,7 @@ class CalibrationOrderApi(WorkflowActionsApi):
     include_route_methods = (READ_ONLY_ROUTES - {"info"}) | {
         "post", "put", "actions", "perform_action", "history", "upload_evidence", "get_checklist", "put_checklist",
     }
-    base_filters = [["id", VisibleOrders, None]]
+    base_filters = [["id", VisibleRows, visible_orders]]
     base_order = ("id", "desc")
     list_columns = ["id", "number", "state", "instrument_id", "requested_on", "received_on", "target_date",
                     "window_start", "window_end", "observations", "version"]

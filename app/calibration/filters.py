@@ -29,13 +29,10 @@ def visible_order_ids(user):
     return select(CalibrationOrder.id).where(visibility_clause(user))
 
 
-class VisibleOrders(BaseFilter):
-    """Row scoping of every list and lookup of orders."""
 
-    name = "Órdenes visibles"
-
-    def apply(self, query, value):
-        return query.filter(visibility_clause(current_user()))
+def visible_orders():
+    """The row rule of the orders' lists and lookups (VisibleRows) for the request's user."""
+    return visibility_clause(current_user())
 
 
 class OfVisibleOrders(BaseFilter):

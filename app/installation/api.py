@@ -14,10 +14,11 @@ from app.core.api import (
 )
 from app.core.context import request_today
 from app.core.identity import current_user
+from app.core.row_rules import VisibleRows
 from app.core.tenancy import active_company
 from app.extensions import db
 from app.installation import queries, services
-from app.installation.filters import VisibleOrders
+from app.installation.filters import visible_orders
 from app.installation.models import ENTITY, InstallationOrder
 from app.installation.workflow import WF, ensure_reads_history
 
@@ -30,7 +31,7 @@ class InstallationOrderApi(WorkflowActionsApi):
     class_permission_name = PERMISSION
     workflow = WF
     include_route_methods = (READ_ONLY_ROUTES - {"info"}) | {"post", "actions", "perform_action", "history"}
-    base_filters = [["id", VisibleOrders, None]]
+    base_filters = [["id", VisibleRows, visible_orders]]
     base_order = ("number", "desc")
     list_columns = [
         "id", "number", "state", "doctor_id", "site", "address", "patient_ref",

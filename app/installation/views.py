@@ -18,6 +18,7 @@ from app.core.context import request_today
 from app.core.errors import DomainError
 from app.core.formatting import translated
 from app.core.identity import current_user
+from app.core.row_rules import VisibleRows
 from app.core.tenancy import active_company, current_company_id
 from app.core.views import EagerSQLAInterface, TenantModelView
 from app.core.workflow_views import (
@@ -29,7 +30,7 @@ from app.core.workflow_views import (
 from app.extensions import db
 from app.installation import queries, services
 from app.installation.api import PERMISSION
-from app.installation.filters import VisibleOrders
+from app.installation.filters import visible_orders
 from app.installation.models import Equipment, InstallationOrder
 from app.installation.workflow import (
     CHANNEL_LABELS,
@@ -112,7 +113,7 @@ class InstallationOrderView(TenantModelView):
     base_permissions = ["can_read", "can_write"]
     list_template = "installation/list.html"
     list_title = _l("Órdenes de instalación")
-    base_filters = [["id", VisibleOrders, None]]
+    base_filters = [["id", VisibleRows, visible_orders]]
     base_order = ("number", "desc")
     list_columns = ["id", "number", "state", "doctor", "site", "patient_ref", "scheduled_for"]
     order_columns = ["number", "state", "scheduled_for"]

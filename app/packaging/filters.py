@@ -2,7 +2,6 @@
 by the list page, the REST list, the detail and every lookup (company isolation is central)."""
 from __future__ import annotations
 
-from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, exists, false, or_, select, true
 
 from app.core.identity import current_user
@@ -96,10 +95,7 @@ def current_actor() -> Actor:
     return actor_for(db.session, current_user(), current_company_id())
 
 
-class VisibleOrders(BaseFilter):
-    """FAB's row scoping of OT lookups: visibility_clause of the acting user."""
 
-    name = "OTs visibles"
-
-    def apply(self, query, value):
-        return query.filter(visibility_clause(current_actor(), listing=False))
+def visible_orders():
+    """The row rule of OT lookups (VisibleRows): visibility_clause of the acting user."""
+    return visibility_clause(current_actor(), listing=False)
