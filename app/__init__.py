@@ -1,34 +1,35 @@
-"""Application factory: config, extensions, the platform core, the modules, the CLI."""
+"""Application factory: config, extensions, the platform core, the modules, the CLI.
+
+The business modules are found, not listed: every package of `app` with a `MODULE` manifest
+(app/core/modules.py) is installed, in the manifests' order."""
 from __future__ import annotations
 
-import importlib
 import os
+import sys
 
 from flask import Flask
 from flask_appbuilder import AppBuilder
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, INSTANCE_DIR, instance_secret_key
-
+from app.core import platform
+from app.core.api import JsonRequest
+from app.core.db import configure_engine
+from app.core.modules import discover, install, install_cli
 from app.extensions import csrf, db, migrate
-
-# Business modules, registered in this order. Each exposes register(appbuilder) and,
-# optionally, seed(session) for reference data, demo(session, companies) for demo data
-# and a `cli` click group.
-MODULES = ("certification", "installation", "calibration", "packaging")
+from config import CONFIGS, INSTANCE_DIR, instance_secret_key
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
 
 def load_modules():
-    return [importlib.import_module(f"app.{name}") for name in MODULES]
+    """The manifests of the business modules (app/<module>/__init__.py `MODULE`)."""
+    return discover(sys.modules[__name__])
 
 
 def create_app(config: str | None = None, **overrides) -> Flask:
     config_name = config or os.environ.get("APP_CONFIG", "development")
     config_class = CONFIGS[config_name]
     app = Flask(__name__, instance_path=INSTANCE_DIR)
-    from app.core.api import JsonRequest
-
     app.request_class = JsonRequest
     app.config.from_object(config_class)
     if config_name == "production":
@@ -39,8 +40,6 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
     if app.config.get("PROXY_FIX_X_FOR"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = int(app.config["PROXY_FIX_X_FOR"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
@@ -48,17 +47,16 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
 
-    from app import core
-    from app.core.db import configure_engine
-
+    modules = load_modules()
+    app.extensions["backoffice_modules"] = modules
     with app.app_context():
         configure_engine(db.engine)
-        core.prepare()
+        platform.prepare()
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
-        core.register(appbuilder)
-        for module in load_modules():
-            module.register(appbuilder)
-        core.finish_registration(appbuilder)
-    core.register_cli(app, load_modules())
+        platform.register(appbuilder)
+        install(appbuilder, modules)
+        platform.finish_registration(appbuilder)
+    platform.register_cli(app)
+    install_cli(app, modules)
     return app

@@ -15,12 +15,12 @@ RUNS = 15
 
 def _setup(app):
     """A company, one user per role, 20 instruments and 50 orders made through the service."""
-    from app.core.security import acting_as
-    from app.core.tenancy import Company, Membership, company_scope
-    from app.extensions import db
     from app.calibration import services
     from app.calibration.models import Instrument
     from app.calibration.workflow import WF
+    from app.core.identity import acting_as
+    from app.core.tenancy import Company, Membership, company_scope
+    from app.extensions import db
 
     sm = app.appbuilder.sm
     company = Company(name="Bench Calibraciones", tax_id="B00000000", country_code="ES", subdivision="MD")
@@ -52,11 +52,11 @@ def _bulk(company_id, user_ids, instrument_ids, total):
     technician, a fifth with a past target date)."""
     from sqlalchemy import func, literal, select
 
+    from app.calibration.models import CalibrationOrder, order_technician
+    from app.calibration.workflow import WF
     from app.core.models import utcnow
     from app.core.tenancy import company_scope
     from app.extensions import db
-    from app.calibration.models import CalibrationOrder, order_technician
-    from app.calibration.workflow import WF
 
     with company_scope(company_id):
         start = db.session.scalar(select(func.count(CalibrationOrder.id))) + 1

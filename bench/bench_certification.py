@@ -31,7 +31,12 @@ def _company_and_user(app, name: str):
 
 
 def _catalog(session, n_operators: int):
-    from app.certification.models import Auditor, Certification, Operator, ProductAuditType
+    from app.certification.models import (
+        Auditor,
+        Certification,
+        Operator,
+        ProductAuditType,
+    )
 
     cert = Certification(name="Laboratorio", description="")
     audit_type = ProductAuditType(certification=cert, name="Dientes", description="")
@@ -50,7 +55,7 @@ def _workdays(calendar, start: dt.date, n: int) -> list[dt.date]:
 def bench_register(app) -> list[str]:
     """10,000 inspections through services.register_inspection, one commit each."""
     from app.certification import services
-    from app.core.security import acting_as
+    from app.core.identity import acting_as
     from app.core.tenancy import company_scope
     from app.core.workdays import WorkCalendar
     from app.extensions import db
@@ -148,7 +153,7 @@ def bench_operator_page(app) -> list[str]:
     """Queries and time of the operator page with 10 and with 300 inspections."""
     from app.certification import services
     from app.certification.models import Operator
-    from app.core.security import acting_as
+    from app.core.identity import acting_as
     from app.core.tenancy import company_scope
     from app.core.workdays import WorkCalendar
     from app.extensions import db

@@ -16,7 +16,7 @@ RUNS = 15
 def _setup(app):
     """A company, one user per matrix role, an equipment catalog, and 100 orders made
     through the service (so their timelines are real)."""
-    from app.core.security import acting_as
+    from app.core.identity import acting_as
     from app.core.tenancy import Company, Membership, company_scope
     from app.extensions import db
     from app.installation import services

@@ -13,8 +13,9 @@ def bench_app(name: str):
     """A fresh app on bench/<name>.db (or BENCH_DATABASE_URL), migrated and seeded."""
     from flask_migrate import upgrade
 
-    from app import create_app, load_modules
+    from app import create_app
     from app.core.cli import seed_reference
+    from app.core.modules import installed
 
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
@@ -28,7 +29,7 @@ def bench_app(name: str):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         upgrade()
-        seed_reference(app.appbuilder, load_modules())
+        seed_reference(app.appbuilder, installed(app))
     return app
 
 

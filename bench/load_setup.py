@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import psycopg
 
-from bench.plain_fab.app import PASSWORD as PLAIN_PASSWORD  # noqa: F401  (re-exported for load.py)
+from bench.plain_fab.app import (
+    PASSWORD as PLAIN_PASSWORD,  # noqa: F401  (re-exported for load.py)
+)
 from bench.seed import BENCH_PASSWORD, COMPANY
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from app.core.modules import installed
 from tests import factories
 
 KEEP_TABLES = {
@@ -79,7 +80,7 @@ class RequestClient(FlaskClient):
 def app(database_url):
     from flask_migrate import upgrade
 
-    from app import create_app, load_modules
+    from app import create_app
     from app.core.cli import seed_reference
     from app.extensions import db
 
@@ -87,7 +88,7 @@ def app(database_url):
     application.test_client_class = RequestClient
     with application.app_context():
         upgrade()
-        seed_reference(application.appbuilder, load_modules())
+        seed_reference(application.appbuilder, installed(application))
         db.session.remove()
     yield application
     with application.app_context():
@@ -113,7 +114,6 @@ def _restart_sequences(conn, tables) -> str:
 def _empty_tables(app):
     from flask_appbuilder.models.sqla import Model
 
-    from app import load_modules
     from app.extensions import db
 
     db.session.remove()
@@ -125,8 +125,8 @@ def _empty_tables(app):
             conn.execute(text(f'DELETE FROM "{table}"'))
         if conn.dialect.name == "postgresql":
             conn.execute(text(_restart_sequences(conn, tables)))
-    for module in load_modules():
-        if hasattr(module, "seed"):
+    for module in installed(app):
+        if module.seed is not None:
             module.seed(db.session)
     db.session.commit()
 

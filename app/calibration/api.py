@@ -9,27 +9,8 @@ from __future__ import annotations
 from flask import Response
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.api import (
-    API_PERMISSIONS,
-    READ_ONLY_ROUTES,
-    READ_WRITE_ROUTES,
-    TenantModelRestApi,
-    WorkflowActionsApi,
-    answers_errors,
-    api_endpoint,
-    json_body,
-)
-from app.core.errors import ValidationError
-from app.core.localization import request_today
-from app.core.security import current_user
-from app.core.downloads import download_response
-from app.core.storage import get_storage
-from app.core.uploads import accepts_upload, received_file
-from app.core.validation import record_id
-from app.core.tenancy import active_company
-from app.extensions import db
 from app.calibration import checklist, execution, queries, services
-from app.calibration.filters import OfVisibleOrders, VisibleOrders
+from app.calibration.filters import OfVisibleOrders, visible_orders
 from app.calibration.models import (
     ENTITY,
     CalibrationEvidence,
@@ -40,6 +21,26 @@ from app.calibration.models import (
     LogisticsEvent,
 )
 from app.calibration.workflow import WF
+from app.core.api import (
+    API_PERMISSIONS,
+    READ_ONLY_ROUTES,
+    READ_WRITE_ROUTES,
+    TenantModelRestApi,
+    WorkflowActionsApi,
+    answers_errors,
+    api_endpoint,
+    json_body,
+)
+from app.core.context import request_today
+from app.core.downloads import download_response
+from app.core.errors import ValidationError
+from app.core.identity import current_user
+from app.core.row_rules import VisibleRows
+from app.core.storage import get_storage
+from app.core.tenancy import active_company
+from app.core.uploads import accepts_upload, received_file
+from app.core.validation import record_id
+from app.extensions import db
 
 ORDER_PERMISSION = "CalibrationOrder"
 INSTRUMENT_PERMISSION = "CalibrationInstrument"
@@ -104,7 +105,7 @@ class CalibrationOrderApi(WorkflowActionsApi):
     include_route_methods = (READ_ONLY_ROUTES - {"info"}) | {
         "post", "put", "actions", "perform_action", "history", "upload_evidence", "get_checklist", "put_checklist",
     }
-    base_filters = [["id", VisibleOrders, None]]
+    base_filters = [["id", VisibleRows, visible_orders]]
     base_order = ("id", "desc")
     list_columns = ["id", "number", "state", "instrument_id", "requested_on", "received_on", "target_date",
                     "window_start", "window_end", "observations", "version"]
@@ -196,7 +197,6 @@ class CalibrationOrderApi(WorkflowActionsApi):
         """
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
         items = checklist.checklist(db.session, order=order)
-        db.session.commit()  # the company's items may just have been seeded
         return self.response(200, id=order.id, items=[_tick_dict(i) for i in items],
                              complete=all(i["checked"] for i in items))
 
@@ -370,7 +370,5 @@ def file_response(evidence: CalibrationEvidence) -> Response:
     return download_response(data, filename=evidence.filename, mimetype=evidence.content_type)
 
 
-def register(appbuilder) -> None:
-    for api in (InstrumentApi, CalibrationOrderApi, CalibrationResultApi, CalibrationProgressApi,
-                CalibrationLogisticsApi, CalibrationEvidenceApi):
-        appbuilder.add_api(api)
+APIS = (InstrumentApi, CalibrationOrderApi, CalibrationResultApi, CalibrationProgressApi,
+        CalibrationLogisticsApi, CalibrationEvidenceApi)

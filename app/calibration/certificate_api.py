@@ -16,13 +16,19 @@ from flask_login import current_user as login_user
 from sqlalchemy import select
 
 from app.calibration import certificates
-from app.calibration.certificate_models import SETTINGS_LABELS, STATUS_LABELS, Certificate
+from app.calibration.certificate_models import (
+    SETTINGS_LABELS,
+    Certificate,
+)
+from app.calibration.filters import visibility_clause
 from app.calibration.models import CalibrationOrder
+from app.calibration.verification import VerificationView
 from app.core.api import api_endpoint
 from app.core.downloads import download_response
 from app.core.errors import DomainError, NotFound
 from app.core.identity import current_user, role_names
 from app.core.pages import form_errors
+from app.core.storage import get_storage
 from app.core.tenancy import active_company
 from app.extensions import db
 
@@ -31,8 +37,6 @@ SETTINGS_ROLES = {"Admin", "CAL_SUPERVISOR"}
 
 def visible_order(session, pk: int, user) -> CalibrationOrder:
     """The order if the user sees it in the active company (cal-core's row rules), else 404."""
-    from app.calibration.filters import visibility_clause
-
     order = session.scalar(select(CalibrationOrder).where(CalibrationOrder.id == pk, visibility_clause(user)))
     if order is None:
         raise NotFound(str(_l("No existe ese registro en la empresa activa.")))
@@ -52,8 +56,6 @@ def certificate_json(cert: Certificate) -> dict:
 
 
 def pdf_response(cert: Certificate) -> Response:
-    from app.core.storage import get_storage
-
     data = get_storage().open(cert.company_id, cert.storage_key)
     response = download_response(data, filename=cert.filename, mimetype="application/pdf")
     response.headers["X-Certificate-Status"] = cert.status
@@ -165,19 +167,10 @@ class CertificateSettingsView(BaseView):
                                default_rule=certificates.DEFAULT_DECISION_RULE), status
 
 
-def register_certificates(appbuilder) -> None:
-    """cal-cert's half of app/calibration: certificate API, settings screen, public
-    verification page and the legacy /backend/calibraciones/*.php paths."""
-    from app.calibration.legacy import register_legacy
-    from app.calibration.verification import VerificationView
-
-    appbuilder.add_api(CertificateApi)
+def register_pages(appbuilder) -> None:
+    """The certificate settings screen and the public verification page."""
     appbuilder.add_view_no_menu(CertificateSettingsView)
-    # the menu: Admin and CAL_SUPERVISOR (seed/roles.yaml); the view itself checks the same roles
+    # the menu: Admin and CAL_SUPERVISOR (seed/roles/*.yaml); the view itself checks the same roles
     appbuilder.add_link("Ajustes de certificados", label=_l("Ajustes de certificados"),
                         href="/calibracion/ajustes-certificados/", icon="fa-certificate", category="Calibraciones")
     appbuilder.add_view_no_menu(VerificationView)
-    register_legacy(appbuilder)
-
-
-__all__ = ["CertificateApi", "CertificateSettingsView", "register_certificates", "STATUS_LABELS"]

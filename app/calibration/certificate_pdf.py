@@ -16,7 +16,16 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from app.core.errors import ValidationError
 from app.core.pdf import (
-    STYLES, Column, PageDecor, build_pdf, data_table, heading, key_value_block, paragraph, qr_flowable,
+    STYLES,
+    Column,
+    PageDecor,
+    build_pdf,
+    data_table,
+    format_value,
+    heading,
+    key_value_block,
+    paragraph,
+    qr_flowable,
 )
 
 # a tighter section heading: the whole certificate of a few points fits on one page
@@ -70,8 +79,6 @@ class CertificateData:
 
 
 def _dates(start, end) -> str:
-    from app.core.pdf import format_value
-
     if start and end and start != end:
         return f"{format_value(start)} – {format_value(end)}"
     return format_value(start or end)

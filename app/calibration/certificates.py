@@ -20,14 +20,21 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.calibration.certificate_models import (
-    DEFAULT_DECISION_RULE, SETTINGS_LABELS, CalibrationSettings, Certificate,
+    DEFAULT_DECISION_RULE,
+    SETTINGS_LABELS,
+    CalibrationSettings,
+    Certificate,
 )
 from app.calibration.certificate_pdf import CertificateData, ResultRow, render
+from app.core.audit import AuditEntry
 from app.core.errors import ValidationError
-from app.core.identity import role_names
-from app.core.mail import Attachment, enqueue, _addresses
+from app.core.identity import display_name, role_names
+from app.core.mail import Attachment, _addresses, enqueue
 from app.core.models import utcnow
+from app.core.pdf import format_value
 from app.core.sequences import format_number, next_number
+from app.core.storage import get_storage
+from app.core.tenancy import Company
 from app.core.validation import Checker, text
 
 SEQUENCE = "calibration_certificate"
@@ -121,16 +128,11 @@ def _base_url() -> str:
 
 
 def _full_name(user) -> str:
-    if user is None:
-        return "—"
-    name = " ".join(p for p in (user.first_name, user.last_name) if p).strip()
-    return name or user.username
+    return display_name(user) or "—"
 
 
 def _amendment_reason(session: Session, order) -> str:
     """The reason of the order's last AMEND (from the audit trail), or the order's reason."""
-    from app.core.audit import AuditEntry
-
     entry = session.scalar(
         select(AuditEntry).where(AuditEntry.entity == "calibration_order", AuditEntry.entity_id == order.id,
                                  AuditEntry.action == "AMEND").order_by(AuditEntry.id.desc()).limit(1)
@@ -143,8 +145,6 @@ def certificate_data(session: Session, order, *, number: str, code: str, issued_
                      replaces: Certificate | None = None, reason: str | None = None,
                      base_url: str = "") -> CertificateData:
     """What the PDF prints, read from the order, its instrument, results and the settings."""
-    from app.core.tenancy import Company
-
     settings = settings_of(session, order.company_id)
     company = session.get(Company, order.company_id)
     instrument = order.instrument
@@ -183,8 +183,6 @@ def certificate_data(session: Session, order, *, number: str, code: str, issued_
 
 
 def _plain(value) -> str:
-    from app.core.pdf import format_value
-
     return format_value(value)
 
 
@@ -214,8 +212,6 @@ def issue(session: Session, *, order, user, today: dt.date, reason: str | None =
                             base_url=_base_url() if base_url is None else base_url)
     pdf = render(data)
     if storage is None:
-        from app.core.storage import get_storage
-
         storage = get_storage()
     key = storage.save(order.company_id, f"{number}.pdf", pdf)
     session.info.setdefault(_PENDING_FILES, []).append((storage, order.company_id, key))

@@ -1,36 +1,54 @@
-"""The ISO/IEC 17025 §7.7/§7.8 review checklist (issue 10, item 5): seeded per company from
-seed/catalogs/calibration.yaml, edited by Admin; ticks per order, each change audited."""
+"""The ISO/IEC 17025 §7.7/§7.8 review checklist (issue 10, item 5): each company gets the
+items of seed/catalogs/calibration.yaml when it is created (the manifest's `seed_company`;
+`flask seed` for a company still without them), edited by Admin; ticks per order, each change
+audited. Reading a checklist never writes."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from app.calibration.models import (
+    ENTITY,
+    CalibrationOrder,
+    ChecklistItem,
+    ChecklistTick,
+)
+from app.calibration.workflow import SUPERVISOR_ROLE, WF
 from app.core import audit
 from app.core.db import lock_row
 from app.core.errors import ActionNotAllowed, NotFound, ValidationError
+from app.core.identity import is_admin, role_names
 from app.core.models import utcnow
-from app.core.security import is_admin, role_names
 from app.core.seeds import load_seed
-from app.calibration.models import ENTITY, CalibrationOrder, ChecklistItem, ChecklistTick
-from app.calibration.workflow import SUPERVISOR_ROLE, WF
+from app.core.tenancy import Company
 
 TICKABLE_STATES = ("IN_REVIEW",)
 
 
-def ensure_checklist(session: Session, *, company_id: int) -> None:
-    """Copy the seeded items into the company the first time they are needed (idempotent)."""
-    exists = session.scalar(select(ChecklistItem.id).where(ChecklistItem.company_id == company_id).limit(1))
-    if exists:
-        return
-    for position, item in enumerate(load_seed("catalogs/calibration.yaml").get("checklist", []), start=1):
-        session.add(ChecklistItem(company_id=company_id, code=item["code"], label=item["label"],
-                                  clause=str(item.get("clause") or ""), position=position, active=True))
+def copy_checklist(connection: Connection, company_id: int) -> None:
+    """The seed's items as rows of company `company_id` (one INSERT, in the flush that
+    creates the company)."""
+    items = load_seed("catalogs/calibration.yaml").get("checklist", [])
+    if items:
+        connection.execute(insert(ChecklistItem.__table__), [
+            {"company_id": company_id, "code": item["code"], "label": item["label"],
+             "clause": str(item.get("clause") or ""), "position": position, "active": True}
+            for position, item in enumerate(items, start=1)
+        ])
+
+
+def seed(session: Session) -> None:
+    """`flask seed`: every company without checklist items gets the seed's (idempotent)."""
+    have = set(session.scalars(select(ChecklistItem.company_id).distinct().execution_options(all_companies=True)))
+    for company_id in session.scalars(select(Company.id).order_by(Company.id)):
+        if company_id not in have:
+            copy_checklist(session.connection(), company_id)
     session.flush()
 
 
 def checklist(session: Session, *, order: CalibrationOrder) -> list[dict]:
     """The company's active items with the order's ticks, in order (two queries)."""
-    ensure_checklist(session, company_id=order.company_id)
     items = session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True))
                             .order_by(ChecklistItem.position, ChecklistItem.id)).all()
     ticks = {t.item_id: t for t in session.scalars(select(ChecklistTick).where(ChecklistTick.order_id == order.id))}
@@ -65,7 +83,6 @@ def set_ticks(session: Session, *, user, order: CalibrationOrder, items) -> dict
         )
     if not isinstance(items, dict) or not items:
         raise ValidationError("Lista de revisión: envía los puntos como {\"items\": {\"<código>\": true}}.", field="items")
-    ensure_checklist(session, company_id=order.company_id)
     by_code = {i.code: i for i in session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True)))}
     unknown = sorted(str(c) for c in items if c not in by_code)
     if unknown:

@@ -9,20 +9,20 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.cli import demo_for_company
-from app.core.security import acting_as
-from app.core.seeds import load_seed
-from app.core.storage import get_storage
 from app.calibration import checklist, execution, services
 from app.calibration.models import CalibrationOrder, ChecklistItem, Instrument
 from app.calibration.workflow import WF, company_technicians
+from app.core.cli import demo_for_company
+from app.core.identity import acting_as
+from app.core.seeds import load_seed
+from app.core.storage import get_storage
+from app.core.tenancy import Membership
 
 DEMO_FILE = "demo/calibration.yaml"
 EVIDENCE = b"%PDF-1.4\n% demo: hoja de datos de la calibracion\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _people(session: Session, company) -> dict | None:
-    from app.core.tenancy import Membership
     from flask_appbuilder.security.sqla.models import Role, User
 
     people = {}
@@ -59,7 +59,6 @@ def load(session: Session, company) -> None:
     people = _people(session, company)
     if people is None:
         return
-    checklist.ensure_checklist(session, company_id=company.id)
     for spec in data["orders"]:
         instrument = instruments[spec["instrument"]]
         with acting_as(people["RESPONSABLE"]):

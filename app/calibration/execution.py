@@ -8,11 +8,6 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from app.core import audit
-from app.core.errors import ActionNotAllowed
-from app.core.security import role_names
-from app.core.storage import check_upload
-from app.core.validation import Checker, choice, date, decimal, integer, message, text
 from app.calibration.models import (
     ENTITY,
     LOGISTICS_STATUSES,
@@ -23,6 +18,11 @@ from app.calibration.models import (
     LogisticsEvent,
 )
 from app.calibration.workflow import TECNICO_ROLE, WF, is_assigned, is_manager
+from app.core import audit
+from app.core.errors import ActionNotAllowed
+from app.core.identity import role_names
+from app.core.storage import check_upload
+from app.core.validation import Checker, choice, date, decimal, integer, message, text
 
 PROGRESS_STATES = ("SCHEDULED", "IN_PROGRESS", "IN_REVIEW", "APPROVED")
 RESULT_STATES = ("IN_PROGRESS", "IN_REVIEW")  # IN_REVIEW: corrections by the supervisor (AMEND)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select, true
 
-from app.core.security import current_user, role_names
 from app.calibration.models import CalibrationOrder, order_technician
 from app.calibration.workflow import CLIENTE_ROLE, TECNICO_ROLE, is_manager
+from app.core.identity import current_user, role_names
 
 
 def visibility_clause(user):
@@ -29,13 +29,10 @@ def visible_order_ids(user):
     return select(CalibrationOrder.id).where(visibility_clause(user))
 
 
-class VisibleOrders(BaseFilter):
-    """Row scoping of every list and lookup of orders."""
 
-    name = "Órdenes visibles"
-
-    def apply(self, query, value):
-        return query.filter(visibility_clause(current_user()))
+def visible_orders():
+    """The row rule of the orders' lists and lookups (VisibleRows) for the request's user."""
+    return visibility_clause(current_user())
 
 
 class OfVisibleOrders(BaseFilter):

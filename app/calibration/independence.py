@@ -19,8 +19,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from app.calibration.models import (
+    ENTITY,
+    CalibrationEvidence,
+    CalibrationProgress,
+    CalibrationResult,
+)
 from app.core.audit import AuditEntry, entity_name
-from app.calibration.models import ENTITY, CalibrationEvidence, CalibrationProgress, CalibrationResult
 
 PERFORMED, RESULTS, EXECUTION_DATA, EVIDENCE, ASSIGNED = "performed", "results", "execution_data", "evidence", "assigned"
 # the order's own entries that are the work, by what they prove

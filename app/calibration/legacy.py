@@ -8,7 +8,7 @@ the services' and the workflow's; an order of another company is a 404 like anyw
 /servicio/ot is gone (410) and names its replacement."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError, IntegrityError
@@ -17,14 +17,14 @@ from app.calibration import certificates, execution, queries, services
 from app.calibration.certificate_api import certificate_json
 from app.calibration.workflow import WF, company_technicians
 from app.core.constraints import explain
+from app.core.context import request_today
 from app.core.errors import DomainError, ValidationError
 from app.core.identity import current_user
 from app.core.legacy import register_paths
-from app.core.localization import request_today
 from app.core.pages import rollback_after
 from app.core.tenancy import active_company
 from app.core.validation import Checker, boolean, choice, date, integer
-from app.extensions import db
+from app.extensions import csrf, db
 
 BASE = "/backend/calibraciones"
 REPLACEMENT = f"{BASE}/update_work_order.php"
@@ -233,10 +233,9 @@ def servicio_ot(**_):
 
 
 def register_legacy(appbuilder) -> None:
-    from app.extensions import csrf
-
-    appbuilder.add_api(LegacyCalibrationApi)
-    from flask import current_app as app
+    """The old paths: /backend/calibraciones/*.php (LegacyCalibrationApi, in the manifest's
+    APIs) and /servicio/ot, gone."""
+    app = current_app._get_current_object()
     register_paths(app, BASE + "/")  # app/core/legacy.py: JWT + X-Company-Id, or session + CSRF
     app.add_url_rule("/servicio/ot", "legacy_servicio_ot", servicio_ot,
                      methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

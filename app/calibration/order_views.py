@@ -7,21 +7,35 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from markupsafe import Markup
 
+from app.calibration import certificates, checklist, execution, queries, services
+from app.calibration.api import ORDER_PERMISSION, file_response
+from app.calibration.models import (
+    LOGISTICS_STATUSES,
+    CalibrationEvidence,
+    CalibrationResult,
+)
+from app.calibration.workflow import (
+    SUPERVISOR_ROLE,
+    TECNICO_ROLE,
+    WF,
+    company_technicians,
+    is_manager,
+    sees_internal_notes,
+)
+from app.core.context import request_today
 from app.core.errors import DomainError, FieldErrors, NotFound, ValidationError
-from app.core.localization import request_today
-from app.core.security import current_user, is_admin, role_names
+from app.core.identity import current_user, display_name, is_admin, role_names
 from app.core.storage import get_storage, upload_limit
 from app.core.tenancy import active_company, current_company_id
 from app.core.uploads import accepts_upload, received_file
 from app.core.validation import Checker, boolean, date, integer, typed_int
-from app.core.workflow_views import WorkflowActionsView, field_errors, form_payload, typed_values
-from app.extensions import db
-from app.calibration import checklist, execution, queries, services
-from app.calibration.api import ORDER_PERMISSION, file_response
-from app.calibration.models import LOGISTICS_STATUSES, CalibrationEvidence, CalibrationResult
-from app.calibration.workflow import (
-    SUPERVISOR_ROLE, TECNICO_ROLE, WF, company_technicians, is_manager, sees_internal_notes,
+from app.core.workflow_views import (
+    WorkflowActionsView,
+    field_errors,
+    form_payload,
+    typed_values,
 )
+from app.extensions import db
 
 PAGE_SIZE = 25
 WORK_ORDER_FIELDS = dict(WF.actions["SCHEDULE"]["payload"])
@@ -30,10 +44,6 @@ SECTION_FIELDS = {
     "evidence": {"file"}, "logistics": {"status", "event_date", "carrier", "tracking_number", "responsible"},
     "checklist": set(),
 }
-
-
-def person(user) -> str:
-    return queries.person(user) or ""
 
 
 def list_filters(args) -> tuple[dict, dict]:
@@ -77,7 +87,7 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
     def field_options(self, fields: set[str], obj) -> dict:
         if "technicians" not in fields:
             return {}
-        return {"technicians": [(u.id, person(u)) for u in company_technicians(db.session, company_id=current_company_id())]}
+        return {"technicians": [(u.id, display_name(u)) for u in company_technicians(db.session, company_id=current_company_id())]}
 
     def field_values(self, action: str, obj) -> dict:
         if action in ("SCHEDULE", "RESCHEDULE"):
@@ -100,7 +110,6 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         user = current_user()
         items = checklist.checklist(db.session, order=obj)
         db.session.commit()
-        from app.calibration import certificates
 
         certs = [{"number": c.number, "status_label": c.status_label, "shared": c.shared_at is not None,
                   "replaces": c.replaces.number if c.replaces else None,
@@ -147,7 +156,7 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
             "calibration/list.html", orders=orders, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
             filters=filters, filter_errors=errors, args=request.args,
             link_args={k: v for k, v in request.args.items() if k not in ("orden", "page")}, wf=WF, today=today, form=form,
-            fields=WORK_ORDER_FIELDS, technicians=[(u.id, person(u)) for u in technicians],
+            fields=WORK_ORDER_FIELDS, technicians=[(u.id, display_name(u)) for u in technicians],
             instruments=queries.instruments(session=db.session, active_only=False),
             can_create=services.can_create(user), open_states=queries.OPEN_STATES, manage=manage,
         ), status

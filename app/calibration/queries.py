@@ -8,9 +8,6 @@ import datetime as dt
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.core.audit import AuditEntry
-from app.core.errors import NotFound
-from app.core.validation import lookup_id
 from app.calibration.filters import visibility_clause, visible_order_ids
 from app.calibration.models import (
     ENTITY,
@@ -22,6 +19,10 @@ from app.calibration.models import (
     order_technician,
 )
 from app.calibration.workflow import WF, sees_internal_notes
+from app.core.audit import AuditEntry
+from app.core.errors import NotFound
+from app.core.identity import display_name
+from app.core.validation import lookup_id
 
 DUE_SOON_DAYS = 30
 OPEN_STATES = tuple(code for code, s in WF.states.items() if s.attrs.get("kind") not in ("final", "cancelled"))
@@ -133,10 +134,8 @@ def _num(value):
 
 
 def person(user) -> str | None:
-    if user is None:
-        return None
-    full = f"{user.first_name or ''} {user.last_name or ''}".strip()
-    return full or user.username
+    """A person's name in the order's JSON (None for nobody)."""
+    return display_name(user) if user is not None else None
 
 
 def result_to_dict(r) -> dict:

@@ -11,16 +11,22 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from app.calibration.models import ENTITY, CalibrationOrder, Instrument
+from app.calibration.workflow import (
+    CLIENTE_ROLE,
+    RESPONSABLE_ROLE,
+    TECNICO_ROLE,
+    WF,
+    is_assigned,
+    is_manager,
+)
 from app.core import audit, sequences
 from app.core.db import begin_write
 from app.core.errors import ActionNotAllowed, ValidationError
+from app.core.identity import is_admin, role_names
 from app.core.models import utcnow
-from app.core.security import is_admin, role_names
 from app.core.tenancy import TenantViolation
-from app.core.validation import Checker, date, message, visible
-from app.core.workflow import validate_payload
-from app.calibration.models import ENTITY, CalibrationOrder, Instrument
-from app.calibration.workflow import CLIENTE_ROLE, RESPONSABLE_ROLE, TECNICO_ROLE, WF, is_assigned, is_manager
+from app.core.validation import Checker, date, message, validate_payload, visible
 
 ORDER_SEQUENCE = "calibration_order"
 ORDER_PREFIX = "OC"

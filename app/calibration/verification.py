@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.calibration.certificate_models import CalibrationSettings, Certificate
 from app.calibration.certificates import CODE_LENGTH
 from app.core.tenancy import company_scope
+from app.extensions import db
 
 NUMBER = re.compile(r"CAL-\d{4}-\d{5}")
 
@@ -65,8 +66,6 @@ class VerificationView(BaseView):
 
     @expose("/<string:number>")
     def verify(self, number):
-        from app.extensions import db
-
         code = clean_code(request.args.get("c"))
         found = find(db.session, number.strip().upper(), code) if code else None
         data = summary(db.session, found) if found else None

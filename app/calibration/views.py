@@ -9,15 +9,15 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core.errors import DomainError
-from app.core.localization import request_today
-from app.core.security import current_user, is_admin, role_names
-from app.core.views import TenantModelView
-from app.extensions import db
 from app.calibration import order_views, queries, services
 from app.calibration.api import INSTRUMENT_PERMISSION
 from app.calibration.models import ChecklistItem, Instrument
 from app.calibration.workflow import CLIENTE_ROLE
+from app.core.context import request_today
+from app.core.errors import DomainError
+from app.core.identity import current_user, is_admin, role_names
+from app.core.views import TenantModelView
+from app.extensions import db
 
 CATEGORY = "Calibraciones"
 
@@ -117,15 +117,6 @@ class ChecklistItemView(TenantModelView):
     label_columns = {"position": _l("Orden"), "code": _l("Código"), "clause": _l("Cláusula"), "label": _l("Punto"),
                      "active": _l("Activo")}
     list_title = _l("Lista de revisión (ISO/IEC 17025)")
-
-    def _list(self, **kwargs):
-        from app.calibration.checklist import ensure_checklist
-        from app.core.tenancy import current_company_id
-
-        if current_company_id():
-            ensure_checklist(db.session, company_id=current_company_id())
-            db.session.commit()
-        return super()._list(**kwargs)
 
 
 def register(appbuilder) -> None:

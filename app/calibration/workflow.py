@@ -11,13 +11,19 @@ from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.calibration import certificates, independence
+from app.calibration.models import (
+    CalibrationEvidence,
+    CalibrationOrder,
+    CalibrationResult,
+    ChecklistItem,
+    ChecklistTick,
+)
 from app.core.errors import ValidationError
+from app.core.identity import is_admin, role_names
 from app.core.models import utcnow
-from app.core.security import is_admin, role_names
 from app.core.tenancy import Membership
 from app.core.workflow import get_workflow
-from app.calibration import independence
-from app.calibration.models import CalibrationEvidence, CalibrationOrder, CalibrationResult, ChecklistItem, ChecklistTick
 
 WF = get_workflow("calibration")
 
@@ -102,9 +108,6 @@ def missing_checklist(session: Session, order, *, lock: bool = False) -> list[Ch
     the caller's transaction, which already holds the order's lock (lock_row in the engine;
     set_ticks takes the same lock first, so an untick and an approval run one after the other).
     SQLite has no FOR UPDATE: its transaction is BEGIN IMMEDIATE already (app/core/db.py)."""
-    from app.calibration.checklist import ensure_checklist
-
-    ensure_checklist(session, company_id=order.company_id)
     items = select(ChecklistItem).where(ChecklistItem.active.is_(True)).order_by(ChecklistItem.position, ChecklistItem.id)
     ticks = select(ChecklistTick).where(ChecklistTick.order_id == order.id).order_by(ChecklistTick.id)
     if lock:
@@ -126,8 +129,6 @@ def _guard_checklist_complete(order, *, user, session, payload, today):
 
 def _guard_certificate_shared(order, *, user, session, payload, today):
     """CLOSE needs the current certificate shared with the client."""
-    from app.calibration import certificates  # lazily, as the module contract asks
-
     current = certificates.current(session, order)
     if current is None or current.shared_at is None:
         return f"Para cerrar, el certificado debe estar compartido con el cliente («{WF.action_label('SHARE_CERTIFICATE')}»)."
@@ -191,24 +192,14 @@ def _effect_reason(order, *, user, session, payload, transition, today):
     return {}
 
 
-def _certificates():
-    from app.calibration import certificates  # lazily, as the module contract asks
-
-    return certificates
-
-
 def _effect_issue(order, *, user, session, payload, transition, today):
     """ISSUE_CERTIFICATE: the PDF (an amendment when the order already has one; cal-cert)."""
-    certificates = _certificates()
-
     cert = certificates.issue(session, order=order, user=user, today=today)
     return {"certificate": cert.number}
 
 
 def _effect_share(order, *, user, session, payload, transition, today):
     """SHARE_CERTIFICATE: visible to the client's users and mailed to its contacts."""
-    certificates = _certificates()
-
     cert = certificates.share(session, order=order, user=user)
     return {"certificate": cert.number}
 
@@ -224,28 +215,30 @@ def _effect_close(order, *, user, session, payload, transition, today):
     return {"last_calibrated_on": calibrated, "next_due_on": instrument.next_due_on}
 
 
-WF.bind(
-    CalibrationOrder,
-    state_field="state",
-    owns=owns,
-    guards={
-        "ready_for_review": _guard_ready_for_review,
-        "independent_reviewer": _guard_independent_reviewer,
-        "has_evidence": _guard_has_evidence,
-        "checklist_complete": _guard_checklist_complete,
-        "certificate_shared": _guard_certificate_shared,
-    },
-    effects={
-        "SCHEDULE": _effect_schedule,
-        "RESCHEDULE": _effect_schedule,
-        "START": _effect_start,
-        "SUBMIT_REVIEW": _effect_submit,
-        "APPROVE": _effect_approve,
-        "REJECT": _effect_reason,
-        "CANCEL": _effect_reason,
-        "AMEND": _effect_reason,
-        "ISSUE_CERTIFICATE": _effect_issue,
-        "SHARE_CERTIFICATE": _effect_share,
-        "CLOSE": _effect_close,
-    },
-)
+def bind() -> None:
+    """The module's manifest binds the engine to the orders, their guards and effects."""
+    WF.bind(
+        CalibrationOrder,
+        state_field="state",
+        owns=owns,
+        guards={
+            "ready_for_review": _guard_ready_for_review,
+            "independent_reviewer": _guard_independent_reviewer,
+            "has_evidence": _guard_has_evidence,
+            "checklist_complete": _guard_checklist_complete,
+            "certificate_shared": _guard_certificate_shared,
+        },
+        effects={
+            "SCHEDULE": _effect_schedule,
+            "RESCHEDULE": _effect_schedule,
+            "START": _effect_start,
+            "SUBMIT_REVIEW": _effect_submit,
+            "APPROVE": _effect_approve,
+            "REJECT": _effect_reason,
+            "CANCEL": _effect_reason,
+            "AMEND": _effect_reason,
+            "ISSUE_CERTIFICATE": _effect_issue,
+            "SHARE_CERTIFICATE": _effect_share,
+            "CLOSE": _effect_close,
+        },
+    )

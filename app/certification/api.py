@@ -23,12 +23,17 @@ from app.certification.models import (
     ProductAuditType,
     ValidationPeriod,
 )
-from app.core.localization import request_today
-from app.core.api import API_PERMISSIONS, TenantModelRestApi, json_body
 from app.core import validation as v
-from app.core.api import READ_ONLY_ROUTES, api_endpoint
+from app.core.api import (
+    API_PERMISSIONS,
+    READ_ONLY_ROUTES,
+    TenantModelRestApi,
+    api_endpoint,
+    json_body,
+)
+from app.core.context import request_today
 from app.core.errors import ValidationError
-from app.core.security import current_user
+from app.core.identity import current_user
 from app.core.tenancy import Company, current_company_id
 from app.extensions import db
 

@@ -5,6 +5,14 @@ import datetime as dt
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import or_, select
+
+from app.certification.importer import import_history
+from app.certification.services import expire_assignments
+from app.core.errors import DomainError
+from app.core.tenancy import Company, company_scope
+from app.core.validation import typed_int
+from app.extensions import db
 
 cli = AppGroup("certification", help="Certificaciones de operarios.")
 
@@ -14,10 +22,6 @@ cli = AppGroup("certification", help="Certificaciones de operarios.")
               help="Fecha de referencia (AAAA-MM-DD); por defecto, hoy.")
 def expire(on: dt.datetime | None) -> None:
     """Caduca las asignaciones cuyo periodo vigente terminó sin las inspecciones requeridas."""
-    from app.certification.services import expire_assignments
-    from app.core.tenancy import company_scope
-    from app.extensions import db
-
     today = on.date() if on else dt.date.today()
     with company_scope(None):
         count = expire_assignments(session=db.session, today=today)
@@ -32,14 +36,6 @@ def expire(on: dt.datetime | None) -> None:
 def import_file(path: str, company: str, skip_errors: bool) -> None:
     """Importa operarios, auditores, asignaciones e inspecciones de un .xlsx o .csv,
     reproduciendo la historia por fecha (formato: docs/certification-import.md)."""
-    from sqlalchemy import or_, select
-
-    from app.certification.importer import import_history
-    from app.core.errors import DomainError
-    from app.core.tenancy import Company, company_scope
-    from app.core.validation import typed_int
-    from app.extensions import db
-
     with company_scope(None):
         found = db.session.scalar(select(Company).where(or_(
             Company.name == company, Company.id == (typed_int(company) or -1))))

@@ -7,19 +7,23 @@ from flask import flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.certification import queries
 from app.certification.api import active_company
 from app.certification.corrections import EDITABLE, correct_inspection
-from app.certification.models import RESULT_LABELS, Auditor, Inspection, ProductAuditType
+from app.certification.models import (
+    RESULT_LABELS,
+    Auditor,
+    Inspection,
+    ProductAuditType,
+)
 from app.core.errors import NotFound
+from app.core.identity import current_user
 from app.core.localization import company_today
 from app.core.pages import FORM_FAILURES, form_errors
-from app.core.security import current_user
 from app.extensions import db
 
 
 def correction_page(view, pk: int):
-    from app.certification.views import inspection_message
-
     inspection = db.session.scalar(select(Inspection).where(Inspection.id == pk))
     if inspection is None:
         raise NotFound("No existe esa inspección en la empresa activa.")
@@ -37,7 +41,7 @@ def correction_page(view, pk: int):
             errors = form_errors(exc, values)
         else:
             inspection = db.session.get(Inspection, pk)
-            flash(inspection_message(inspection, _l("Inspección del %(date)s de %(operator)s corregida.")), "success")
+            flash(queries.inspection_message(inspection, _l("Inspección del %(date)s de %(operator)s corregida.")), "success")
             return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
         inspection = db.session.scalar(select(Inspection).where(Inspection.id == pk))
     audit_types = db.session.scalars(select(ProductAuditType).where(

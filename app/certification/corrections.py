@@ -10,7 +10,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.certification.models import FIELD_LABELS, RESULT_LABELS, Auditor, Inspection, ProductAuditType
+from app.certification.models import (
+    FIELD_LABELS,
+    RESULT_LABELS,
+    Auditor,
+    Inspection,
+    ProductAuditType,
+)
 from app.certification.periods import _lock_assignment
 from app.core import audit
 from app.core import validation as v

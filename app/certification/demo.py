@@ -7,7 +7,6 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from app.core.seeds import load_seed
 from app.certification import services
 from app.certification.models import (
     Auditor,
@@ -18,6 +17,7 @@ from app.certification.models import (
 )
 from app.core.cli import demo_for_company
 from app.core.errors import ValidationError
+from app.core.seeds import load_seed
 from app.core.workdays import WorkCalendar
 
 DEMO_FILE = "demo/certification.yaml"

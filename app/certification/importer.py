@@ -17,7 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.certification import services
-from app.certification.models import RESULT_LABELS, Auditor, Certification, Operator, ProductAuditType
+from app.certification.models import (
+    RESULT_LABELS,
+    Auditor,
+    Certification,
+    CertificationAssignment,
+    Operator,
+    ProductAuditType,
+)
 from app.core import validation as v
 from app.core.archives import check_archive
 from app.core.errors import DomainError, ValidationError
@@ -95,7 +102,6 @@ def _replay(session: Session, *, company, user, values: dict, today: dt.date | N
                                       certification=certification.id, assigned_on=today,
                                       observations=values.get("observaciones", ""), today=today)
         return
-    from app.certification.models import CertificationAssignment
 
     assignment = session.scalar(select(CertificationAssignment).where(
         CertificationAssignment.operator_id == operator.id, CertificationAssignment.certification_id == certification.id,

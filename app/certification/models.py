@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -39,12 +40,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from flask_babel import lazy_gettext as _l
-
 from app.core import constraints
 from app.core.models import Model, utcnow
-from app.core.validation import text_limit
 from app.core.tenancy import TenantMixin
+from app.core.validation import text_limit
 
 OPEN, COMPLETED, LAPSED = "open", "completed", "lapsed"
 PERIOD_STATUSES = (OPEN, COMPLETED, LAPSED)

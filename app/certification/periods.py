@@ -6,22 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from sqlalchemy import Integer, and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from app.core.seeds import load_seed
-from app.core import audit
-from app.core import validation as v
-from app.core.audit import AuditEntry
-from app.core.db import lock_row
-from app.core.errors import ValidationError
-from app.core.models import utcnow
-from app.core.localization import format_date as fmt
-from app.core.workdays import WorkCalendar
 from app.certification.models import (
-    FIELD_LABELS,
     COMPLETED,
+    FIELD_LABELS,
     LAPSED,
     OPEN,
     CertificationAssignment,
@@ -29,6 +19,15 @@ from app.certification.models import (
     Inspection,
     ValidationPeriod,
 )
+from app.core import audit
+from app.core import validation as v
+from app.core.audit import AuditEntry
+from app.core.db import lock_row
+from app.core.errors import ValidationError
+from app.core.localization import format_date as fmt
+from app.core.models import utcnow
+from app.core.seeds import load_seed
+from app.core.workdays import WorkCalendar
 
 RULES_SEED = "catalogs/certification.yaml"
 

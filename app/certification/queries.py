@@ -10,16 +10,11 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import and_, not_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.core import validation as v
-from app.core.audit import AuditEntry
-from app.core.errors import NotFound
-from app.core.localization import format_date as fmt  # noqa: F401  (templates and exports use it)
-from app.core.workdays import WorkCalendar
 from app.certification.models import (
-    Auditor,
     FIELD_LABELS,
     LAPSED,
     OPEN,
+    Auditor,
     Certification,
     CertificationAssignment,
     Inspection,
@@ -29,6 +24,13 @@ from app.certification.models import (
 )
 from app.certification.periods import _current_open_period
 from app.certification.services import _visible
+from app.core import validation as v
+from app.core.audit import AuditEntry
+from app.core.errors import NotFound
+from app.core.localization import (
+    format_date as fmt,  # noqa: F401  (templates and exports use it)
+)
+from app.core.workdays import WorkCalendar
 
 
 def workdays_left(calendar: WorkCalendar, period: ValidationPeriod, today: dt.date) -> int:
@@ -231,3 +233,8 @@ def inspection_authors(*, session: Session, inspection_ids) -> dict[int, dict[st
     for pk, action, first, last in rows:
         authors.setdefault(pk, {})[action] = f"{first} {last}".strip()
     return authors
+
+
+def inspection_message(inspection, sentence) -> str:
+    """What happened to an inspection in the user's words (issue 9, item 8): its date and operator."""
+    return str(sentence) % {"date": fmt(inspection.date), "operator": inspection.assignment.operator.full_name}

@@ -8,7 +8,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from app.certification import services
 from app.certification.models import CertificationRules
 from app.core.api import TenantModelRestApi
-from app.core.security import current_user
+from app.core.identity import current_user
 from app.extensions import db
 
 

@@ -30,13 +30,6 @@ import datetime as dt
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from app.core import audit
-from app.core import validation as v
-from app.core.db import lock_row
-from app.core.errors import ValidationError
-from app.core.models import utcnow
-from app.core.localization import format_date as fmt
-from app.core.workdays import WorkCalendar
 from app.certification.models import (
     FIELD_LABELS,
     RESULT_LABELS,
@@ -57,6 +50,13 @@ from app.certification.periods import (
     current_rules,
     expire_assignments,
 )
+from app.core import audit
+from app.core import validation as v
+from app.core.db import lock_row
+from app.core.errors import ValidationError
+from app.core.localization import format_date as fmt
+from app.core.models import utcnow
+from app.core.workdays import WorkCalendar
 
 __all__ = ["current_rules", "expire_assignments"]  # re-exported: the module's commands
 

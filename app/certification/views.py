@@ -4,7 +4,6 @@ table. Thin: commands in services.py, read models in queries.py, row rules in fi
 every write commits once per user action."""
 from __future__ import annotations
 
-
 from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -31,11 +30,11 @@ from app.certification.models import (
 from app.core import validation as v
 from app.core.errors import DomainError, NotFound
 from app.core.exports import csv_response
+from app.core.identity import current_user
 from app.core.localization import company_today
 from app.core.pages import FORM_FAILURES, form_errors
-from app.core.security import READ_WRITE, current_user
-from app.core.views import TenantModelView
-from app.core.views import EagerSQLAInterface
+from app.core.security import READ_WRITE
+from app.core.views import EagerSQLAInterface, TenantModelView
 from app.extensions import db
 
 CATEGORY = "Certificaciones"
@@ -56,11 +55,6 @@ def _json_or_error(query, **kwargs):
     except DomainError as exc:
         return jsonify(exc.to_dict()), exc.status
     return jsonify(assignments=found) if isinstance(found, list) else jsonify(found)
-
-
-def inspection_message(inspection, sentence) -> str:
-    """What happened to an inspection in the user's words (issue 9, item 8): its date and operator."""
-    return str(sentence) % {"date": queries.fmt(inspection.date), "operator": inspection.assignment.operator.full_name}
 
 
 class _CatalogView(TenantModelView):
@@ -269,7 +263,7 @@ class InspectionView(TenantModelView):
             except FORM_FAILURES as exc:
                 errors = form_errors(exc, values)
             else:
-                flash(inspection_message(inspection, _l("Inspección del %(date)s de %(operator)s registrada.")), "success")
+                flash(queries.inspection_message(inspection, _l("Inspección del %(date)s de %(operator)s registrada.")), "success")
                 return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
         operators, auditors = queries.form_choices(session=db.session, today=company_today(active_company()))
         return self.render_template(
@@ -314,7 +308,7 @@ class InspectionView(TenantModelView):
             if inspection is None:
                 raise NotFound("No existe esa inspección en la empresa activa.") from None
         else:
-            flash(inspection_message(inspection, _l("Inspección del %(date)s de %(operator)s anulada.")), "success")
+            flash(queries.inspection_message(inspection, _l("Inspección del %(date)s de %(operator)s anulada.")), "success")
         return redirect(url_for("OperatorView.ficha", pk=inspection.assignment.operator_id))
 
     @expose("/inspecciones.csv")
@@ -368,7 +362,7 @@ class RulesView(ModelView):
 
 
 def register_views(appbuilder) -> None:
-    """One menu category; permission names are the entities (seed/roles.yaml: CERT_USUARIO)."""
+    """One menu category; permission names are the entities (seed/roles/*.yaml: CERT_USUARIO)."""
     appbuilder.add_view(
         OperatorView, "Operarios", label=_l("Operarios"), icon="fa-user", category=CATEGORY,
         category_label=_l("Certificaciones"), category_icon="fa-certificate",

@@ -11,27 +11,31 @@ import prison
 from flask import Request, Response, g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.api.convert import Model2SchemaConverter
-from flask_appbuilder.security.sqla.models import User
 from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.sqla.models import User
 from marshmallow import ValidationError as MarshmallowValidationError
 from marshmallow import fields
 from marshmallow_sqlalchemy import ModelConverter
 from marshmallow_sqlalchemy.fields import Related
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from werkzeug.exceptions import BadRequest
 
-from app.core.localization import request_today
 from app.core import idempotency
 from app.core.constraints import explain
+from app.core.context import request_today
 from app.core.errors import DomainError, NotFound, ValidationError
-from app.core.identity import current_user, user_ref
 from app.core.fab_lists import RestFilters
+from app.core.identity import current_user, user_ref
 from app.core.pages import rollback_after
-from app.core.security import READ_ONLY_ROUTES, READ_WRITE, READ_WRITE_ROUTES  # noqa: F401 (shared here)
-from app.extensions import db
+from app.core.security import (  # noqa: F401 (shared here)
+    READ_ONLY_ROUTES,
+    READ_WRITE,
+    READ_WRITE_ROUTES,
+)
 from app.core.validation import typed_int
+from app.extensions import db
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL INTEGER, the type of every id and count column here
 MAX_JSON_FLOAT = 1e15  # beyond every Numeric column here (the widest, Numeric(18, 6), < 1e12)

@@ -13,11 +13,20 @@ import decimal
 import enum
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from app.core.identity import current_user
+from app.core.identity import current_user, display_name
 from app.core.models import Model, utcnow
 from app.core.tenancy import Company, Membership, TenantMixin, TenantViolation
 
@@ -46,29 +55,6 @@ class AuditEntry(TenantMixin, Model):
     def __repr__(self) -> str:
         return f"{self.entity}#{self.entity_id} {self.action}"
 
-    # read as a history (issue 9, item 6): labels and "campo: antes → después" lines
-    def entity_label(self) -> str:
-        from app.core.history import entity_label
-
-        return entity_label(self.entity)
-
-    def action_label(self) -> str:
-        from app.core.history import action_label
-
-        return action_label(self.entity, self.action)
-
-    def states(self) -> str:
-        from app.core.history import state_label
-
-        if not self.from_state and not self.to_state:
-            return ""
-        return f"{state_label(self.entity, self.from_state) or '—'} → {state_label(self.entity, self.to_state) or '—'}"
-
-    def data_text(self) -> list[str]:
-        from app.core.history import data_lines
-
-        return data_lines(self, inspect(self).session)
-
 
 def json_safe(value):
     """Dates as ISO strings, decimals as strings, enums by value, models by id."""
@@ -96,7 +82,7 @@ def actor_name(user) -> str | None:
     """The actor's name as written now: the trail keeps it whatever happens to the user."""
     if user is None:
         return None
-    return f"{user.first_name or ''} {user.last_name or ''}".strip()[:150] or user.username
+    return display_name(user)[:150]
 
 
 def client_address() -> str | None:

@@ -1,13 +1,12 @@
 """CLI of the platform: `flask seed [--demo]` and `flask workflow show NAME`."""
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.core.modules import installed
 from app.core.roles import UnknownPermission, load_roles, sync_roles
 from app.core.seeds import load_seed
 from app.core.tenancy import Company, Membership, company_scope
@@ -18,7 +17,7 @@ DEMO_PASSWORD = "demo"
 
 
 def seed_reference(appbuilder, modules) -> None:
-    """Permissions, roles (seed/roles.yaml) and each module's reference data. Idempotent."""
+    """Permissions, roles (seed/roles/*.yaml) and each module's reference data. Idempotent."""
     sm = appbuilder.sm
     sm.add_role(sm.auth_role_admin)
     sm.add_role(sm.auth_role_public)
@@ -29,7 +28,7 @@ def seed_reference(appbuilder, modules) -> None:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     for module in modules:
-        if hasattr(module, "seed"):
+        if module.seed is not None:
             module.seed(db.session)
     db.session.commit()
 
@@ -87,25 +86,13 @@ def seed_demo(modules) -> list[tuple[str, str, str, str]]:
                 logins.append((username, DEMO_PASSWORD, role, company.name))
         db.session.commit()
         for module in modules:
-            load = demo_loader(module)
-            if load is not None:
+            if module.demo is not None:
                 for company in companies:
                     with company_scope(company.id):
-                        load(db.session, company)
+                        module.demo(db.session, company)
                         db.session.commit()
     del admin
     return logins
-
-
-def demo_loader(module):
-    """The module's demo loader, `load(session, company)` of its demo.py (the module
-    contract); None for a module without demo data."""
-    try:
-        return importlib.import_module(f"{module.__name__}.demo").load
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{module.__name__}.demo":
-            raise
-    return None
 
 
 @click.command("seed")
@@ -113,11 +100,9 @@ def demo_loader(module):
 @with_appcontext
 def seed_command(demo: bool) -> None:
     """Load roles, permissions and reference data (idempotent); --demo adds demo data."""
-    from app import load_modules
-
     if demo and current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("flask seed --demo no se puede ejecutar con APP_CONFIG=production.")
-    modules = load_modules()
+    modules = installed(current_app)
     seed_reference(current_app.appbuilder, modules)
     click.echo("Roles, permisos y datos de referencia cargados.")
     if demo:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from app.core.errors import DomainError, FieldErrors, ValidationError
 from app.core.localization import format_date
 from app.core.models import Model
+from app.core.validation import message
 
 GENERIC = {
     "unique": _l("Ya existe un registro con esos datos."),
@@ -121,8 +122,6 @@ def explain(exc: DBAPIError, values: Mapping | None = None, *, deleting: bool = 
             sentence = str(GENERIC["unique" if kind == "unique" else "other"])
         return FieldErrors({rule.field: sentence}) if rule.field else ValidationError(sentence)
     if kind == "not_null" and column:
-        from app.core.validation import message
-
         label = (labels or {}).get(column, column)
         return FieldErrors({column: message("required", label=label)})
     if kind == "foreign_key":

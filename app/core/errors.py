@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+
 
 class DomainError(Exception):
     status = 422
@@ -127,8 +129,6 @@ def _error_response(status: int, message, field: str | None = None, headers=None
 
 
 def _rollback() -> None:
-    from app.extensions import db
-
     try:
         db.session.rollback()
     except Exception:  # the database itself may be what failed

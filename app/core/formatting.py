@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
+from app.core.audit import entity_name
+from app.core.context import active_company_zone
 from app.core.localization import format_date, format_datetime
 
 KIND_CLASSES = {"initial": "state-initial", "progress": "state-progress", "waiting": "state-waiting",
@@ -32,13 +33,13 @@ def blank(value):
 def fecha(value) -> str:
     """Jinja `|fecha`: dd/mm/aaaa (a timestamp: its date in the active company's zone)."""
     if isinstance(value, dt.datetime):
-        return format_datetime(value)[:10]
+        return format_datetime(value, active_company_zone())[:10]
     return format_date(value)
 
 
 def fecha_hora(value) -> str:
     """Jinja `|fecha_hora`: dd/mm/aaaa hh:mm in the active company's zone."""
-    return format_datetime(value)
+    return format_datetime(value, active_company_zone())
 
 
 def state_badge(workflow, code) -> Markup:
@@ -72,18 +73,6 @@ def translated(label) -> str:
     return gettext(str(label)) if label else ""
 
 
-def register_filters(app) -> None:
-    app.add_template_filter(translated, "t")
-    app.add_template_filter(fecha, "fecha")
-    app.add_template_filter(fecha_hora, "fecha_hora")
-    app.add_template_filter(yes_no, "si_no")
-    app.add_template_global(state_badge, "state_badge")
-    from app.core.history import history_link, history_url
-
-    app.add_template_global(history_url, "history_url")
-    app.add_template_global(history_link, "history_link")
-
-
 class ReadableColumns:
     """A FAB view mixin: list and detail columns of type date, timestamp and boolean read as
     dd/mm/aaaa, dd/mm/aaaa hh:mm (company zone) and Sí/No; any none is an empty cell. A view's
@@ -93,8 +82,6 @@ class ReadableColumns:
 
     def _init_properties(self):
         super()._init_properties()
-        from app.core.audit import entity_name
-
         self.extra_args = {**(self.extra_args or {}), "history_entity": entity_name(self.datamodel.obj)}
         self.formatters_columns = dict(self.formatters_columns or {})
         for column in {*(self.list_columns or []), *(self.show_columns or [])}:

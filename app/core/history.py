@@ -8,18 +8,23 @@ permission on the model's name); Admin and the roles in AUDIT_READ_ALL_ROLES rea
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from flask import current_app, url_for
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import false, inspect, select
 
 from app.core.audit import entity_name
+from app.core.formatting import fecha
+from app.core.identity import current_user, is_admin, role_names
 from app.core.models import Model
-from app.core.security import current_user, is_admin, role_names
+from app.core.workflow import all_workflows
 
 # actions recorded outside a workflow (CRUD hooks and module events), by their labels
 CRUD_ACTIONS = {"create": _l("Alta"), "update": _l("Cambio"), "delete": _l("Baja"), "register": _l("Registro"),
@@ -45,16 +50,12 @@ def _view_of(model):
 
 
 def entity_label(entity: str) -> str:
-    from app.core.views import menu_label_of
-
     model = model_of(entity)
     view = _view_of(model) if model else None
-    return str(menu_label_of(view) or entity) if view else entity
+    return str(getattr(view, "menu_label", None) or entity) if view else entity
 
 
 def _workflow_of(model):
-    from app.core.workflow import all_workflows
-
     for workflow in all_workflows():
         if workflow.binding is not None and workflow.binding.model is model:
             return workflow
@@ -82,8 +83,6 @@ def _related_model(model, key: str):
         table = next(iter(mapper.columns[key].foreign_keys)).column.table
         target = next((m.class_ for m in Model.registry.mappers if m.local_table is table), None)
         if target is None and table.name == "ab_user":
-            from flask_appbuilder.security.sqla.models import User
-
             target = User
         return target
     return None
@@ -132,15 +131,11 @@ def _name(row) -> str:
 
 
 def _plain(value) -> str:
-    from app.core.formatting import fecha
-
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return gettext("Sí") if value else gettext("No")
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        import datetime as dt
-
         try:
             return fecha(dt.date.fromisoformat(value))
         except ValueError:
@@ -217,3 +212,36 @@ def history_link(entity: str | None, pk) -> Markup:
     return Markup('<a class="btn btn-sm btn-default history-link" href="{}"><i class="fa fa-history"></i> {}</a>').format(
         history_url(entity, pk), escape(gettext("Historial"))
     )
+
+
+def states_text(entry) -> str:
+    """«antes → después» by the states' labels; empty when the entry changed no state."""
+    if not entry.from_state and not entry.to_state:
+        return ""
+    return (f"{state_label(entry.entity, entry.from_state) or '—'} → "
+            f"{state_label(entry.entity, entry.to_state) or '—'}")
+
+
+#: An audit entry read as a history (issue 9, item 6): the pseudo-columns of the audit pages.
+ENTRY_COLUMNS = {
+    "entity_label": lambda entry: entity_label(entry.entity),
+    "action_label": lambda entry: action_label(entry.entity, entry.action),
+    "states": states_text,
+    "data_text": lambda entry: data_lines(entry, inspect(entry).session),
+}
+
+
+class HistoryInterface(SQLAInterface):
+    """FAB's interface over AuditEntry that answers ENTRY_COLUMNS too (the model carries no
+    presentation: history sits above the audit)."""
+
+    def _get_attr_value(self, item, col):
+        if col in ENTRY_COLUMNS:
+            return ENTRY_COLUMNS[col](item)
+        return SQLAInterface._get_attr_value(item, col)
+
+
+def readable_entry(entry) -> dict:
+    """One entry of a record's history page: its columns and ENTRY_COLUMNS."""
+    return {"created_at": entry.created_at, "actor_name": entry.actor_name,
+            **{name: read(entry) for name, read in ENTRY_COLUMNS.items()}}

@@ -43,6 +43,13 @@ def acting_as(user):
         _acting_user.reset(token)
 
 
+def display_name(user) -> str:
+    """How a person reads everywhere: their full name, else their username ("" for nobody)."""
+    if user is None:
+        return ""
+    return f"{user.first_name or ''} {user.last_name or ''}".strip() or user.username
+
+
 def user_ref(user) -> dict | None:
     """How every API shows a user (issue 8, finding 6): id and name, plus the username for
     an Admin caller; never the model (its password hash, e-mail, login counts)."""

@@ -45,7 +45,8 @@ def legacy_auth():
         g.company_id = chosen
     elif (not bearer and request.method == "POST" and login_user and login_user.is_authenticated
           and current_app.config.get("WTF_CSRF_ENABLED", True)):
-        from flask_wtf.csrf import ValidationError as CsrfError, validate_csrf
+        from flask_wtf.csrf import ValidationError as CsrfError
+        from flask_wtf.csrf import validate_csrf
 
         token = request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
         try:

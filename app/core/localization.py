@@ -2,7 +2,7 @@
 ("today" of every rule) and how dates and times read on screen (issue 9, items 4 and 17).
 
 Dates read dd/mm/aaaa; timestamps (stored in UTC) read dd/mm/aaaa hh:mm in the company's zone.
-No Flask here except in `active_company_zone()`, which pages use through the Jinja filters.
+No Flask here: app/core/context.py reads the request's company and its day.
 """
 from __future__ import annotations
 
@@ -90,26 +90,4 @@ def format_datetime(value, zone: ZoneInfo | None = None) -> str:
         return format_date(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(zone or active_company_zone()).strftime("%d/%m/%Y %H:%M")
-
-
-def active_company_zone() -> ZoneInfo:
-    """The active company's zone in a request (UTC outside one or without a company)."""
-    from flask import has_request_context
-
-    from app.core.tenancy import Company, current_company_id
-    from app.extensions import db
-
-    if not has_request_context() or not current_company_id():
-        return ZoneInfo("UTC")
-    company = db.session.get(Company, current_company_id())
-    return zone_of(company) if company else ZoneInfo("UTC")
-
-
-def request_today() -> dt.date:
-    """Today as the active company sees it (its time zone): what a request passes down as
-    `today` when it starts (issue 9, item 4)."""
-    from app.core.tenancy import active_company
-    from app.extensions import db
-
-    return company_today(active_company(db.session))
+    return value.astimezone(zone or ZoneInfo("UTC")).strftime("%d/%m/%Y %H:%M")

@@ -17,14 +17,18 @@ import secrets
 import smtplib
 from dataclasses import dataclass, field
 
+import click
 from email_validator import EmailNotValidError, validate_email
+from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.errors import ValidationError
 from app.core.models import Model, utcnow
-from app.core.tenancy import TenantMixin
+from app.core.storage import get_storage
+from app.core.tenancy import TenantMixin, company_scope
+from app.extensions import db
 
 log = logging.getLogger(__name__)
 MAX_RECIPIENTS = 50
@@ -260,8 +264,6 @@ def send_pending(session: Session, *, now: dt.datetime, limit: int = 100, storag
     """Deliver up to `limit` due messages; commits after each one (a cron job's own work).
 
     Run it in system context (no active company) to send every company's mail."""
-    from app.core.storage import get_storage
-
     report = SendReport()
     token = _claim(session, now=now, limit=limit)
     if token is None:
@@ -300,10 +302,6 @@ def send_pending(session: Session, *, now: dt.datetime, limit: int = 100, storag
 
 # --- CLI: `flask mail send` (cron) and `flask mail status` ------------------------------
 
-import click  # noqa: E402
-from flask.cli import with_appcontext  # noqa: E402
-
-
 @click.group("mail")
 def mail_cli() -> None:
     """The mail outbox."""
@@ -314,9 +312,6 @@ def mail_cli() -> None:
 @with_appcontext
 def mail_send(limit: int) -> None:
     """Send the outbox's due messages (retrying failed ones whose wait is over)."""
-    from app.core.tenancy import company_scope
-    from app.extensions import db
-
     now = utcnow()
     total = SendReport()
     with company_scope(None):
@@ -337,8 +332,6 @@ def mail_status() -> None:
     """Count the outbox's messages and list the ones failing."""
     from sqlalchemy import func
 
-    from app.core.tenancy import company_scope
-    from app.extensions import db
 
     with company_scope(None):
         sent = db.session.scalar(select(func.count()).where(OutboxMessage.sent_at.is_not(None)))

@@ -25,7 +25,15 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 # Bitstream Vera ships with reportlab: embedded, it prints ñ, °, µ, ±, Ω, ≤ (Helvetica can't).
 FONT, BOLD, ITALIC = "Vera", "VeraBd", "VeraIt"

@@ -1,10 +1,14 @@
-"""Roles and their permissions from seed/roles.yaml (DESIGN "Platform core: Security").
+"""Roles and their permissions from seed/roles/*.yaml (DESIGN "Platform core: Security"):
+platform.yaml (what every role gets, `common`, and the platform's roles) and one file per
+module, merged here (issue 20 point 5).
 
 `flask seed` refuses a permission, view or menu name the code does not register (issue 7
 item 8): a misspelling would otherwise create a new permission that no view checks."""
 from __future__ import annotations
 
-from app.core.seeds import load_seed
+import os
+
+from app.core.seeds import load_seed, seed_path
 
 KINDS = ("read", "write", "menus", "extra")
 
@@ -13,8 +17,23 @@ class UnknownPermission(ValueError):
     pass
 
 
-def load_roles(path: str = "roles.yaml") -> dict:
-    return load_seed(path)
+ROLES_DIR = "roles"
+PLATFORM_FILE = "platform.yaml"
+
+
+def load_roles(directory: str = ROLES_DIR) -> dict:
+    """`common` from platform.yaml and the `roles` of every file (platform's first, then the
+    modules' by name). A role named in two files is refused: each role has one home."""
+    names = sorted(os.listdir(seed_path(directory)), key=lambda name: (name != PLATFORM_FILE, name))
+    merged: dict = {"common": {}, "roles": {}}
+    for name in (n for n in names if n.endswith(".yaml")):
+        data = load_seed(os.path.join(directory, name))
+        merged["common"] = merged["common"] or data.get("common") or {}
+        for role, spec in (data.get("roles") or {}).items():
+            if role in merged["roles"]:
+                raise ValueError(f"seed/{directory}/{name}: the role {role} is already defined in another file")
+            merged["roles"][role] = spec
+    return merged
 
 
 def registered_permissions(appbuilder) -> set[tuple[str, str]]:
@@ -55,7 +74,7 @@ def sync_roles(appbuilder, data: dict) -> None:
     unknown = sorted({pair for wanted in by_role.values() for pair in wanted} - known)
     if unknown:
         raise UnknownPermission(
-            "seed/roles.yaml nombra permisos, vistas o menús que el código no registra: "
+            "seed/roles nombra permisos, vistas o menús que el código no registra: "
             + ", ".join(f"{perm} {view}" for perm, view in unknown)
         )
     for name, wanted in by_role.items():

@@ -4,7 +4,7 @@
   the user's memberships;
 - CSRF on every API call authenticated by the session cookie;
 - the API login rate-limited like the login page;
-- roles and their permissions synchronised from seed/roles.yaml.
+- roles and their permissions synchronised from seed/roles/*.yaml.
 """
 from __future__ import annotations
 
@@ -15,31 +15,32 @@ from flask import current_app, g, has_request_context, request, session
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.apis import GroupApi as FabGroupApi
 from flask_appbuilder.security.sqla.apis import PermissionApi as FabPermissionApi
-from flask_appbuilder.security.sqla.apis import PermissionViewMenuApi as FabPermissionViewMenuApi
+from flask_appbuilder.security.sqla.apis import (
+    PermissionViewMenuApi as FabPermissionViewMenuApi,
+)
 from flask_appbuilder.security.sqla.apis import RoleApi as FabRoleApi
 from flask_appbuilder.security.sqla.apis import UserApi as FabUserApi
 from flask_appbuilder.security.sqla.apis import ViewMenuApi as FabViewMenuApi
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.utils.limit import Limit
-from flask_limiter.util import get_remote_address
-from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 from flask_babel import gettext as _
+from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user as login_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
+from app.core import security_views
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.fab_lists import RestFilters
-from app.core.identity import ADMIN_ROLE, acting_as, current_user, is_admin, role_names, user_ref  # noqa: F401 (re-exported)
-from app.core.roles import load_roles, sync_roles  # noqa: F401 (re-exported)
-from app.core import security_views
+from app.core.roles import load_roles
 from app.core.sessions import bump, load_user
 from app.core.tenancy import NO_COMPANY, user_companies
 from app.core.users import record_login, refuse_delete_with_history
 from app.core.validation import typed_int
-
+from app.extensions import csrf
 
 # One map for every view and API: FAB methods -> the two permissions a role is given.
 READ_WRITE = {
@@ -119,8 +120,6 @@ def check_api_csrf() -> None:
     if request.headers.get("Authorization", "").strip().lower().startswith("bearer "):
         return
     if login_user and login_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
-        from app.extensions import csrf
-
         csrf.protect()
 
 
@@ -174,7 +173,7 @@ def _read_only(api_class):
 
 @functools.lru_cache(maxsize=1)
 def role_labels() -> dict[str, str]:
-    """Role name -> its label in seed/roles.yaml (Admin and FAB's own roles keep their name)."""
+    """Role name -> its label in seed/roles/*.yaml (Admin and FAB's own roles keep their name)."""
     return {name: (spec or {}).get("label", name) for name, spec in (load_roles().get("roles") or {}).items()}
 
 

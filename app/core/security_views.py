@@ -4,11 +4,22 @@ password change asks for the current password (finding 9); a user with history i
 deletion with a 422 page naming why (finding 5)."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.forms import ResetPasswordForm
 from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
-from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
+from flask_appbuilder.security.views import (
+    ResetMyPasswordView as FabResetMyPasswordView,
+)
 from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
@@ -27,7 +38,7 @@ def confirm_page(title, question, button, action):
 
 
 # Each subclass keeps FAB's class name: endpoints and permission names stay FAB's
-# (seed/roles.yaml grants can_this_form_get on ResetMyPasswordView, for example).
+# (seed/roles/*.yaml grants can_this_form_get on ResetMyPasswordView, for example).
 
 
 class AuthDBView(FabAuthDBView):

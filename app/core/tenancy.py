@@ -24,7 +24,16 @@ import holidays
 from flask import g, has_request_context
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint, event, inspect, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import (
     MANYTOONE,
     Mapped,
@@ -37,7 +46,9 @@ from sqlalchemy.orm import (
 
 from app.core.errors import ActionNotAllowed, DomainError, ValidationError
 from app.core.identity import current_user, is_admin
+from app.core.localization import check_tax_id, check_timezone, default_timezone
 from app.core.models import Model
+from app.extensions import db
 
 NO_COMPANY = 0  # a request whose user has no company: sees nothing, creates nothing
 _UNSET = object()
@@ -51,8 +62,6 @@ class TenantViolation(DomainError):
 
 
 def _zone_of_country(context) -> str:
-    from app.core.localization import default_timezone
-
     country = context.get_current_parameters().get("country_code") if context is not None else None
     return default_timezone(country)  # FAB's forms call it without a context: the default zone
 
@@ -76,15 +85,11 @@ class Company(Model):
             raise ValidationError(f"El campo '{key}' es obligatorio.", field=key)
         value = str(value).strip()
         if key == "tax_id" and self.country_code:
-            from app.core.localization import check_tax_id
-
             return check_tax_id(self.country_code, value.upper())
         return value.upper() if key == "tax_id" else value
 
     @validates("timezone")
     def _known_zone(self, key, value):
-        from app.core.localization import check_timezone, default_timezone
-
         return check_timezone(value) if (value or "").strip() else default_timezone(self.country_code)
 
     @validates("country_code")
@@ -99,8 +104,6 @@ class Company(Model):
         if self.subdivision:
             self.subdivision = self._check_subdivision(code, self.subdivision)
         if self.tax_id:
-            from app.core.localization import check_tax_id
-
             check_tax_id(code, self.tax_id)
         return code
 
@@ -218,8 +221,6 @@ def user_company_ids(session: Session, user) -> list[int]:
 def company_user_ids() -> list[int]:
     """Users who are members of the active company (issue 8, finding 8: pickers and filters
     offer only these); every user in system context."""
-    from app.extensions import db
-
     stmt = select(User.id)
     company_id = current_company_id()
     if company_id is not None:

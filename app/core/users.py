@@ -6,7 +6,9 @@ from flask_appbuilder.models.sqla import Model
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.core import audit
 from app.core.errors import ValidationError
+from app.core.tenancy import Membership, company_scope
 
 # Links that are not history: they go with the user.
 NOT_HISTORY = {"membership", "ab_user_role", "ab_user_group", "session_version"}
@@ -45,9 +47,6 @@ def refuse_delete_with_history(db_session: Session, user) -> None:
 def record_login(db_session: Session, user) -> None:
     """An audit entry per company the user is a member of (issue 8, finding 14: with the
     client address, which audit.record() reads from the request)."""
-    from app.core import audit
-    from app.core.tenancy import Membership, company_scope
-
     company_ids = db_session.scalars(select(Membership.company_id).where(Membership.user_id == user.id)).all()
     with company_scope(None):
         for company_id in company_ids:

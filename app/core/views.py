@@ -12,11 +12,19 @@ from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from app.core.audit import AuditEntry
+from app.core.errors import DomainError
 from app.core.formatting import ReadableColumns
-from app.core.history import VisibleHistory, entity_label, preload_related
+from app.core.history import (
+    HistoryInterface,
+    VisibleHistory,
+    entity_label,
+    preload_related,
+    readable_entry,
+)
+from app.core.identity import current_user, is_admin
+from app.core.localization import check_tax_id
 from app.core.pages import FormErrorsMixin
 from app.core.redirects import is_safe_redirect
-from app.core.identity import current_user, is_admin
 from app.core.security import READ_WRITE
 from app.core.tenancy import (
     Company,
@@ -64,8 +72,6 @@ def tax_id_for_country(form, field) -> None:
     """The company form checks the tax id against the country typed beside it (issue 9, item 17)."""
     from wtforms.validators import ValidationError as FormError
 
-    from app.core.errors import DomainError
-    from app.core.localization import check_tax_id
 
     country = (form.country_code.data or "").strip().upper() if "country_code" in form else ""
     if country and field.data:
@@ -121,7 +127,7 @@ class AuditView(ReadableColumns, ModelView):
     """Auditoría, read as a history (issue 9, item 6): no add, edit or delete route; each user
     reads the entries of the kinds of records they may read (app/core/history.py)."""
 
-    datamodel = SQLAInterface(AuditEntry)
+    datamodel = HistoryInterface(AuditEntry)
     class_permission_name = "AuditEntry"
     method_permission_name = {**READ_WRITE, "history": "read"}
     include_route_methods = {"list", "show", "history"}
@@ -149,7 +155,8 @@ class AuditView(ReadableColumns, ModelView):
         visible = VisibleHistory("entity", self.datamodel).apply(query, None)
         entries = visible.order_by(AuditEntry.created_at, AuditEntry.id).all()
         related = preload_related(entries, db.session)
-        return self.render_template("audit/history.html", entries=entries, related=related, entity=entity, pk=pk,
+        return self.render_template("audit/history.html", entries=[readable_entry(e) for e in entries],
+                                    related=related, entity=entity, pk=pk,
                                     title=f"{entity_label(entity)} {pk}")
 
 
@@ -261,7 +268,3 @@ def name_default_titles(appbuilder) -> None:
                 setattr(view, attribute, _titled(verb, label))
         if hasattr(view, "list_title"):
             view.title = view.list_title
-
-
-def menu_label_of(view):
-    return getattr(view, "menu_label", None)

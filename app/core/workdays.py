@@ -21,6 +21,8 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.tenancy import NonWorkingDay
+
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -76,8 +78,6 @@ class WorkCalendar:
     @classmethod
     def for_company(cls, session: Session, company) -> "WorkCalendar":
         """The company's calendar: its country/subdivision holidays and its NonWorkingDay rows."""
-        from app.core.tenancy import NonWorkingDay
-
         days = session.scalars(
             select(NonWorkingDay.date)
             .where(NonWorkingDay.company_id == company.id)

@@ -27,10 +27,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from statemachine import State, StateMachine
 
 from app.core import audit
-from app.core.seeds import load_seed
 from app.core.db import is_lock_failure, lock_row
 from app.core.errors import ActionNotAllowed, Conflict, ValidationError
-from app.core.security import is_admin, role_names
+from app.core.formatting import KIND_FILLS, state_kind
+from app.core.formatting import translated as _t
+from app.core.identity import is_admin, role_names
+from app.core.seeds import load_seed
+from app.core.validation import validate_payload
 
 STALE_MESSAGE = "El registro cambió mientras lo mirabas (otra persona actuó antes); recarga y vuelve a intentarlo."
 WORKFLOW_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "seed", "workflows")
@@ -75,11 +78,6 @@ class Binding:
     owns: Callable[[Any, Any, set[str]], bool] | None = None
     guards: dict[str, Callable[..., str | None]] = field(default_factory=dict)
     effects: dict[str, Callable[..., None]] = field(default_factory=dict)
-
-
-# --- payload validation ---------------------------------------------------------------
-# One vocabulary for every payload and form: app/core/validation.py (issue 7 item 4).
-from app.core.validation import validate_payload  # noqa: E402,F401  (callers import it from here)
 
 
 # --- the workflow ---------------------------------------------------------------------
@@ -302,8 +300,6 @@ class Workflow:
         codes in tooltips (issue 9, item 5)."""
         lines = [f'digraph "{self.code}" {{', "  rankdir=TB;", '  node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", fontname="Helvetica"];',
                  '  edge [fontname="Helvetica", fontsize=10];']
-        from app.core.formatting import KIND_FILLS, state_kind, translated as _t
-
         for code, s in self.states.items():
             attrs = f'label="{_t(s.label)}", tooltip="{code}", fillcolor="{KIND_FILLS[state_kind(self, code)]}"'
             if s.final:

@@ -16,12 +16,13 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, request
 from flask_appbuilder import BaseView, expose, has_access
 
-from app.core.localization import request_today
 from app.core import idempotency
+from app.core.context import request_today
 from app.core.errors import DomainError, FieldErrors, NotFound
-from app.core.security import current_user
-from app.extensions import db
+from app.core.formatting import translated
+from app.core.identity import current_user
 from app.core.validation import typed_int
+from app.extensions import db
 
 
 def safe_next(target: str | None) -> str | None:
@@ -109,7 +110,6 @@ class WorkflowActionsView(BaseView):
         """What happened, in the user's words: the action's `done:` of the YAML (e.g. "Orden
         {number} aceptada"), else `default_done`, formatted with `message_fields(obj)`."""
         wf = self.workflow
-        from app.core.formatting import translated
 
         template = translated((wf.actions.get(action) or {}).get("done") or self.default_done)
         fields = {"action": translated(wf.action_label(action)), "state": translated(wf.state_label(wf.state_of(obj))),

@@ -3,18 +3,24 @@ only through EDIT_ORDER, delete only through DELETE_ORDER), the uniform action e
 of the core and the order's history. Thin: commands in services.py, read models in queries.py."""
 from __future__ import annotations
 
-
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.localization import request_today
-from app.core.api import WorkflowActionsApi, READ_ONLY_ROUTES, answers_errors, api_endpoint, json_body
-from app.core.security import current_user
-from app.extensions import db
+from app.core.api import (
+    READ_ONLY_ROUTES,
+    WorkflowActionsApi,
+    answers_errors,
+    api_endpoint,
+    json_body,
+)
+from app.core.context import request_today
+from app.core.identity import current_user
+from app.core.row_rules import VisibleRows
 from app.core.tenancy import active_company
+from app.extensions import db
 from app.installation import queries, services
-from app.installation.filters import VisibleOrders
-from app.installation.workflow import WF, ensure_reads_history
+from app.installation.filters import visible_orders
 from app.installation.models import ENTITY, InstallationOrder
+from app.installation.workflow import WF, ensure_reads_history
 
 PERMISSION = "InstallationOrder"
 
@@ -25,7 +31,7 @@ class InstallationOrderApi(WorkflowActionsApi):
     class_permission_name = PERMISSION
     workflow = WF
     include_route_methods = (READ_ONLY_ROUTES - {"info"}) | {"post", "actions", "perform_action", "history"}
-    base_filters = [["id", VisibleOrders, None]]
+    base_filters = [["id", VisibleRows, visible_orders]]
     base_order = ("number", "desc")
     list_columns = [
         "id", "number", "state", "doctor_id", "site", "address", "patient_ref",

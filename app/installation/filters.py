@@ -2,10 +2,9 @@
 clause (lists, board, details, API) and as FAB's base filter."""
 from __future__ import annotations
 
-from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, false, or_, select
 
-from app.core.security import current_user, role_names
+from app.core.identity import current_user, role_names
 from app.installation.models import InstallationOrder, order_technician
 from app.installation.workflow import DOCTOR_ROLE, TECNICO_ROLE, is_manager
 
@@ -30,10 +29,7 @@ def visibility_clause(user):
     return and_(alive, or_(*mine)) if mine else false()
 
 
-class VisibleOrders(BaseFilter):
-    """Row scoping of every list and lookup of orders: visibility_clause (INST-011)."""
 
-    name = "Órdenes visibles"
-
-    def apply(self, query, value):
-        return query.filter(visibility_clause(current_user()))
+def visible_orders():
+    """The row rule of the orders' lists and lookups (VisibleRows): INST-011 for the request's user."""
+    return visibility_clause(current_user())

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import constraints
 from app.core.models import Model, WorkflowMixin, utcnow
-from app.core.validation import text_limit
 from app.core.tenancy import TenantMixin
+from app.core.validation import text_limit
 
 ENTITY = "installation_order"  # the audit entity and the REST resource name
 

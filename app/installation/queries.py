@@ -14,7 +14,13 @@ from app.core.audit import AuditEntry
 from app.core.errors import NotFound
 from app.core.tenancy import Membership
 from app.installation.filters import visibility_clause
-from app.installation.models import ENTITY, DoctorContact, Equipment, InstallationOrder, order_technician
+from app.installation.models import (
+    ENTITY,
+    DoctorContact,
+    Equipment,
+    InstallationOrder,
+    order_technician,
+)
 from app.installation.workflow import CHANNEL_LABELS, WF
 
 BOARD_CARDS_PER_STATE = 20

@@ -16,7 +16,7 @@ from app.core.db import begin_write
 from app.core.errors import ValidationError
 from app.core.tenancy import TenantViolation
 from app.core.validation import message as validation_message
-from app.core.workflow import validate_payload
+from app.core.validation import validate_payload
 from app.installation.models import ENTITY, InstallationOrder
 from app.installation.workflow import (
     ORDER_FIELDS,

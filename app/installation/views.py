@@ -4,7 +4,6 @@ available_actions(order, user), the new-order form and the equipment catalog. Th
 services.py and read models in queries.py, the same functions the REST API calls."""
 from __future__ import annotations
 
-
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
@@ -15,22 +14,29 @@ from markupsafe import Markup
 from sqlalchemy import asc, case, desc
 from wtforms import SelectField
 
-from app.core.localization import request_today
+from app.core.context import request_today
 from app.core.errors import DomainError
-from app.core.security import current_user
-from app.core.views import EagerSQLAInterface, TenantModelView
-from app.core.workflow_views import WorkflowActionsView, field_errors, form_payload, typed_values
+from app.core.formatting import translated
+from app.core.identity import current_user
+from app.core.row_rules import VisibleRows
 from app.core.tenancy import active_company, current_company_id
+from app.core.views import EagerSQLAInterface, TenantModelView
+from app.core.workflow_views import (
+    WorkflowActionsView,
+    field_errors,
+    form_payload,
+    typed_values,
+)
 from app.extensions import db
 from app.installation import queries, services
 from app.installation.api import PERMISSION
-from app.installation.filters import VisibleOrders
+from app.installation.filters import visible_orders
 from app.installation.models import Equipment, InstallationOrder
 from app.installation.workflow import (
+    CHANNEL_LABELS,
     DOCTOR_ROLE,
     ORDER_FIELDS,
     REQUIRED_ON_CREATE,
-    CHANNEL_LABELS,
     TECNICO_ROLE,
     WF,
     can_create,
@@ -78,8 +84,6 @@ def _details_button(pk) -> Markup:
 
 
 def _state_badge(code) -> Markup:
-    from app.core.formatting import translated
-
     return Markup('<span class="label label-default state-{c}">{label}</span>').format(
         c=code, label=translated(WF.state_label(code)))
 
@@ -109,7 +113,7 @@ class InstallationOrderView(TenantModelView):
     base_permissions = ["can_read", "can_write"]
     list_template = "installation/list.html"
     list_title = _l("Órdenes de instalación")
-    base_filters = [["id", VisibleOrders, None]]
+    base_filters = [["id", VisibleRows, visible_orders]]
     base_order = ("number", "desc")
     list_columns = ["id", "number", "state", "doctor", "site", "patient_ref", "scheduled_for"]
     order_columns = ["number", "state", "scheduled_for"]

@@ -12,11 +12,17 @@ from sqlalchemy.orm import Session
 
 from app.core import validation
 from app.core.errors import ActionNotAllowed, ValidationError
+from app.core.identity import is_admin, role_names
 from app.core.models import utcnow
-from app.core.security import is_admin, role_names
 from app.core.tenancy import Membership
 from app.core.workflow import get_workflow
-from app.installation.models import DoctorContact, Equipment, EquipmentTemplate, InstallationOrder, OrderLine
+from app.installation.models import (
+    DoctorContact,
+    Equipment,
+    EquipmentTemplate,
+    InstallationOrder,
+    OrderLine,
+)
 
 WF = get_workflow("installation")
 
@@ -259,17 +265,19 @@ def _effect_assign(order, *, user, session, payload, transition, today):
     return {"technicians": [found[i].username for i in ids]}
 
 
-WF.bind(
-    InstallationOrder,
-    state_field="state",
-    owns=owns,
-    guards={"has_contact": _guard_has_contact},
-    effects={
-        "EDIT_ORDER": _effect_edit,
-        "DELETE_ORDER": _effect_delete,
-        "RESCHEDULE_ORDER": _effect_reschedule,
-        "CONTACT_DOCTOR": _effect_contact,
-        "CONFIRM_ORDER": _effect_confirm,
-        "ASSIGN_TECHNICIANS": _effect_assign,
-    },
-)
+def bind() -> None:
+    """The module's manifest binds the engine to the orders, their rules and effects."""
+    WF.bind(
+        InstallationOrder,
+        state_field="state",
+        owns=owns,
+        guards={"has_contact": _guard_has_contact},
+        effects={
+            "EDIT_ORDER": _effect_edit,
+            "DELETE_ORDER": _effect_delete,
+            "RESCHEDULE_ORDER": _effect_reschedule,
+            "CONTACT_DOCTOR": _effect_contact,
+            "CONFIRM_ORDER": _effect_confirm,
+            "ASSIGN_TECHNICIANS": _effect_assign,
+        },
+    )

@@ -8,17 +8,24 @@ from __future__ import annotations
 from flask import request
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, api_endpoint, json_body
+from app.core.api import (
+    API_PERMISSIONS,
+    TenantModelRestApi,
+    answers_errors,
+    api_endpoint,
+    json_body,
+)
+from app.core.context import request_today
 from app.core.errors import ValidationError
 from app.core.identity import current_user
-from app.core.localization import request_today
+from app.core.row_rules import VisibleRows
 from app.core.tenancy import active_company
 from app.core.validation import integer
 from app.extensions import db
 from app.packaging import catalog as cat
 from app.packaging import queries, rules, services
 from app.packaging.catalog_api import CATALOG_APIS
-from app.packaging.filters import VisibleOrders, current_actor
+from app.packaging.filters import current_actor, visible_orders
 from app.packaging.models import ENTITY, Management, WorkOrder
 
 PERMISSIONS = {**API_PERMISSIONS, "assign": "write", "allowed": "read", "history": "read"}
@@ -30,7 +37,7 @@ class PackagingWorkOrderApi(TenantModelRestApi):
     class_permission_name = "PackagingWorkOrder"
     method_permission_name = PERMISSIONS
     include_route_methods = {"get", "get_list", "post", "put", "assign", "allowed"}
-    base_filters = [["id", VisibleOrders, None]]
+    base_filters = [["id", VisibleRows, visible_orders]]
     list_columns = show_columns = ["id", "number", "client", "description", "state", "current_area_id",
                                    "request_type_id", "creator_id", "version"]
     add_columns = edit_columns = ["client", "description", "request_type", *services.PRODUCT_FIELDS]

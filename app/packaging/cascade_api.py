@@ -5,11 +5,12 @@ through app/core/legacy.py) and the Admin resources of the option catalogs and o
 allowed combinations (permission PackagingCatalog, like the other packaging catalogs)."""
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError, IntegrityError
 
+from app.core import legacy as core_legacy
 from app.core.api import answers_errors, api_endpoint
 from app.core.errors import DomainError, ValidationError
 from app.core.pages import rollback_after
@@ -110,11 +111,9 @@ CASCADE_CATALOG_APIS = [
 ]
 
 
-def register(appbuilder) -> None:
-    from flask import current_app
+APIS = (PackagingCascadeApi, PackagingFilterCheckApi, *CASCADE_CATALOG_APIS)
 
-    from app.core.legacy import register_paths
 
-    for api in (PackagingCascadeApi, PackagingFilterCheckApi, *CASCADE_CATALOG_APIS):
-        appbuilder.add_api(api)
-    register_paths(current_app, VERIFY_PATH)
+def register_paths(appbuilder) -> None:
+    """The cascade's check endpoint at its old path (app/core/legacy.py)."""
+    core_legacy.register_paths(current_app._get_current_object(), VERIFY_PATH)

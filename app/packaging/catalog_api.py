@@ -11,8 +11,16 @@ from app.core.api import TenantModelRestApi
 from app.core.errors import ValidationError
 from app.core.tenancy import company_user_ids
 from app.core.validation import message
-from app.packaging.models import FIELD_LABELS
-from app.packaging.models import Area, CuttingRoom, ManagementType, OtState, PackagingProfile, RequestType, RoleArea
+from app.packaging.models import (
+    FIELD_LABELS,
+    Area,
+    CuttingRoom,
+    ManagementType,
+    OtState,
+    PackagingProfile,
+    RequestType,
+    RoleArea,
+)
 
 CATALOG_PERMISSION = "PackagingCatalog"
 STRUCTURE_PERMISSION = "PackagingStructure"  # every ENV role reads, only Admin writes

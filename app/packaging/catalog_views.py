@@ -9,7 +9,15 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.core.views import TenantModelView
-from app.packaging.models import Area, CuttingRoom, ManagementType, OtState, PackagingProfile, RequestType, RoleArea
+from app.packaging.models import (
+    Area,
+    CuttingRoom,
+    ManagementType,
+    OtState,
+    PackagingProfile,
+    RequestType,
+    RoleArea,
+)
 
 CATEGORY = "Envases"
 MAINTENANCE = "PackagingMaintenance"

@@ -12,11 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.cli import demo_for_company
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.seeds import load_seed
 from app.core.tenancy import Membership
 from app.packaging import materials, quotation_demo, samples, services
-from app.packaging.models import CuttingRoom, PackagingProfile, SampleCad, SampleCarton, SampleGluing, WorkOrder
+from app.packaging.models import (
+    CuttingRoom,
+    PackagingProfile,
+    SampleCad,
+    SampleCarton,
+    SampleGluing,
+    WorkOrder,
+)
 
 DEMO_FILE = "demo/packaging.yaml"
 SAMPLES_FILE = "demo/packaging_samples.yaml"

@@ -2,12 +2,14 @@
 by the list page, the REST list, the detail and every lookup (company isolation is central)."""
 from __future__ import annotations
 
-from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, exists, false, or_, select, true
 
+from app.core.identity import current_user
+from app.core.tenancy import current_company_id
+from app.extensions import db
 from app.packaging import catalog as cat
 from app.packaging.models import SAMPLE_ROOM_COLUMNS, Assignment, Sample, WorkOrder
-from app.packaging.rules import Actor
+from app.packaging.rules import Actor, actor_for
 
 ASSIGNED_ONLY = {"ENV_INGENIERO", "ENV_DISENADOR", "ENV_CATALOGADOR", "ENV_PRECATALOGADOR"}
 DESIGN_ROLES = {"ENV_DISENADOR", "ENV_JEFE_DISENO"}
@@ -90,18 +92,10 @@ def visibility_clause(actor: Actor | None, *, assigned: str | None = None, respo
 
 def current_actor() -> Actor:
     """The request's user as a packaging actor in the active company (role, area, profile)."""
-    from app.core.identity import current_user
-    from app.core.tenancy import current_company_id
-    from app.extensions import db
-    from app.packaging.rules import actor_for
-
     return actor_for(db.session, current_user(), current_company_id())
 
 
-class VisibleOrders(BaseFilter):
-    """FAB's row scoping of OT lookups: visibility_clause of the acting user."""
 
-    name = "OTs visibles"
-
-    def apply(self, query, value):
-        return query.filter(visibility_clause(current_actor(), listing=False))
+def visible_orders():
+    """The row rule of OT lookups (VisibleRows): visibility_clause of the acting user."""
+    return visibility_clause(current_actor(), listing=False)

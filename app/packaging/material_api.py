@@ -9,15 +9,15 @@ from flask import jsonify, make_response
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.core.api import TenantModelRestApi, answers_errors, api_endpoint, json_body
+from app.core.context import request_today
 from app.core.identity import current_user
-from app.core.localization import request_today
 from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging import materials, queries, rules
 from app.packaging.catalog_api import _catalog
+from app.packaging.filters import current_actor
 from app.packaging.material_models import Material, MaterialPrefix, MaterialSuffix
 from app.packaging.models import ENTITY
-from app.packaging.filters import current_actor
 
 
 class PackagingMaterialCodeApi(TenantModelRestApi):

@@ -8,16 +8,16 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
+from app.core.context import request_today
 from app.core.errors import DomainError
 from app.core.identity import current_user
-from app.core.localization import request_today
 from app.core.pages import form_errors
 from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging import materials, queries
 from app.packaging.catalog_views import CATEGORY, LABELS, _view
-from app.packaging.material_models import MaterialPrefix, MaterialSuffix
 from app.packaging.filters import current_actor
+from app.packaging.material_models import MaterialPrefix, MaterialSuffix
 
 AFFIX = ["code", "description", "active"]
 AFFIX_LABELS = {**LABELS, "code": _l("Código"), "active": _l("Activo")}

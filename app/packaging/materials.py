@@ -12,15 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from app.core import audit, sequences
+from app.core.cli import demo_for_company
 from app.core.db import lock_row
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.identity import user_ref
 from app.core.seeds import load_seed
 from app.core.validation import Checker, refuse_unknown, visible
 from app.packaging import catalog as cat
-from app.packaging import rules
+from app.packaging import filters, rules
 from app.packaging.material_models import (
-    MATERIAL_LABELS as L, Material, MaterialPrefix, MaterialSuffix,
+    MATERIAL_LABELS as L,
+)
+from app.packaging.material_models import (
+    Material,
+    MaterialPrefix,
+    MaterialSuffix,
 )
 from app.packaging.models import ENTITY, WorkOrder
 from app.packaging.services import _company_id
@@ -127,8 +133,6 @@ def active_rows(session: Session, model) -> list:
 
 def list_materials(*, session: Session, actor: rules.Actor) -> list[Material]:
     """The company's materials of the OTs the user sees (FLT rules), newest number first."""
-    from app.packaging import filters
-
     rules.require(actor, "VER_OTS")
     # the OT's number comes in the same statement, and nothing else of the OT (its own
     # relationships would add a query each): the list costs the same at any length
@@ -150,8 +154,6 @@ def to_dict(m: Material, *, full: bool = False) -> dict:
 def load_demo(session: Session, company) -> None:
     """The demo prefixes and suffixes of seed/demo/packaging_materials.yaml (idempotent: by
     code, adds what is missing)."""
-    from app.core.cli import demo_for_company
-
     data = demo_for_company(load_seed(DEMO_FILE), company)
     for model, key in ((MaterialPrefix, "prefixes"), (MaterialSuffix, "suffixes")):
         have = {r.code for r in session.scalars(select(model))}

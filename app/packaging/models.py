@@ -12,16 +12,34 @@ import datetime as dt
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import constraints
+from app.core.audit import actor_name
 from app.core.models import Model, WorkflowMixin, utcnow
 from app.core.tenancy import SharedCatalog, TenantMixin
 from app.core.validation import text_limit
 from app.packaging.cascade_models import (
-    CartonColor, CoverageExternal, CoverageInternal, Fsc, Plant, Printing, ProductType, Tape,
+    CartonColor,
+    CoverageExternal,
+    CoverageInternal,
+    Fsc,
+    Plant,
+    Printing,
+    ProductType,
+    Tape,
 )
 
 ENTITY = "packaging_work_order"  # the audit entity and the REST resource name
@@ -256,6 +274,15 @@ class Management(TenantMixin, Model):
     user: Mapped[User | None] = relationship(User)
     consulted_area: Mapped[Area | None] = relationship(Area, foreign_keys=[consulted_area_id])
 
+    @classmethod
+    def record(cls, session, ot: WorkOrder, user, type_id: int, **fields) -> "Management":
+        """A new entry of type `type_id` on `ot` by `user`, added to the session (the user's
+        name kept as written at the time)."""
+        entry = cls(company_id=ot.company_id, work_order_id=ot.id, management_type_id=type_id, user_id=user.id,
+                    user_name=actor_name(user), **fields)
+        session.add(entry)
+        return entry
+
 
 class Assignment(TenantMixin, Model):
     """The OT's responsible in one area (ASIG-001; the spec's user_work_orders)."""
@@ -286,6 +313,13 @@ constraints.register("uq_packaging_assignment_order_area", field="asignado_id",
 
 # the samples (issue 12) live in sample_models.py; these names stay importable from here
 from app.packaging.sample_models import (  # noqa: E402,F401
-    SAMPLE_CANCELLED, SAMPLE_DONE, SAMPLE_IN_PROGRESS, SAMPLE_PENDING, SAMPLE_ROOM_COLUMNS, Sample, SampleCad,
-    SampleCarton, SampleGluing,
+    SAMPLE_CANCELLED,
+    SAMPLE_DONE,
+    SAMPLE_IN_PROGRESS,
+    SAMPLE_PENDING,
+    SAMPLE_ROOM_COLUMNS,
+    Sample,
+    SampleCad,
+    SampleCarton,
+    SampleGluing,
 )

@@ -6,29 +6,32 @@ quotation_queries.py."""
 from __future__ import annotations
 
 from flask import request
-from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.core.api import API_PERMISSIONS, WorkflowActionsApi, answers_errors, api_endpoint, if_match_version, json_body
+from app.core.api import (
+    API_PERMISSIONS,
+    WorkflowActionsApi,
+    answers_errors,
+    api_endpoint,
+    if_match_version,
+    json_body,
+)
+from app.core.context import request_today
 from app.core.errors import ValidationError
 from app.core.identity import current_user
-from app.core.localization import request_today
+from app.core.row_rules import VisibleRows
 from app.core.tenancy import active_company, current_company_id
 from app.extensions import db
 from app.packaging import quotation_queries as qq
 from app.packaging import quotations
+from app.packaging.filters import current_actor
 from app.packaging.quotation_models import QUOTATION_ENTITY, Quotation
 from app.packaging.quotation_workflow import QWF, offered_actions
-from app.packaging.filters import current_actor
 
 
-class VisibleQuotations(BaseFilter):
-    """FAB's row scoping of quotation lookups (the core /actions endpoints): COT-001."""
-
-    name = "Cotizaciones visibles"
-
-    def apply(self, query, value):
-        return query.filter(qq.visibility_clause(current_actor(), current_company_id(), listing=False))
+def visible_quotations():
+    """The row rule of quotation lookups (the core /actions endpoints): COT-001."""
+    return qq.visibility_clause(current_actor(), current_company_id(), listing=False)
 
 
 class PackagingQuotationApi(WorkflowActionsApi):
@@ -38,7 +41,7 @@ class PackagingQuotationApi(WorkflowActionsApi):
     method_permission_name = API_PERMISSIONS
     workflow = QWF
     include_route_methods = {"get", "get_list", "post", "put", "actions", "perform_action"}
-    base_filters = [["id", VisibleQuotations, None]]
+    base_filters = [["id", VisibleRows, visible_quotations]]
     list_columns = show_columns = ["id", "number", "client", "work_order_id", "notes", "state", "creator_id",
                                    "created_at", "version"]
     add_columns = edit_columns = ["client", "work_order", "notes"]

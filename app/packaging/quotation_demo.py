@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.packaging import quotations
 from app.packaging.models import PackagingProfile, WorkOrder
 from app.packaging.quotation_models import Quotation

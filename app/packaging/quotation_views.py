@@ -6,30 +6,30 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_babel import format_decimal, lazy_gettext as _l
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.context import request_today
 from app.core.errors import DomainError
-from app.core.identity import current_user
-from app.core.localization import format_date, request_today
+from app.core.identity import current_user, display_name
+from app.core.localization import format_date
 from app.core.pages import form_errors
 from app.core.tenancy import active_company, current_company_id
+from app.core.validation import typed_int
 from app.core.workflow_views import WorkflowActionsView
 from app.extensions import db
 from app.packaging import quotation_queries as qq
 from app.packaging import quotations, rules
+from app.packaging.filters import current_actor
 from app.packaging.filters import visibility_clause as order_visibility
 from app.packaging.models import WorkOrder
-from app.packaging.quotation_models import CURRENCIES, QUOTATION_LABELS as QL
+from app.packaging.quotation_models import CURRENCIES
+from app.packaging.quotation_models import QUOTATION_LABELS as QL
 from app.packaging.quotation_workflow import QWF, offered_actions
-from app.packaging.filters import current_actor
-from app.core.validation import typed_int
+from app.packaging.views import CATEGORY
 
 MENU = "Cotizaciones"
-
-
-def _person(user) -> str:
-    return f"{user.first_name} {user.last_name}".strip() or user.username
 
 
 AMOUNT_FORMATS = {"quantity": "#,##0.##", "price": "#,##0.00##", "total": "#,##0.00"}
@@ -84,7 +84,7 @@ class PackagingQuotationView(WorkflowActionsView):
         actor = current_actor()
         return self.render_template(
             "packaging/quotation_detail.html", q=obj, currencies=CURRENCIES, state_label=QWF.state_label,
-            can_edit=quotations.edit_refusal(db.session, actor, obj) is None, person=_person, amount=amount,
+            can_edit=quotations.edit_refusal(db.session, actor, obj) is None, person=display_name, amount=amount,
             **self.workflow_context(obj, form_state=form_state, act_endpoint=".act"),
         ), status
 
@@ -106,7 +106,7 @@ class PackagingQuotationView(WorkflowActionsView):
         people = qq.creators(db.session, actor, current_company_id()) if not errors else []
         return self.render_template(
             "packaging/quotation_list.html", rows=rows, total=total, f=f, errors=errors, args=request.args,
-            creators=people, person=_person, amount=amount, sees_all=qq.sees_all(actor), state_label=QWF.state_label, states=QWF.states,
+            creators=people, person=display_name, amount=amount, sees_all=qq.sees_all(actor), state_label=QWF.state_label, states=QWF.states,
             currencies=CURRENCIES, can_create=rules.can(actor, "CREAR_COTIZACION"),
             date_from=request.args.get("date_from") or (format_date(f.date_from) if f.date_from else ""),
             date_to=request.args.get("date_to") or (format_date(f.date_to) if f.date_to else ""),
@@ -178,8 +178,6 @@ class PackagingQuotationView(WorkflowActionsView):
 
 
 def register(appbuilder) -> None:
-    from app.packaging.views import CATEGORY
-
     appbuilder.add_view(PackagingQuotationView, MENU, label=_l("Cotizaciones"), icon="fa-calculator",
                         category=CATEGORY)
 

@@ -53,5 +53,7 @@ def offered_actions(session, quotation: Quotation, user) -> list[str]:
     return actions
 
 
-QWF.bind(Quotation, guards={"creator": guard_creator, "has_lines": guard_has_lines},
-         effects={action: decide for action in APPROVE_ACTIONS})
+def bind() -> None:
+    """The module's manifest binds the engine to its model, guards and effects."""
+    QWF.bind(Quotation, guards={"creator": guard_creator, "has_lines": guard_has_lines},
+             effects={action: decide for action in APPROVE_ACTIONS})

@@ -16,14 +16,31 @@ from app.core.db import begin_write, lock_row
 from app.core.errors import ActionNotAllowed, Conflict, ValidationError
 from app.core.models import utcnow
 from app.core.tenancy import TenantViolation
+from app.core.validation import (
+    Checker,
+    choice,
+    decimal,
+    message,
+    refuse_unknown,
+    text,
+    visible,
+)
 from app.core.workflow import STALE_MESSAGE
-from app.core.validation import Checker, choice, decimal, message, refuse_unknown, text, visible
 from app.packaging import rules
 from app.packaging.filters import visibility_clause as order_visibility
 from app.packaging.models import WorkOrder
 from app.packaging.quotation_models import (
-    AMOUNT_LIMIT, CURRENCIES, DRAFT, PRICE_PLACES, QUANTITY_PLACES, QUOTATION_ENTITY, QUOTATION_LABELS as QL,
-    Quotation, QuotationLine,
+    AMOUNT_LIMIT,
+    CURRENCIES,
+    DRAFT,
+    PRICE_PLACES,
+    QUANTITY_PLACES,
+    QUOTATION_ENTITY,
+    Quotation,
+    QuotationLine,
+)
+from app.packaging.quotation_models import (
+    QUOTATION_LABELS as QL,
 )
 from app.packaging.quotation_workflow import QWF, creator_or_admin_refusal
 

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import ActionNotAllowed
 from app.packaging import catalog as cat
-from app.packaging.models import Management, PackagingProfile, Sample, SAMPLE_IN_PROGRESS, SAMPLE_PENDING, WorkOrder
+from app.packaging.models import (
+    SAMPLE_IN_PROGRESS,
+    SAMPLE_PENDING,
+    Management,
+    PackagingProfile,
+    Sample,
+    WorkOrder,
+)
 
 
 @dataclass

@@ -7,17 +7,22 @@ from flask import request
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, json_body
+from app.core.context import request_today
 from app.core.identity import current_user
-from app.core.localization import request_today
 from app.core.tenancy import active_company
 from app.core.validation import integer
 from app.extensions import db
-from app.packaging import queries, rules
+from app.packaging import queries, rules, samples
 from app.packaging import sample_queries as sq
-from app.packaging import samples
 from app.packaging.catalog_api import _catalog
-from app.packaging.sample_models import SAMPLE_ENTITY, Sample, SampleCad, SampleCarton, SampleGluing
 from app.packaging.filters import current_actor
+from app.packaging.sample_models import (
+    SAMPLE_ENTITY,
+    Sample,
+    SampleCad,
+    SampleCarton,
+    SampleGluing,
+)
 
 
 class PackagingSampleApi(TenantModelRestApi):

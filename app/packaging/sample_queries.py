@@ -13,7 +13,6 @@ from app.packaging import filters, rules
 from app.packaging.models import CuttingRoom, WorkOrder
 from app.packaging.sample_models import DESTINATIONS, Sample, destination_label
 
-
 # the rows listed are an alias: FLT-004's EXISTS over packaging_sample must not correlate to them
 Listed = aliased(Sample, name="listed_sample")
 

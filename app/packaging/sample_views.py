@@ -10,21 +10,27 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.context import request_today
 from app.core.errors import DomainError
 from app.core.identity import current_user
-from app.core.localization import request_today
 from app.core.pages import form_errors
 from app.core.tenancy import active_company
 from app.extensions import db
-from app.packaging import queries
+from app.packaging import queries, samples
 from app.packaging import sample_queries as sq
-from app.packaging import samples
 from app.packaging.catalog_views import CATEGORY, _view
-from app.packaging.models import CuttingRoom
 from app.packaging.filters import current_actor
+from app.packaging.models import CuttingRoom
+from app.packaging.sample_api import SAMPLE_APIS
 from app.packaging.sample_models import (
-    DESTINATIONS, SAMPLE_LABELS, SampleCad, SampleCarton, SampleGluing, destination_label,
+    DESTINATIONS,
+    SAMPLE_LABELS,
+    SampleCad,
+    SampleCarton,
+    SampleGluing,
+    destination_label,
 )
+from app.packaging.views import PackagingOrdersView
 
 TEXT_FIELDS = ("cad", "carton", "gluing", "sample_carton", "unit_time", "note",
                *(f"{p}_{k}" for p in ("room", "quantity") for k in DESTINATIONS))
@@ -81,7 +87,6 @@ class PackagingSamplesView(BaseView):
         if "" in errors:
             flash(errors.pop(""), "danger")
         g.sample_form = {"sample_id": sample_id, "values": payload, "errors": errors}
-        from app.packaging.views import PackagingOrdersView
 
         orders = next(v for v in self.appbuilder.baseviews if isinstance(v, PackagingOrdersView))
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
@@ -136,8 +141,6 @@ MAINTENANCE_VIEWS = [
 
 def register(appbuilder) -> None:
     """The sample pages and APIs, the Mantenedores, and the template global of the section."""
-    from app.packaging.sample_api import SAMPLE_APIS
-
     for api in SAMPLE_APIS:
         appbuilder.add_api(api)
     appbuilder.add_view_no_menu(PackagingSamplesView())

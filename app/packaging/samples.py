@@ -23,13 +23,35 @@ from app.core import audit
 from app.core.db import begin_write, lock_row
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.models import utcnow
-from app.core.validation import Checker, boolean, decimal, integer, message, refuse_unknown, text, visible
+from app.core.validation import (
+    Checker,
+    boolean,
+    decimal,
+    ids,
+    integer,
+    message,
+    refuse_unknown,
+    text,
+    visible,
+)
 from app.packaging import catalog as cat
 from app.packaging import filters, rules
-from app.packaging.models import CuttingRoom, WorkOrder
+from app.packaging.models import CuttingRoom, Management, WorkOrder
 from app.packaging.sample_models import (
-    DESTINATIONS, SAMPLE_CANCELLED, SAMPLE_DONE, SAMPLE_ENTITY, SAMPLE_IN_PROGRESS, SAMPLE_OPEN, SAMPLE_PENDING,
-    SAMPLE_STATES, Sample, SampleCad, SampleCarton, SampleGluing, destination_label, field_label,
+    DESTINATIONS,
+    SAMPLE_CANCELLED,
+    SAMPLE_DONE,
+    SAMPLE_ENTITY,
+    SAMPLE_IN_PROGRESS,
+    SAMPLE_OPEN,
+    SAMPLE_PENDING,
+    SAMPLE_STATES,
+    Sample,
+    SampleCad,
+    SampleCarton,
+    SampleGluing,
+    destination_label,
+    field_label,
 )
 
 SAMPLE_REQUEST, SAMPLE_SEND = 6, 8  # management types (spec §4)
@@ -174,9 +196,7 @@ def _cut_dates(values: dict, sample: Sample | None, today: dt.date) -> dict:
 
 
 def _request_entry(session, ot, user, type_id: int, note: str | None):
-    from app.packaging.services import _record
-
-    entry = _record(session, ot, user, type_id, note=note or None)
+    entry = Management.record(session, ot, user, type_id, note=note or None)
     locked = lock_row(session, WorkOrder, ot.id)
     locked.version = (locked.version or 1) + 1  # another user's stale page sees the change
     return entry
@@ -328,8 +348,6 @@ def management(*, session: Session, user, company, today: dt.date, ot: WorkOrder
         return entry
     stmt = select(Sample).where(Sample.work_order_id == ot.id, Sample.state == SAMPLE_PENDING).order_by(Sample.id)
     if data.get("samples") not in (None, "", []):
-        from app.core.validation import ids
-
         wanted = ids(data.get("samples"), "samples", field_label("samples"))
         stmt = stmt.where(Sample.id.in_(wanted))
     begin_write(session)

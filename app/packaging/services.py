@@ -17,11 +17,29 @@ from app.core.db import begin_write, lock_row
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.models import utcnow
 from app.core.tenancy import Membership, TenantViolation
-from app.core.validation import Checker, choice, date, integer, message, record_id, refuse_unknown, text, visible
+from app.core.validation import (
+    Checker,
+    choice,
+    date,
+    integer,
+    message,
+    record_id,
+    refuse_unknown,
+    text,
+    visible,
+)
+from app.packaging import cascade, rules, samples
 from app.packaging import catalog as cat
-from app.packaging import cascade, rules
 from app.packaging.models import (
-    ENTITY, FIELD_LABELS as L, Area, Assignment, Management, RequestType, WorkOrder,
+    ENTITY,
+    Area,
+    Assignment,
+    Management,
+    RequestType,
+    WorkOrder,
+)
+from app.packaging.models import (
+    FIELD_LABELS as L,
 )
 from app.packaging.workflow import WF, action_for
 
@@ -116,13 +134,6 @@ def edit_order(*, session: Session, user, company, today: dt.date, ot: WorkOrder
     return ot
 
 
-def _record(session, ot, user, type_id: int, **fields) -> Management:
-    entry = Management(company_id=ot.company_id, work_order_id=ot.id, management_type_id=type_id, user_id=user.id,
-                       user_name=audit.actor_name(user), **fields)
-    session.add(entry)
-    return entry
-
-
 def add_management(*, session: Session, user, company, today: dt.date, ot: WorkOrder, data: dict,
                    upload=None, storage=None) -> Management | None:
     """Crear Gestión on `ot`: the type must be one WF-004 offers this user; type 1 changes the
@@ -150,7 +161,6 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
         WF.perform(ot, action_for(target), user, session=session, payload={"note": note} if note else {}, today=today)
         return None
     if type_id in (6, 8):  # Solicitud Muestra, Envío Sala Muestra (samples.py)
-        from app.packaging import samples
 
         return samples.management(session=session, user=user, company=company, today=today, ot=ot,
                                   type_id=type_id, data=data, note=note)
@@ -183,7 +193,7 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
                 sent.external_received = True
     elif type_id == cat.LOG and not note:
         raise ValidationError(message("required", label=L["note"]), field="note")
-    entry = _record(session, ot, user, type_id, **fields)
+    entry = Management.record(session, ot, user, type_id, **fields)
     locked = lock_row(session, WorkOrder, ot.id)
     locked.version = (locked.version or 1) + 1  # another user's stale page sees the change
     session.flush()

@@ -10,19 +10,27 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.context import request_today
 from app.core.errors import DomainError
-from app.core.identity import current_user
-from app.core.localization import request_today
+from app.core.identity import current_user, display_name
 from app.core.pages import form_errors
 from app.core.storage import check_upload, get_storage
 from app.core.tenancy import Membership, active_company, current_company_id
 from app.core.uploads import accepts_upload, received_file
-from app.extensions import db
-from app.packaging import catalog as cat
-from app.packaging import cascade, filters, queries, rules, services
-from app.packaging.models import FIELD_LABELS, Area, RequestType, WorkOrder
-from app.packaging.filters import current_actor
 from app.core.validation import typed_int
+from app.extensions import db
+from app.packaging import (
+    cascade,
+    cascade_views,
+    catalog_views,
+    filters,
+    queries,
+    rules,
+    services,
+)
+from app.packaging import catalog as cat
+from app.packaging.filters import current_actor
+from app.packaging.models import FIELD_LABELS, Area, RequestType, WorkOrder
 
 CATEGORY = "Envases"
 ORDER_FORM = {
@@ -46,10 +54,6 @@ def _people(session, area_id=None):
         if actor.role and (area_id is None or actor.area == area_id):
             out.append(u)
     return out
-
-
-def _name(user) -> str:
-    return f"{user.first_name} {user.last_name}".strip() or user.username
 
 
 class PackagingOrdersView(BaseView):
@@ -203,7 +207,7 @@ class PackagingOrdersView(BaseView):
         if message:
             flash(message, "success")
         return self.render_template("packaging/assignments.html", rows=rows, total=total, people=people,
-                                    can_assign=rules.can(actor, "ASIGNAR_OT"), name=_name, **self._context())
+                                    can_assign=rules.can(actor, "ASIGNAR_OT"), name=display_name, **self._context())
 
     @expose("/asignaciones")
     @has_access
@@ -225,7 +229,7 @@ class PackagingOrdersView(BaseView):
             row = services.assign(session=db.session, user=current_user(), company=active_company(db.session),
                                   today=request_today(), ot=ot, data={"asignado_id": request.form.get("asignado_id")})
             db.session.commit()
-            message = str(_l("OT %(n)s asignada a %(u)s.", n=ot.number, u=_name(row.user)))
+            message = str(_l("OT %(n)s asignada a %(u)s.", n=ot.number, u=display_name(row.user)))
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -242,8 +246,6 @@ class PackagingOrdersView(BaseView):
 
 
 def register(appbuilder) -> None:
-    from app.packaging import cascade_views, catalog_views
-
     appbuilder.add_view(PackagingOrdersView, "OTs de envases", label=_l("OTs de envases"), icon="fa-box",
                         category=CATEGORY, category_label=_l("Envases"), category_icon="fa-box")
     appbuilder.add_link("Asignaciones", label=_l("Asignaciones"), href="/envases/asignaciones", icon="fa-user-plus",

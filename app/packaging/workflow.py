@@ -11,6 +11,7 @@ from app.core.workflow import get_workflow
 from app.packaging import catalog as cat
 from app.packaging import rules
 from app.packaging.models import Management, WorkOrder
+from app.packaging.samples import follow_ot_state
 
 WF = get_workflow("packaging")
 
@@ -69,14 +70,14 @@ def change_effect(ot: WorkOrder, *, user, session, payload, transition, **_):
         user_name=actor_name(user), note=payload.get("note"), state_from=transition.source,
         state_to=transition.target, area_from_id=area_from, area_to_id=area_to,
     ))
-    from app.packaging.samples import follow_ot_state
-
     samples = follow_ot_state(session, ot, target)  # 18, 22: the OT's samples follow
     return {"area_from": area_from, "area_to": area_to, **(samples or {})}
 
 
-WF.bind(
-    WorkOrder,
-    guards={"wf004": wf004, "wf002": wf002, **{f"wf001_{sid}": _wf001(sid) for sid in cat.states()}},
-    effects={action_for(sid): change_effect for sid in cat.states()},
-)
+def bind() -> None:
+    """The module's manifest binds the engine to its model, guards and effects."""
+    WF.bind(
+        WorkOrder,
+        guards={"wf004": wf004, "wf002": wf002, **{f"wf001_{sid}": _wf001(sid) for sid in cat.states()}},
+        effects={action_for(sid): change_effect for sid in cat.states()},
+    )

@@ -9,12 +9,17 @@ import pytest
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, select
 
-from bench.seed import BENCH_PASSWORD, cli as bench_cli
+from bench.seed import BENCH_PASSWORD
+from bench.seed import cli as bench_cli
 from tests.factories import ApiClient
 
 
 def test_bench_seed_fills_postgres_with_rows_the_app_reads(app, runner, session, postgres_only):
-    from app.certification.models import CertificationAssignment, Inspection, ValidationPeriod
+    from app.certification.models import (
+        CertificationAssignment,
+        Inspection,
+        ValidationPeriod,
+    )
     from app.core.tenancy import Company, company_scope
     from app.installation.models import InstallationOrder
 
@@ -51,8 +56,8 @@ def test_bench_seed_refuses_sqlite(app, runner):
 
 
 def test_plain_fab_serves_a_copy_of_the_project_order_table(tmp_path):
-    from bench.plain_fab.app import ADMIN, PASSWORD, PlainOrder, create_plain_app
     from app.installation.models import InstallationOrder
+    from bench.plain_fab.app import ADMIN, PASSWORD, PlainOrder, create_plain_app
 
     assert [c.name for c in PlainOrder.__table__.columns] == [c.name for c in InstallationOrder.__table__.columns]
     assert not PlainOrder.__table__.foreign_keys

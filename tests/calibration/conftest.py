@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from app.core.audit import AuditEntry
-from app.core.security import acting_as
-from app.core.storage import FilesystemStorage
-from app.core.tenancy import company_scope
 from app.calibration import checklist, execution, services
 from app.calibration.models import ENTITY, CalibrationOrder, ChecklistItem, Instrument
 from app.calibration.workflow import WF
+from app.core.audit import AuditEntry
+from app.core.identity import acting_as
+from app.core.storage import FilesystemStorage
+from app.core.tenancy import company_scope
 
 TODAY = dt.date.today()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -105,7 +105,6 @@ class World:
     def tick_all(self, order, user=None):
         user = user or self.users["SUPERVISOR"]
         with company_scope(self.company.id):
-            checklist.ensure_checklist(self.session, company_id=self.company.id)
             codes = self.session.scalars(select(ChecklistItem.code).where(ChecklistItem.active.is_(True))).all()
         return self.in_company(checklist.set_ticks, user, order=order, items={c: True for c in codes})
 

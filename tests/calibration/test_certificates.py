@@ -89,8 +89,9 @@ def test_sixteen_certificates_issued_at_once_get_sixteen_consecutive_numbers(cer
             try:
                 barrier.wait(timeout=60)  # before any connection: the pool holds 15
                 with company_scope(w.company.id):
-                    from app.calibration.models import CalibrationOrder
                     from flask_appbuilder.security.sqla.models import User
+
+                    from app.calibration.models import CalibrationOrder
 
                     order = db.session.get(CalibrationOrder, order_id)
                     user = db.session.get(User, user_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.core.tenancy import Company, company_scope
 from app.calibration.models import CalibrationOrder, Instrument
+from app.core.tenancy import Company, company_scope
 
 
 def test_demo_loads_orders_in_several_states_for_both_companies(runner, session, app, tmp_path):

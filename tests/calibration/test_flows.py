@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 
-from app.core.errors import ActionNotAllowed, ValidationError
-from app.core.security import acting_as
-from app.core.tenancy import company_scope
 from app.calibration import checklist, execution, services
 from app.calibration.models import Instrument
+from app.core.errors import ActionNotAllowed, ValidationError
+from app.core.identity import acting_as
+from app.core.tenancy import company_scope
 from tests.calibration.conftest import PDF, RESULT, TODAY
 from tests.factories import make_user
 
@@ -229,7 +229,6 @@ def test_a_deactivated_checklist_item_is_no_longer_required(world):
 
     order = world.to("IN_REVIEW")
     with company_scope(world.company.id):
-        checklist.ensure_checklist(world.session, company_id=world.company.id)
         items = world.session.scalars(select(ChecklistItem).order_by(ChecklistItem.position)).all()
         assert [i.code for i in items][:2] == ["ITEM_ID", "TRACEABILITY"] and all(i.clause for i in items)
         assert items[0].label.endswith("(etiqueta, número de serie)")

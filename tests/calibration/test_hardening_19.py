@@ -14,7 +14,7 @@ from app.calibration import execution, services
 from app.calibration.certificate_models import Certificate
 from app.core import pdf
 from app.core.errors import ActionNotAllowed
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from tests.calibration.conftest import PDF, RESULT, TODAY
 from tests.factories import make_user

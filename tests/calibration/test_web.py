@@ -10,8 +10,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.core.tenancy import company_scope
 from app.calibration.models import CalibrationOrder, Instrument
+from app.core.tenancy import company_scope
 from tests.calibration.conftest import EXE, PDF, TODAY
 
 LIST = "/calibracion/ordenes"

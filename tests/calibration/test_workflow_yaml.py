@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from statemachine.exceptions import InvalidDefinition
 
-from app.core.workflow import Workflow
 from app.calibration.workflow import WF
+from app.core.workflow import Workflow
 
 
 def test_states_actions_and_roles_are_the_issues():

@@ -21,7 +21,7 @@ from app.certification.models import (
     ValidationPeriod,
 )
 from app.core.audit import AuditEntry
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.core.workdays import WorkCalendar
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.certification import services
 from app.certification.models import COMPLETED, OPEN, Inspection
 from app.core.errors import DomainError
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import Company, company_scope
 from tests.certification.conftest import TODAY
 

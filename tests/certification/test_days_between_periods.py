@@ -10,7 +10,6 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 

@@ -7,7 +7,13 @@ import datetime as dt
 
 import pytest
 
-from app.certification.models import LAPSED, Auditor, CertificationAssignment, Operator, ProductAuditType
+from app.certification.models import (
+    LAPSED,
+    Auditor,
+    CertificationAssignment,
+    Operator,
+    ProductAuditType,
+)
 from app.core.tenancy import company_scope
 from tests.certification.conftest import TODAY
 

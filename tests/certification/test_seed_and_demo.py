@@ -21,8 +21,8 @@ def _count(session, model):
 
 
 def test_cert_cfg_1_seed_is_idempotent(session):
-    certification.seed(session)
-    certification.seed(session)
+    certification.MODULE.seed(session)
+    certification.MODULE.seed(session)
     session.commit()
     rules = session.scalars(select(CertificationRules)).all()
     assert [(r.required_workdays, r.required_inspections, r.active) for r in rules] == [(180, 29, True)]

@@ -10,7 +10,12 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from app.certification.models import CertificationAssignment, CertificationRules, Inspection, Operator
+from app.certification.models import (
+    CertificationAssignment,
+    CertificationRules,
+    Inspection,
+    Operator,
+)
 from app.core.tenancy import company_scope
 from tests.certification.conftest import TODAY
 

@@ -136,7 +136,7 @@ def test_audit_list_is_scoped_and_filterable(setup, api, login, client, session)
 
 def _add_days(session, company, n, start, make_user):
     """n days off, each created by a different user (each audit row names its user)."""
-    from app.core.security import acting_as
+    from app.core.identity import acting_as
 
     for i in range(n):
         user = make_user(roles=["AUDITOR"], companies=[company])

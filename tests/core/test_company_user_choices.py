@@ -11,7 +11,7 @@ from flask_appbuilder.api import BaseApi, ModelRestApi
 from flask_appbuilder.security.sqla.models import User
 
 from app.core.choices import offers_company_members
-from app.core.security import load_roles
+from app.core.roles import load_roles
 
 SOUTH_MARK = "zsur"  # every Sur user's name, username and e-mail carry it
 

@@ -11,7 +11,6 @@ import pytest
 from config import BASE_DIR, ProductionConfig
 from tests.factories import PASSWORD
 
-
 # --- cookies and secrets ----------------------------------------------------------------
 
 def test_session_cookie_flags(client, make_user):

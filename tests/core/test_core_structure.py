@@ -26,11 +26,12 @@ def test_security_and_tenancy_do_not_import_each_other():
     assert "app.core.identity.is_admin" in imported_modules(APP / "core" / "tenancy.py")
 
 
-def test_identity_helpers_are_re_exported_by_security():
-    from app.core import identity, security
-
-    for name in ("current_user", "is_admin", "role_names", "acting_as"):
-        assert getattr(security, name) is getattr(identity, name)
+def test_identity_helpers_have_one_import_path():
+    """Issue 20 point 6: no re-export shims; identity's and roles' names come from there."""
+    names = {"current_user", "is_admin", "role_names", "acting_as", "user_ref", "load_roles", "sync_roles"}
+    offenders = sorted(str(path.relative_to(APP)) for path in APP.rglob("*.py")
+                       if {f"app.core.security.{name}" for name in names} & imported_modules(path))
+    assert offenders == []
 
 
 def test_error_handlers_live_in_errors_py():

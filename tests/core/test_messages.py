@@ -7,8 +7,10 @@ import datetime as dt
 
 from flask import get_flashed_messages  # noqa: F401  (messages are read from the pages)
 
-from tests.certification.conftest import TODAY, build_world as cert_world
+from tests.certification.conftest import TODAY
+from tests.certification.conftest import build_world as cert_world
 from tests.installation.conftest import build_world as inst_world
+
 
 def _flashes(client) -> list[str]:
     with client.session_transaction() as s:

@@ -10,7 +10,15 @@ import segno
 from pypdf import PdfReader
 
 from app.core.pdf import (
-    Column, PageDecor, build_pdf, data_table, format_value, heading, key_value_block, paragraph, qr_flowable,
+    Column,
+    PageDecor,
+    build_pdf,
+    data_table,
+    format_value,
+    heading,
+    key_value_block,
+    paragraph,
+    qr_flowable,
 )
 
 URL = "https://lab.example.com/verificar/CAL-2026-00042"

@@ -1,4 +1,4 @@
-"""Issue 7 item 8: every permission, view and menu name in seed/roles.yaml is one the code
+"""Issue 7 item 8: every permission, view and menu name in seed/roles/*.yaml is one the code
 registers, and `flask seed` refuses a name it does not (a misspelling used to create a new
 permission silently)."""
 from __future__ import annotations

@@ -13,7 +13,7 @@ from flask_appbuilder.models.sqla import Model
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from app.core.security import load_roles
+from app.core.roles import load_roles
 from app.core.tenancy import Company, Membership
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
@@ -81,7 +81,7 @@ def test_seed_twice_leaves_the_same_rows(runner, session):
     second = runner.invoke(args=["seed"])
     assert second.exit_code == 0, second.output
     assert _counts(session) == before
-    roles = load_roles(os.path.join(ROOT, "seed", "roles.yaml"))["roles"]
+    roles = load_roles()["roles"]
     from flask import current_app
 
     for name in roles:
@@ -97,7 +97,7 @@ def test_seed_demo_twice_same_rows_and_prints_logins(runner, session):
     assert _counts(session) == before
     names = sorted(session.scalars(select(Company.name)))
     assert names == ["Demo Norte", "Demo Sur"]
-    roles = load_roles(os.path.join(ROOT, "seed", "roles.yaml"))["roles"]
+    roles = load_roles()["roles"]
     for role in roles:
         assert f"norte.{role.lower()}" in result.output and f"sur.{role.lower()}" in result.output
     assert "admin" in result.output and "contraseña: demo" in result.output

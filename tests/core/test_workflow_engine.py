@@ -3,7 +3,9 @@ database errors are conflicts, and the `flask workflow show` table."""
 from __future__ import annotations
 
 from app.core.workflow import Workflow
-from tests.core.test_workflow import WF  # noqa: F401  (registers the test_ticket workflow)
+from tests.core.test_workflow import (
+    WF,  # noqa: F401  (registers the test_ticket workflow)
+)
 
 
 def test_cli_workflow_show_prints_the_table(runner):

@@ -21,14 +21,15 @@ CHROMIUM_ARGS = [
 def app(database_url):
     from flask_migrate import upgrade
 
-    from app import create_app, load_modules
+    from app import create_app
     from app.core.cli import seed_reference
+    from app.core.modules import installed
     from app.extensions import db
 
     application = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=True)
     with application.app_context():
         upgrade()
-        seed_reference(application.appbuilder, load_modules())
+        seed_reference(application.appbuilder, installed(application))
         db.session.remove()
     yield application
 

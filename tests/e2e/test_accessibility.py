@@ -5,8 +5,8 @@ A module's pages are found from the app, not from a list kept here: the menu an 
 sees (each link mapped to the module that registered its view through the app's URL map), then
 one page of each route one click away from those (add and edit forms, detail pages, reached
 from the lists' own links). On each page the hidden parts that a user opens are opened first
-(collapsed panels such as FAB's search, and one row of every search filter). A module added to
-app.MODULES with demo data is audited with no new test code.
+(collapsed panels such as FAB's search, and one row of every search filter). A module that
+app/core/modules.py discovers is audited, with its demo data, with no new test code.
 
 axe-core comes bundled in axe-playwright-python (axe.min.js in the package), injected into the
 page: nothing is fetched from the network."""
@@ -19,8 +19,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.exceptions import HTTPException
 
-from app import MODULES, load_modules
+from app import load_modules
 from app.core.cli import DEMO_PASSWORD, seed_demo
+from app.core.modules import installed
 from app.core.roles import load_roles
 from app.core.seeds import load_seed
 
@@ -156,7 +157,7 @@ def links(page, selector: str) -> list[str]:
 
 def module_users(app, routes: Routes, module: str) -> list[str]:
     """The administrator, then the first demo company's user of each role that reads or writes
-    one of the module's views (seed/roles.yaml): some pages and buttons show only to the roles
+    one of the module's views (seed/roles/*.yaml): some pages and buttons show only to the roles
     of a workflow (an administrator creates no calibration order)."""
     entities = {view.class_permission_name for view in app.appbuilder.baseviews
                 if routes.module_of_view.get(getattr(view.blueprint, "name", None)) == module}
@@ -166,9 +167,9 @@ def module_users(app, routes: Routes, module: str) -> list[str]:
     return ["admin"] + [f"{prefix}.{role.lower()}" for role in roles]
 
 
-@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize("module", [m.name for m in load_modules()])
 def test_accessibility_19_module_pages_have_no_serious_axe_violation(module, app, page, live_server, login_page):
-    seed_demo([m for m in load_modules() if m.__name__ == f"app.{module}"])
+    seed_demo([m for m in installed(app) if m.name == module])
     routes = Routes(app)
     sweep = Sweep(page, live_server)
     seen: set[str] = set()  # endpoints: one page of each route (each role's own menu pages again)

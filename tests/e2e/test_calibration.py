@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from app.core.tenancy import company_scope
 from app.calibration.models import CalibrationOrder, Instrument
+from app.core.tenancy import company_scope
 
 SHOTS = os.environ.get("SCREENSHOTS", "/tmp/screenshots")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.certification import services
 from app.certification.models import Certification, Operator, ProductAuditType
 from app.core.audit import AuditEntry
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from tests.sweeps.world import GHOST_ID
 

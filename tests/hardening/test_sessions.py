@@ -7,8 +7,13 @@ from __future__ import annotations
 import pytest
 from flask import current_app
 
+from tests.core.test_security import (  # noqa: F401 (fixtures)
+    csrf_app,
+    csrf_from,
+    csrf_login,
+    make_app,
+)
 from tests.factories import PASSWORD, ApiClient
-from tests.core.test_security import csrf_app, csrf_from, csrf_login, make_app  # noqa: F401 (fixtures)
 
 
 def copied_cookie(browser) -> str:

@@ -11,11 +11,17 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.installation import services
 from app.installation import workflow as matrix
-from app.installation.models import ENTITY, DoctorContact, Equipment, EquipmentTemplate, InstallationOrder
+from app.installation.models import (
+    ENTITY,
+    DoctorContact,
+    Equipment,
+    EquipmentTemplate,
+    InstallationOrder,
+)
 
 WF = matrix.WF
 ROLE_CODES = list(WF.roles)  # GESTOR_CUENTA, GESTOR_OPERACIONES, GESTOR_GENERAL, DOCTOR, TECNICO

@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import select
 
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.installation import services
 from app.installation.models import InstallationOrder

@@ -15,8 +15,8 @@ def test_demo_orders_walk_the_matrix_and_are_idempotent(session):
     import app.installation as installation
     from app.core.cli import seed_demo
 
-    seed_demo([installation])
-    seed_demo([installation])
+    seed_demo([installation.MODULE])
+    seed_demo([installation.MODULE])
     spec = load_seed(DEMO_FILE)
     expected = spec["orders"] + spec["by_company"]["Demo Sur"]["orders"]  # Demo Sur has its own clinics
     with company_scope(None):

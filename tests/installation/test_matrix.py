@@ -94,7 +94,7 @@ def test_machine_is_strict_and_built_from_the_yaml():
 
 def test_roles_yaml_write_permission_is_given_to_the_creators_of_the_matrix():
     """INST-001: `write` on InstallationOrder (create) = the roles holding CREATED."""
-    roles = yaml.safe_load(open(os.path.join(REPO, "seed", "roles.yaml"), encoding="utf-8"))["roles"]
+    roles = yaml.safe_load(open(os.path.join(REPO, "seed", "roles", "installation.yaml"), encoding="utf-8"))["roles"]
     writers = {name for name, spec in roles.items() if "InstallationOrder" in (spec.get("write") or [])}
     readers = {name for name, spec in roles.items() if "InstallationOrder" in (spec.get("read") or [])}
     assert writers == matrix.creator_roles() == {

@@ -11,12 +11,21 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.packaging import catalog as cat
 from app.packaging import services
-from app.packaging.models import Assignment, CuttingRoom, Management, PackagingProfile, Sample, WorkOrder
-from tests.core.test_seed_and_migrations import empty_database  # noqa: F401 (fixture of test_catalog_migration.py)
+from app.packaging.models import (
+    Assignment,
+    CuttingRoom,
+    Management,
+    PackagingProfile,
+    Sample,
+    WorkOrder,
+)
+from tests.core.test_seed_and_migrations import (
+    empty_database,  # noqa: F401 (fixture of test_catalog_migration.py)
+)
 
 ROLES = list(cat.roles())
 TODAY = dt.date.today()

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from app.core.identity import acting_as
 from app.core.localization import company_today
-from app.core.security import acting_as
 from app.core.tenancy import company_scope
 from app.packaging import quotations
 from app.packaging.models import PackagingProfile

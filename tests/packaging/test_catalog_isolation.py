@@ -13,10 +13,17 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.errors import ActionNotAllowed
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.packaging.cascade_models import Combination, ProductType
-from app.packaging.models import Area, ManagementType, OtState, PackagingProfile, RequestType, RoleArea
+from app.packaging.models import (
+    Area,
+    ManagementType,
+    OtState,
+    PackagingProfile,
+    RequestType,
+    RoleArea,
+)
 
 # (model, REST resource, page segment, pk, REST payload, page form data)
 PLATFORM = [

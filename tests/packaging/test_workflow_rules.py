@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-
 ALERT = "Pendiente recepción de diseño externo"
 # the user of each area who records state changes there
 AREA_USER = {1: "vendedor", 2: "ingeniero", 3: "disenador", 4: "catalogador", 5: "precatalogador",

@@ -2,7 +2,7 @@
 
 Routes and the (permission, view menu) FAB checks for each come from the application
 (tests/sweeps/discovery.py); roles and what they are granted from FAB's security manager
-(as seed/roles.yaml made them). Company A's demo user of each role asks, with A's real ids
+(as seed/roles/*.yaml made them). Company A's demo user of each role asks, with A's real ids
 in the path: a route that forgot its check would answer with A's record.
 
 The whole matrix is some 14,000 requests; it is covered in two passes instead:

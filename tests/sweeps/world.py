@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from flask import current_app
 from flask_appbuilder.models.sqla import Model
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import String, Text, func, inspect, literal, select, union_all
 from sqlalchemy.orm import MANYTOONE
 
-from app import load_modules
 from app.core.cli import DEMO_PASSWORD, seed_demo
+from app.core.modules import installed
 from app.core.roles import load_roles
 from app.core.tenancy import Company, Membership, TenantMixin, company_scope
 from app.extensions import db
@@ -50,7 +51,7 @@ class Tenant:
 class World:
     a: Tenant
     b: Tenant
-    roles: list[str]  # every role of seed/roles.yaml
+    roles: list[str]  # every role of seed/roles/*.yaml
     a_ids: dict = field(default_factory=dict)  # model -> ids of A's rows
     b_ids: dict = field(default_factory=dict)
     a_values: dict = field(default_factory=dict)  # column name -> a value of it in one of A's rows
@@ -155,7 +156,7 @@ def build(app, tmp_dir) -> World:
     """Load the demo, add the sweep's own users of B, and read what A has."""
     app.config["FILES_DIR"] = str(tmp_dir)
     with company_scope(None):
-        seed_demo(load_modules())
+        seed_demo(installed(current_app))
         first, second = db.session.scalars(select(Company).where(Company.name.in_(["Demo Norte", "Demo Sur"]))
                                            .order_by(Company.id)).all()
         roles = sorted((load_roles().get("roles") or {}).keys())
