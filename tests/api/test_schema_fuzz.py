@@ -14,7 +14,14 @@ from flask.globals import _cv_app
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from app.extensions import db
-from tests.api.conftest import HYPOTHESIS, PROFILE, RESTRICTED, granted, operation_module, operation_permission
+from tests.api.conftest import (
+    HYPOTHESIS,
+    PROFILE,
+    RESTRICTED,
+    granted,
+    operation_module,
+    operation_permission,
+)
 
 SESSION_PATHS = ("/api/v1/security/login", "/api/v1/security/refresh")
 # FAB's own role and permission editing writes the role tables the suite keeps between tests

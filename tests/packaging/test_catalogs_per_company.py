@@ -13,7 +13,7 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
 from sqlalchemy import String, select
 
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import TenantMixin, company_scope
 from app.packaging.catalog_api import CATALOG_PERMISSION
 from app.packaging.catalog_views import MAINTENANCE
