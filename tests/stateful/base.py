@@ -1,0 +1,216 @@
+"""Shared base of the stateful tests (issue 19): a Hypothesis RuleBasedStateMachine that drives
+a module's services as the web and API do (one committed transaction per user action, rolled
+back when refused) and checks, after every step, the invariants every workflow keeps:
+
+- each record's state is a state of its drawn graph, and the one the applied steps predict;
+- the audit trail of each record is exactly the actions applied to it, in order: one entry per
+  applied transition, none for a refused one;
+- a refused action (DomainError: ActionNotAllowed, ValidationError, Conflict, NotFound,
+  TenantViolation) changes nothing the module stores (its tables, the audit, the counters);
+- each company's numbers are 1..n, gap-free, even when creations were refused;
+- a user of one company never acts on the other company's records (refused, nothing changes).
+
+The world (two companies, a user per role in each, the module's catalogs) is made once per
+test; each Hypothesis example starts by deleting the module's rows, audit entries and number
+counters of those two companies (`reset`), so it numbers from 1 again and sees nothing of an
+earlier example. The suite's cleanup empties every table after the test."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine, invariant, run_state_machine_as_test
+from sqlalchemy import delete, func, select
+
+from app.core.audit import AuditEntry
+from app.core.errors import DomainError
+from app.core.identity import acting_as
+from app.core.models import Model
+from app.core.sequences import SequenceCounter
+from app.core.tenancy import company_scope
+from app.extensions import db
+from tests import factories
+
+# About 40 s for the four machines per database (measured in the report of issue 19).
+SETTINGS = settings(max_examples=15, stateful_step_count=12, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(HealthCheck), print_blob=False)
+TODAY = dt.date(2026, 3, 2)  # a fixed Monday: the services take `today`, no test reads the clock
+
+
+def run(machine_class, roles: dict[str, list[str]], prefix: str) -> None:
+    """Run `machine_class` with the suite's settings, in a world made once for the test: two
+    companies, one user per entry of `roles` ({name: [FAB roles]}) in each ("<name>@A",
+    "<name>@B"), and the module's catalogs (`machine_class.setup`)."""
+    session = db.session
+    companies = [factories.make_company(), factories.make_company()]
+    users, home = {}, {}
+    for side, company in zip("AB", companies):
+        for name, fab_roles in roles.items():
+            key = f"{name}@{side}"
+            users[key] = factories.make_user(roles=fab_roles, companies=[company],
+                                             username=f"{prefix}_{name.lower()}_{side.lower()}")
+            home[key] = company
+    machine_class.companies, machine_class.company_ids = companies, [c.id for c in companies]
+    machine_class.users, machine_class.home = users, home
+    machine_class.catalog = machine_class.setup(session, companies, users)
+    session.commit()
+    run_state_machine_as_test(machine_class, settings=SETTINGS)
+
+
+class Refused(Exception):
+    """Raised by `WorkflowMachine.act` for the caller that wants to know (never escapes a rule)."""
+
+
+class WorkflowMachine(RuleBasedStateMachine):
+    """Subclasses set `tables`, `model` and `entity`, and implement `setup` and `graph_states`."""
+
+    users: dict = {}  # set by run(): "<name>@A" / "<name>@B" -> user
+    home: dict = {}  # user name -> company
+    companies: list = []
+    company_ids: list[int] = []
+    catalog = None  # what setup() made
+    tables: tuple = ()  # models (or link tables) a refusal must leave untouched; reset per example
+    model = None  # the records' model; its state, numbering group and number columns:
+    state_field, group_field = "state", "company_id"
+    entity = ""  # the records' audit entity
+
+    def __init__(self):
+        super().__init__()
+        self.session = db.session
+        self.reset()
+        self.records: list[int] = []  # ids of the records created, in order
+        self.company_of: dict[int, object] = {}
+        self.state: dict[int, str] = {}  # predicted state of each record
+        self.trail: dict[int, list[str]] = defaultdict(list)  # predicted audit actions of each record
+
+    def reset(self) -> None:
+        """The example starts with none of the module's rows, audit entries or counters in
+        the two companies (the catalogs made by `setup` stay)."""
+        self.session.rollback()
+        with company_scope(None):
+            for table in self.reset_tables():
+                self.session.execute(delete(table).where(self.in_companies(table)))
+        self.session.commit()
+        models = tuple(m for m in self.tables if isinstance(m, type))
+        for obj in [o for o in self.session.identity_map.values() if isinstance(o, models)]:
+            self.session.expunge(obj)  # ids are given again (SQLite): forget the deleted rows
+
+    def reset_tables(self) -> list:
+        """The tables `reset` empties, children first."""
+        mine = {m.__table__ if hasattr(m, "__table__") else m for m in (*self.tables, AuditEntry, SequenceCounter)}
+        return [t for t in reversed(Model.metadata.sorted_tables) if t in mine]
+
+    def in_companies(self, table):
+        """Rows of `table` in the two companies (a link table: through its parent's company)."""
+        if "company_id" in table.c:
+            return table.c.company_id.in_(self.company_ids)
+        fk = next(fk for fk in table.foreign_keys if "company_id" in fk.column.table.c)
+        parent = fk.column.table
+        return fk.parent.in_(select(fk.column).where(parent.c.company_id.in_(self.company_ids)))
+
+    # --- what subclasses provide ----------------------------------------------------------
+    @classmethod
+    def setup(cls, session, companies, users):
+        """The module's catalogs in the two companies, made once per test (returned: `catalog`)."""
+
+    def graph_states(self) -> set[str]:
+        raise NotImplementedError
+
+    def number_value(self, number) -> int:
+        """The record's number as an integer (a module may format it, e.g. "OC-2026-00042")."""
+        return number
+
+    # --- acting ---------------------------------------------------------------------------
+    def user_names(self, company=None) -> list[str]:
+        return sorted(n for n, c in self.home.items() if company is None or c is company)
+
+    def act(self, name: str, company, fn, *, foreign: bool = False):
+        """Run `fn()` as user `name` in `company`, one transaction; a refusal is rolled back and
+        must have changed nothing. `foreign`: the action targets the other company's record
+        and must be refused. Returns fn's result, or Refused (the exception's class)."""
+        before = self.snapshot()
+        user = self.users[name]
+        try:
+            with company_scope(company.id), acting_as(user):
+                out = fn(user)
+                self.session.commit()
+        except DomainError as exc:
+            self.session.rollback()
+            self.refused(exc)
+            assert self.snapshot() == before, f"a refused action changed data: {exc}"
+            return Refused
+        assert not foreign, f"{name} of company {company.id} acted on another company's record"
+        return out
+
+    def refused(self, exc: DomainError) -> None:
+        """Hook: what a refusal sets off after its rollback (certification's expiry)."""
+
+    def applied(self, record_id: int, action: str, to_state: str | None = None) -> None:
+        self.trail[record_id].append(action)
+        if to_state is not None:
+            self.state[record_id] = to_state
+
+    # --- reading --------------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """Every row of the module's tables, the audit and the counters of the two companies."""
+        self.session.rollback()
+        out = {}
+        with company_scope(None):
+            for table in self.reset_tables():
+                rows = self.session.execute(
+                    select(table).where(self.in_companies(table)).order_by(*table.primary_key)
+                ).all()
+                out[table.name] = [tuple(r) for r in rows]
+        return out
+
+    def audit_trail(self) -> dict[int, list[str]]:
+        """{record id: [audit actions, oldest first]} of the records' entity in the two companies."""
+        with company_scope(None):
+            rows = self.session.execute(
+                select(AuditEntry.entity_id, AuditEntry.action)
+                .where(AuditEntry.entity == self.entity, AuditEntry.company_id.in_(self.company_ids))
+                .order_by(AuditEntry.id)
+            ).all()
+        out: dict[int, list[str]] = defaultdict(list)
+        for entity_id, action in rows:
+            out[entity_id].append(action)
+        return out
+
+    def stored(self) -> dict[int, tuple]:
+        """{id: (numbering group, state, number)} of every record of the two companies."""
+        m = self.model
+        with company_scope(None):
+            rows = self.session.execute(
+                select(m.id, getattr(m, self.group_field), getattr(m, self.state_field), m.number)
+                .where(m.company_id.in_(self.company_ids))
+            ).all()
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+    # --- the invariants --------------------------------------------------------------------
+    @invariant()
+    def invariants(self) -> None:
+        self.check_all()
+
+    def check_all(self) -> None:
+        """The invariants, after every step (and inside a walk, after every action of it):
+        - the records stored are the ones created, each in a state of the graph, the one the
+          applied actions predict;
+        - each record's audit is the applied actions, in order (one entry each, none refused);
+        - each group's numbers (a company's orders) are 1..n, without gaps or repeats."""
+        self.session.rollback()
+        stored, trail = self.stored(), self.audit_trail()
+        assert sorted(stored) == sorted(self.records), f"records stored {sorted(stored)} != created {self.records}"
+        numbers: dict[int, list[int]] = defaultdict(list)
+        for rid, (group, state, number) in stored.items():
+            assert state in self.graph_states(), f"record {rid} in {state!r}, not a state of the graph"
+            assert state == self.state[rid], f"record {rid} in {state!r}, expected {self.state[rid]!r}"
+            numbers[group].append(self.number_value(number))
+        assert set(trail) <= set(self.records), f"audit entries of records never created: {set(trail) - set(self.records)}"
+        for rid in self.records:
+            assert trail.get(rid, []) == self.trail[rid], f"record {rid}: audit {trail.get(rid)} != applied {self.trail[rid]}"
+        for group, values in numbers.items():
+            assert sorted(values) == list(range(1, len(values) + 1)), f"group {group}: numbers {sorted(values)}"
+
+    def teardown(self) -> None:
+        self.session.rollback()
