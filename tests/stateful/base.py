@@ -21,11 +21,11 @@ from collections import defaultdict
 
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, run_state_machine_as_test
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from app.core.audit import AuditEntry
 from app.core.errors import DomainError
-from app.core.identity import acting_as
+from app.core.identity import acting_as, role_names
 from app.core.models import Model
 from app.core.sequences import SequenceCounter
 from app.core.tenancy import company_scope
@@ -150,6 +150,43 @@ class WorkflowMachine(RuleBasedStateMachine):
         self.trail[record_id].append(action)
         if to_state is not None:
             self.state[record_id] = to_state
+
+    def created(self, record_id: int, company, state: str, action: str) -> None:
+        self.records.append(record_id)
+        self.company_of[record_id] = company
+        self.state[record_id] = state
+        self.applied(record_id, action)
+
+    def transition_applied(self, wf, rid: int, name: str, action: str) -> None:
+        """`action` of workflow `wf` succeeded on `rid` as `name`: it must be an edge of the graph
+        from the state the record was in, of a role `name` holds; the record is now in its target."""
+        edges = wf.transitions_for(self.state[rid], action)
+        assert edges, f"{action} applied in {self.state[rid]}: not an edge of the graph"
+        assert role_names(self.users[name]) & {r for t in edges for r in t.roles}, f"{name} applied {action} without its role"
+        if not edges[0].is_read:  # a read action writes nothing
+            self.applied(rid, action, edges[0].target)
+
+    # --- walking the graph ------------------------------------------------------------------
+    def offered(self, rid: int) -> list[tuple[str, str]]:
+        """(user name, action) pairs the record's page offers its company's users now."""
+        raise NotImplementedError
+
+    def perform(self, rid: int, name: str, action: str, company) -> None:
+        raise NotImplementedError
+
+    def walk_record(self, pick: int, choices: list[int]) -> None:
+        """Users of a record's company press, one after the other, buttons its page offers them;
+        the invariants are checked after each."""
+        rid = self.records[pick % len(self.records)]
+        for i, choice in enumerate(choices):
+            offered = self.offered(rid)
+            self.session.rollback()
+            if not offered:
+                return
+            if i:
+                self.check_all()
+            name, action = offered[choice % len(offered)]
+            self.perform(rid, name, action, self.company_of[rid])
 
     # --- reading --------------------------------------------------------------------------
     def snapshot(self) -> dict:

@@ -10,7 +10,6 @@ import datetime as dt
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
-from app.core.security import role_names
 from app.core.tenancy import company_scope
 from app.installation import queries, services
 from app.installation.models import (
@@ -96,32 +95,22 @@ class InstallationMachine(WorkflowMachine):
         out = self.act(name, company, go)
         if out is not Refused:
             assert variant == 0, f"created with invalid data (variant {variant})"
-            self.records.append(out)
-            self.company_of[out] = company
-            self.state[out] = WF.initial_state
-            self.applied(out, "CREATE_ORDER")
+            self.created(out, company, WF.initial_state, "CREATE_ORDER")
+
+    def offered(self, rid):
+        if rid in self.deleted:
+            return []  # gone from every list and page
+        company = self.company_of[rid]
+        with company_scope(company.id):
+            order = self.session.get(InstallationOrder, rid)
+            return [(name, t.action) for name in self.user_names(company)
+                    for t in WF.available_actions(order, self.users[name])]
 
     @precondition(lambda self: self.records)
     @rule(pick=DAY, choices=WALK)
     def walk(self, pick, choices):
-        """Users of the order's company press, one after the other, buttons its page offers them
-        (the invariants are checked after each)."""
-        rid = self.records[pick % len(self.records)]
-        company = self.company_of[rid]
-        for i, choice in enumerate(choices):
-            if rid in self.deleted:
-                return  # gone from every list and page
-            with company_scope(company.id):
-                order = self.session.get(InstallationOrder, rid)
-                offered = [(name, t.action) for name in self.user_names(company)
-                           for t in WF.available_actions(order, self.users[name])]
-            self.session.rollback()
-            if not offered:
-                return
-            if i:
-                self.check_all()
-            name, action = offered[choice % len(offered)]
-            self.perform(rid, name, action, company)
+        """Users of an order's company press buttons its page offers them, one after the other."""
+        self.walk_record(pick, choices)
 
     @precondition(lambda self: self.records)
     @rule(pick=DAY, who=st.sampled_from(sorted(ROLES)), side=st.sampled_from("AB"), action=st.sampled_from(ACTIONS))
@@ -133,7 +122,6 @@ class InstallationMachine(WorkflowMachine):
 
     def perform(self, rid: int, name: str, action: str, company) -> None:
         foreign = company is not self.company_of[rid]
-        before = self.state[rid]
 
         def go(user):
             if foreign:  # the other company's order, as an object: the engine must refuse it
@@ -146,11 +134,7 @@ class InstallationMachine(WorkflowMachine):
 
         if self.act(name, company, go, foreign=foreign) is Refused:
             return
-        edges = WF.transitions_for(before, action)
-        assert edges, f"{action} applied from {before}, not an edge of the graph"
-        assert role_names(self.users[name]) & set(edges[0].roles), f"{name} applied {action} without the role"
-        if not edges[0].is_read:
-            self.applied(rid, action, edges[0].target)
+        self.transition_applied(WF, rid, name, action)
         if action == "DELETE_ORDER":
             self.deleted.add(rid)
 
