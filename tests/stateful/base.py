@@ -51,6 +51,14 @@ def run(machine_class, roles: dict[str, list[str]], prefix: str) -> None:
             users[key] = factories.make_user(roles=fab_roles, companies=[company],
                                              username=f"{prefix}_{name.lower()}_{side.lower()}")
             home[key] = company
+    for user in users.values():  # loaded once and detached: a commit or rollback does not expire them
+        session.refresh(user)
+        role_names(user)
+    for user in users.values():
+        for role in user.roles:
+            if role in session:
+                session.expunge(role)
+        session.expunge(user)
     machine_class.companies, machine_class.company_ids = companies, [c.id for c in companies]
     machine_class.users, machine_class.home = users, home
     machine_class.catalog = machine_class.setup(session, companies, users)
@@ -74,6 +82,7 @@ class WorkflowMachine(RuleBasedStateMachine):
     model = None  # the records' model; its state, numbering group and number columns:
     state_field, group_field = "state", "company_id"
     entity = ""  # the records' audit entity
+    detours: frozenset = frozenset()  # actions a walk takes last (cancel, reject...): walks go deep
 
     def __init__(self):
         super().__init__()
@@ -185,6 +194,7 @@ class WorkflowMachine(RuleBasedStateMachine):
                 return
             if i:
                 self.check_all()
+            offered.sort(key=lambda pair: pair[1] in self.detours)  # small choices go forward
             name, action = offered[choice % len(offered)]
             self.perform(rid, name, action, self.company_of[rid])
 
