@@ -20,7 +20,8 @@ import datetime as dt
 from collections import defaultdict
 
 from hypothesis import HealthCheck, settings
-from hypothesis.stateful import RuleBasedStateMachine, invariant, run_state_machine_as_test
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import delete, select
 
 from app.core.audit import AuditEntry
@@ -63,7 +64,11 @@ def run(machine_class, roles: dict[str, list[str]], prefix: str) -> None:
     machine_class.users, machine_class.home = users, home
     machine_class.catalog = machine_class.setup(session, companies, users)
     session.commit()
-    run_state_machine_as_test(machine_class, settings=SETTINGS)
+    run_state_machine_as_test(machine_class, settings=settings(SETTINGS, max_examples=machine_class.max_examples))
+
+
+PICK = st.integers(0, 10**6)  # which record: modulo the records there are
+WALK = st.lists(st.integers(0, 11), min_size=1, max_size=6)  # which offered button, at each step of a walk
 
 
 class Refused(Exception):
@@ -82,6 +87,7 @@ class WorkflowMachine(RuleBasedStateMachine):
     model = None  # the records' model; its state, numbering group and number columns:
     state_field, group_field = "state", "company_id"
     entity = ""  # the records' audit entity
+    max_examples = SETTINGS.max_examples  # a machine whose steps cost more runs fewer examples
     detours: frozenset = frozenset()  # actions a walk takes last (cancel, reject...): walks go deep
 
     def __init__(self):
@@ -146,13 +152,13 @@ class WorkflowMachine(RuleBasedStateMachine):
                 self.session.commit()
         except DomainError as exc:
             self.session.rollback()
-            self.refused(exc)
             assert self.snapshot() == before, f"a refused action changed data: {exc}"
+            self.refused(exc, user, company)
             return Refused
         assert not foreign, f"{name} of company {company.id} acted on another company's record"
         return out
 
-    def refused(self, exc: DomainError) -> None:
+    def refused(self, exc: DomainError, user, company) -> None:
         """Hook: what a refusal sets off after its rollback (certification's expiry)."""
 
     def applied(self, record_id: int, action: str, to_state: str | None = None) -> None:
@@ -211,12 +217,12 @@ class WorkflowMachine(RuleBasedStateMachine):
                 out[table.name] = [tuple(r) for r in rows]
         return out
 
-    def audit_trail(self) -> dict[int, list[str]]:
-        """{record id: [audit actions, oldest first]} of the records' entity in the two companies."""
+    def audit_trail(self, entity: str | None = None) -> dict[int, list[str]]:
+        """{record id: [audit actions, oldest first]} of `entity` (the records') in the two companies."""
         with company_scope(None):
             rows = self.session.execute(
                 select(AuditEntry.entity_id, AuditEntry.action)
-                .where(AuditEntry.entity == self.entity, AuditEntry.company_id.in_(self.company_ids))
+                .where(AuditEntry.entity == (entity or self.entity), AuditEntry.company_id.in_(self.company_ids))
                 .order_by(AuditEntry.id)
             ).all()
         out: dict[int, list[str]] = defaultdict(list)
@@ -261,3 +267,20 @@ class WorkflowMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.session.rollback()
+
+
+class WalkingMachine(WorkflowMachine):
+    """A machine whose records have pages offering actions (`offered`): most steps walk them."""
+
+    @precondition(lambda self: self.records)
+    @rule(pick=PICK, choices=WALK)
+    def walk(self, pick, choices):
+        """Users of a record's company press, one after the other, buttons its page offers them."""
+        self.walk_record(pick, choices)
+
+    @precondition(lambda self: self.records)
+    @rule(pick=PICK, choices=WALK)
+    def walk_more(self, pick, choices):
+        """The same rule again: walks take twice the steps random actions take."""
+        self.walk_record(pick, choices)
+
