@@ -140,7 +140,7 @@ class WorkflowMachine(RuleBasedStateMachine):
     def user_names(self, company=None) -> list[str]:
         return sorted(n for n, c in self.home.items() if company is None or c is company)
 
-    def act(self, name: str, company, fn, *, foreign: bool = False):
+    def act(self, name: str, company, fn, *, foreign: bool = False, what: str = ""):
         """Run `fn()` as user `name` in `company`, one transaction; a refusal is rolled back and
         must have changed nothing. `foreign`: the action targets the other company's record
         and must be refused. Returns fn's result, or Refused (the exception's class)."""
@@ -155,7 +155,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             assert self.snapshot() == before, f"a refused action changed data: {exc}"
             self.refused(exc, user, company)
             return Refused
-        assert not foreign, f"{name} of company {company.id} acted on another company's record"
+        assert not foreign, f"{name} of company {company.id} acted on another company's record ({what})"
         return out
 
     def refused(self, exc: DomainError, user, company) -> None:
@@ -194,12 +194,12 @@ class WorkflowMachine(RuleBasedStateMachine):
         the invariants are checked after each."""
         rid = self.records[pick % len(self.records)]
         for i, choice in enumerate(choices):
+            if i:
+                self.check_all()
             offered = self.offered(rid)
             self.session.rollback()
             if not offered:
                 return
-            if i:
-                self.check_all()
             offered.sort(key=lambda pair: pair[1] in self.detours)  # small choices go forward
             name, action = offered[choice % len(offered)]
             self.perform(rid, name, action, self.company_of[rid])
@@ -283,4 +283,17 @@ class WalkingMachine(WorkflowMachine):
     def walk_more(self, pick, choices):
         """The same rule again: walks take twice the steps random actions take."""
         self.walk_record(pick, choices)
+
+    @precondition(lambda self: self.records)
+    @rule(pick=PICK, choice=st.integers(0, 11))
+    def intrude(self, pick, choice):
+        """The user with the same role in the other company tries a button the record's page
+        offers now (the right role, the right state, the wrong company): always refused."""
+        rid = self.records[pick % len(self.records)]
+        offered = self.offered(rid)
+        self.session.rollback()
+        if offered:
+            name, action = offered[choice % len(offered)]
+            intruder = name[:-1] + ("B" if name.endswith("@A") else "A")
+            self.perform(rid, intruder, action, self.home[intruder])
 

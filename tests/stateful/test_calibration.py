@@ -154,7 +154,7 @@ class CalibrationMachine(WalkingMachine):
             return services.perform(session=self.session, user=user, order=order, action=action,
                                     payload=self.payload(action, company, choice), today=TODAY)
 
-        out = self.act(name, company, go, foreign=foreign)
+        out = self.act(name, company, go, foreign=foreign, what=f"{action} on {rid}")
         if out is Refused:
             return
         user_id = self.users[name].id

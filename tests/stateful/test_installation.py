@@ -130,7 +130,7 @@ class InstallationMachine(WalkingMachine):
             return WF.perform(order, action, user, session=self.session, payload=self.payload(action, company),
                               today=TODAY)
 
-        if self.act(name, company, go, foreign=foreign) is Refused:
+        if self.act(name, company, go, foreign=foreign, what=f"{action} on {rid}") is Refused:
             return
         self.transition_applied(WF, rid, name, action)
         if action == "DELETE_ORDER":

@@ -113,7 +113,7 @@ class PackagingMachine(WalkingMachine):
             return services.add_management(session=self.session, user=user, company=company, today=TODAY, ot=ot,
                                            data=data)
 
-        if self.act(name, company, go, foreign=foreign) is Refused:
+        if self.act(name, company, go, foreign=foreign, what=f"{action} on {rid}") is Refused:
             return
         if action.startswith("CAMBIO_"):
             assert not cat.states()[int(self.state[rid])]["closed"], f"{action} applied on a closed OT"
