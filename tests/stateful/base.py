@@ -10,6 +10,11 @@ back when refused) and checks, after every step, the invariants every workflow k
 - each company's numbers are 1..n, gap-free, even when creations were refused;
 - a user of one company never acts on the other company's records (refused, nothing changes).
 
+Rules: create records (valid or not, by any role); walk a record along the buttons its page
+offers its company's users (`offered`, most steps; invariants after each click); any user of
+either company tries any action (`act_any`); the same role of the other company tries an
+offered button (`intrude`, always refused).
+
 The world (two companies, a user per role in each, the module's catalogs) is made once per
 test; each Hypothesis example starts by deleting the module's rows, audit entries and number
 counters of those two companies (`reset`), so it numbers from 1 again and sees nothing of an

@@ -6,9 +6,14 @@ change nothing, quotation numbers 1..n per company, no user acts across companie
 creator (or an admin) edits or submits, and nothing without lines is submitted."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
+from sqlalchemy import func, select
 
+from app.core.audit import AuditEntry
+from app.core.errors import NotFound
+from app.core.security import acting_as
 from app.core.tenancy import company_scope
 from app.packaging import quotation_queries as qq
 from app.packaging import quotations, rules
@@ -115,3 +120,28 @@ class QuotationMachine(WalkingMachine):
 def test_packaging_quotations_keep_their_invariants(session):
     """Issue 19: quotations under random actions keep state, audit, numbering and isolation."""
     run(QuotationMachine, ROLES, "squot")
+
+
+def test_editing_another_companys_quotation_is_refused_not_a_500(session, make_company, make_user):
+    """Found by the machine above: edit_quotation given another company's quotation (its row
+    locked as the active company sees it: none) raised AttributeError (a 500); it is a 404
+    now, as the quotation's lookup answers, and nothing changes."""
+    north, south = make_company(), make_company()
+    seller = make_user(roles=["ENV_VENDEDOR"], companies=[north])
+    admin_south = make_user(roles=["ENV_ADMINISTRADOR"], companies=[south])
+    with company_scope(north.id), acting_as(seller):
+        q = quotations.create_quotation(session=session, user=seller, company=north, today=TODAY,
+                                        data={"client": "Cliente Uno", "lines": [dict(LINE)]})
+        session.commit()
+    with company_scope(None):
+        audit_before = session.scalar(select(func.count()).select_from(AuditEntry))
+        quotation = session.get(Quotation, q.id)
+    with company_scope(south.id), acting_as(admin_south):
+        with pytest.raises(NotFound, match="No existe esa cotización"):
+            quotations.edit_quotation(session=session, user=admin_south, company=south, today=TODAY,
+                                      quotation=quotation, data={"client": "Otro"})
+        session.rollback()
+    with company_scope(None):
+        stored = session.get(Quotation, q.id)
+        assert (stored.client, stored.version) == ("Cliente Uno", 1)
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
