@@ -139,13 +139,16 @@ def list_quotations(*, session: Session, actor: rules.Actor, company_id: int,
     return total, list(rows)
 
 
+NOT_FOUND = "No existe esa cotización en la empresa activa o no la puedes ver."
+
+
 def get_quotation(*, session: Session, actor: rules.Actor, company_id: int | None, quotation_id) -> Quotation:
     """The quotation if `actor` sees it (COT-001), else 404."""
     pk = lookup_id(quotation_id)
     found = session.scalar(select(Quotation).where(
         Quotation.id == pk, visibility_clause(actor, company_id, listing=False))) if pk else None
     if found is None:
-        raise NotFound("No existe esa cotización en la empresa activa o no la puedes ver.")
+        raise NotFound(NOT_FOUND)
     return found
 
 

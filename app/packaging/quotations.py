@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core import audit, sequences
 from app.core.db import begin_write, lock_row
-from app.core.errors import ActionNotAllowed, Conflict, ValidationError
+from app.core.errors import ActionNotAllowed, Conflict, NotFound, ValidationError
 from app.core.models import utcnow
 from app.core.tenancy import TenantViolation
 from app.core.validation import (
@@ -42,6 +42,7 @@ from app.packaging.quotation_models import (
 from app.packaging.quotation_models import (
     QUOTATION_LABELS as QL,
 )
+from app.packaging.quotation_queries import NOT_FOUND
 from app.packaging.quotation_workflow import QWF, creator_or_admin_refusal
 
 SEQUENCE = "packaging_quotation"
@@ -186,6 +187,8 @@ def edit_quotation(*, session: Session, user, company, today: dt.date, quotation
     clean = parse(session, actor, data, partial=True)
     begin_write(session)
     locked = lock_row(session, Quotation, quotation.id)
+    if locked is None:  # another company's quotation (or none): refused as its lookup is, not a 500
+        raise NotFound(NOT_FOUND)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(STALE_MESSAGE)
     reason = edit_refusal(session, actor, locked)  # the state may have moved while we waited
