@@ -17,7 +17,13 @@ from sqlalchemy import select
 from app.calibration import checklist, execution, queries, services
 from app.calibration.certificate_models import Certificate
 from app.calibration.models import (
-    ENTITY, CalibrationEvidence, CalibrationOrder, CalibrationResult, ChecklistItem, ChecklistTick, Instrument,
+    ENTITY,
+    CalibrationEvidence,
+    CalibrationOrder,
+    CalibrationResult,
+    ChecklistItem,
+    ChecklistTick,
+    Instrument,
     order_technician,
 )
 from app.calibration.workflow import WF
@@ -46,14 +52,13 @@ class CalibrationMachine(WalkingMachine):
 
     @classmethod
     def setup(cls, session, companies, users):
-        """An instrument and the review checklist in each company: {company id: (instrument, item codes)}."""
+        """An instrument in each company (the review checklist comes with the company): {company id: (instrument, item codes)}."""
         out = {}
         for company in companies:
             with company_scope(company.id):
                 instrument = Instrument(tag="MAN-001", description="Manómetro", unit="bar", interval_days=365,
                                         active=True)
                 session.add(instrument)
-                checklist.ensure_checklist(session, company_id=company.id)
                 session.commit()
                 codes = session.scalars(select(ChecklistItem.code).where(ChecklistItem.active.is_(True))).all()
                 out[company.id] = (instrument.id, sorted(codes))

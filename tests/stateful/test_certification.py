@@ -18,7 +18,15 @@ from sqlalchemy import select
 
 from app.certification import services
 from app.certification.models import (
-    COMPLETED, LAPSED, OPEN, Auditor, Certification, CertificationAssignment, Inspection, Operator, ProductAuditType,
+    COMPLETED,
+    LAPSED,
+    OPEN,
+    Auditor,
+    Certification,
+    CertificationAssignment,
+    Inspection,
+    Operator,
+    ProductAuditType,
     ValidationPeriod,
 )
 from app.certification.periods import current_rules

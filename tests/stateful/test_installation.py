@@ -13,7 +13,13 @@ from hypothesis.stateful import initialize, precondition, rule
 from app.core.tenancy import company_scope
 from app.installation import queries, services
 from app.installation.models import (
-    ENTITY, DoctorContact, Equipment, EquipmentTemplate, InstallationOrder, OrderLine, order_technician,
+    ENTITY,
+    DoctorContact,
+    Equipment,
+    EquipmentTemplate,
+    InstallationOrder,
+    OrderLine,
+    order_technician,
 )
 from app.installation.workflow import WF
 from tests.stateful.base import PICK, TODAY, Refused, WalkingMachine, run

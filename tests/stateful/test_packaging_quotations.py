@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
 from app.core.errors import NotFound
-from app.core.security import acting_as
+from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.packaging import quotation_queries as qq
 from app.packaging import quotations, rules
