@@ -31,13 +31,12 @@ from app.core.api import (
     api_endpoint,
     json_body,
 )
-from app.core.context import request_today
+from app.core.commands import run
 from app.core.downloads import download_response
 from app.core.errors import ValidationError
 from app.core.identity import current_user
 from app.core.row_rules import VisibleRows
 from app.core.storage import get_storage
-from app.core.tenancy import active_company
 from app.core.uploads import accepts_upload, received_file
 from app.core.validation import record_id
 from app.extensions import db
@@ -89,8 +88,7 @@ class InstrumentApi(TenantModelRestApi):
             404: {$ref: '#/components/responses/404'}
         """
         instrument = self.get_visible(pk)
-        services.validate_instrument(session=db.session, user=current_user(), instrument=instrument)
-        db.session.commit()
+        run(services.validate_instrument, instrument=instrument)
         return self.response(200, id=instrument.id, validated_at=instrument.validated_at.isoformat(),
                              validated_by=current_user().username)
 
@@ -125,9 +123,7 @@ class CalibrationOrderApi(WorkflowActionsApi):
     @answers_errors
     def post_headless(self):
         """A new order (the client's request or the manager's order), in RECEIVED."""
-        order = services.create_order(session=db.session, user=current_user(), company=active_company(db.session),
-                                      today=request_today(), data=json_body())
-        db.session.commit()
+        order = run(services.create_order, data=json_body())
         order = queries.get_order(session=db.session, user=current_user(), order_id=order.id, details=True)
         return self.response(201, id=order.id, result=queries.order_to_dict(order, user=current_user()))
 
@@ -135,8 +131,7 @@ class CalibrationOrderApi(WorkflowActionsApi):
     def put_headless(self, pk):
         """Edit the order's details (services.update_order decides who may change what)."""
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
-        changes = services.update_order(session=db.session, user=current_user(), order=order, data=json_body())
-        db.session.commit()
+        changes = run(services.update_order, order=order, data=json_body())
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk, details=True)
         return self.response(200, id=order.id, changed=sorted(changes), result=queries.order_to_dict(order, user=current_user()))
 
@@ -179,9 +174,8 @@ class CalibrationOrderApi(WorkflowActionsApi):
         upload = received_file("file")
         if upload is None:
             raise ValidationError("Falta el archivo (campo multipart «file»).", field="file")
-        evidence = execution.add_evidence(session=db.session, user=current_user(), order=order,
-                                          filename=upload.filename or "", data=upload.stream, storage=get_storage())
-        db.session.commit()
+        evidence = run(execution.add_evidence, order=order, filename=upload.filename or "", data=upload.stream,
+                       storage=get_storage())
         return self.response(201, id=evidence.id, result=queries.evidence_to_dict(evidence))
 
     @api_endpoint("/<int:pk>/checklist", methods=["GET"])
@@ -222,8 +216,7 @@ class CalibrationOrderApi(WorkflowActionsApi):
         unknown = sorted(set(body) - {"items"})
         if unknown:
             raise ValidationError(f"Campo desconocido «{unknown[0]}». Campos admitidos: items.", field=unknown[0])
-        changed = checklist.set_ticks(db.session, user=current_user(), order=order, items=body.get("items"))
-        db.session.commit()
+        changed = run(checklist.set_ticks, order=order, items=body.get("items"))
         items = checklist.checklist(db.session, order=order)
         return self.response(200, id=order.id, changed=changed, items=[_tick_dict(i) for i in items],
                              complete=all(i["checked"] for i in items))
@@ -270,22 +263,19 @@ class CalibrationResultApi(_ChildApi):
     def post_headless(self):
         body = json_body()
         order = self._order(body)
-        result = execution.add_result(session=db.session, user=current_user(), order=order, data=body)
-        db.session.commit()
+        result = run(execution.add_result, order=order, data=body)
         return self.response(201, id=result.id, result=queries.result_to_dict(result))
 
     @answers_errors
     def put_headless(self, pk):
         result = self._child(pk)
-        result = execution.update_result(session=db.session, user=current_user(), result=result, data=json_body())
-        db.session.commit()
+        result = run(execution.update_result, result=result, data=json_body())
         return self.response(200, id=result.id, result=queries.result_to_dict(result))
 
     @answers_errors
     def delete_headless(self, pk):
         result = self._child(pk)
-        execution.delete_result(session=db.session, user=current_user(), result=result)
-        db.session.commit()
+        run(execution.delete_result, result=result)
         return self.response(200, message="Resultado eliminado.")
 
 
@@ -310,9 +300,7 @@ class CalibrationProgressApi(_ChildApi):
         if unknown:
             raise ValidationError(f"Campo desconocido «{unknown[0]}». Campos admitidos: order_id, entry_date, text.",
                                   field=unknown[0])
-        entry = execution.add_progress(session=db.session, user=current_user(), order=order, data=data,
-                                       today=request_today())
-        db.session.commit()
+        entry = run(execution.add_progress, order=order, data=data)
         return self.response(201, id=entry.id, result=queries.progress_to_dict(entry))
 
 
@@ -332,9 +320,7 @@ class CalibrationLogisticsApi(_ChildApi):
     def post_headless(self):
         body = json_body()
         order = self._order(body)
-        event = execution.add_logistics(session=db.session, user=current_user(), order=order, data=body,
-                                        today=request_today())
-        db.session.commit()
+        event = run(execution.add_logistics, order=order, data=body)
         return self.response(201, id=event.id, result=queries.logistics_to_dict(event))
 
 

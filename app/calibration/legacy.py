@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from app.calibration import certificates, execution, queries, services
 from app.calibration.certificate_api import certificate_json
 from app.calibration.workflow import WF, company_technicians
+from app.core.commands import run as run_command
 from app.core.constraints import explain
 from app.core.context import request_today
 from app.core.errors import DomainError, ValidationError
@@ -83,9 +84,7 @@ class LegacyCalibrationApi(BaseApi):
     def _act(self, action: str, payload: dict | None = None):
         data = _args()
         order = self._order(data)
-        done = services.perform(session=db.session, user=current_user(), order=order, action=action,
-                                payload=payload if payload is not None else {}, today=request_today())
-        db.session.commit()
+        done = run_command(services.perform, order=order, action=action, payload=payload if payload is not None else {})
         return done
 
     @expose("/list_calibrations.php", methods=["GET", "POST"])
@@ -132,9 +131,7 @@ class LegacyCalibrationApi(BaseApi):
                     raise ValidationError(str(_l("El estado solo puede cambiarse a «Cerrada» por esta vía; las "
                                               "demás transiciones usan «action».")), field="state")
                 fields["action"] = "CLOSE"
-            done = services.update_work_order(session=db.session, user=current_user(), order=order, data=fields,
-                                              today=request_today())
-            db.session.commit()
+            done = run_command(services.update_work_order, order=order, data=fields)
             return _ok(order=queries.order_to_dict(done, user=current_user(), details=False))
         return self._guarded(run)
 
@@ -158,9 +155,7 @@ class LegacyCalibrationApi(BaseApi):
             data = _args()
             order = self._order(data)
             fields = {k: v for k, v in data.items() if k not in ("id", "order_id")}
-            event = execution.add_logistics(session=db.session, user=current_user(), order=order, data=fields,
-                                            today=request_today())
-            db.session.commit()
+            event = run_command(execution.add_logistics, order=order, data=fields)
             return _ok(201, logistics=queries.logistics_to_dict(event))
         return self._guarded(run)
 
@@ -177,9 +172,7 @@ class LegacyCalibrationApi(BaseApi):
                 return _ok(order=queries.order_to_dict(order, user=current_user()))
             order = self._order(data)
             fields = {k: v for k, v in data.items() if k not in ("id", "order_id")}
-            entry = execution.add_progress(session=db.session, user=current_user(), order=order, data=fields,
-                                           today=request_today())
-            db.session.commit()
+            entry = run_command(execution.add_progress, order=order, data=fields)
             return _ok(201, progress=queries.progress_to_dict(entry))
         return self._guarded(run)
 

@@ -22,19 +22,16 @@ from app.calibration.workflow import (
     is_manager,
     sees_internal_notes,
 )
+from app.core.commands import run
 from app.core.context import request_today
-from app.core.errors import DomainError, FieldErrors, NotFound, ValidationError
+from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.identity import current_user, display_name, is_admin, role_names
+from app.core.pages import errors_by_field
 from app.core.storage import get_storage, upload_limit
-from app.core.tenancy import active_company, current_company_id
+from app.core.tenancy import current_company_id
 from app.core.uploads import accepts_upload, received_file
 from app.core.validation import Checker, boolean, date, integer, typed_int
-from app.core.workflow_views import (
-    WorkflowActionsView,
-    field_errors,
-    form_payload,
-    typed_values,
-)
+from app.core.workflow_views import WorkflowActionsView, form_payload, typed_values
 from app.extensions import db
 
 PAGE_SIZE = 25
@@ -173,15 +170,13 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         data = {**payload, **({"action": action} if action else {}),
                 **({"reason": request.form.get("reason")} if request.form.get("reason") else {})}
         try:
-            order = services.update_work_order(session=db.session, user=current_user(), order=order, data=data,
-                                               today=request_today())
-            db.session.commit()
+            order = run(services.update_work_order, order=order, data=data)
         except NotFound:
             db.session.rollback()
             raise
         except DomainError as exc:
             db.session.rollback()
-            beside, above = field_errors(exc, {**WORK_ORDER_FIELDS, "reason": {}})
+            beside, above = errors_by_field(exc, {**WORK_ORDER_FIELDS, "reason": {}})
             state = {"values": {**typed_values(WORK_ORDER_FIELDS, payload), "reason": request.form.get("reason", "")},
                      "errors": beside, "message": above}
             return self._list_page(selected=self.get_object(pk), form_state=state, status=exc.status)
@@ -202,14 +197,12 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         if request.method == "POST":
             payload = form_payload(fields, request.form)
             try:
-                order = services.create_order(session=db.session, user=user, company=active_company(db.session),
-                                              today=request_today(), data=payload)
-                db.session.commit()
+                order = run(services.create_order, user=user, data=payload)
                 flash(f"Orden {order.number} creada: «{WF.state_label(order.state)}».", "success")
                 return redirect(url_for(".details", pk=order.id))
             except DomainError as exc:
                 db.session.rollback()
-                beside, above = field_errors(exc, fields)
+                beside, above = errors_by_field(exc, fields)
                 if above:
                     flash(above, "danger")
                 errors, status, values = beside, exc.status, typed_values(fields, payload)
@@ -237,12 +230,7 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            if isinstance(exc, FieldErrors):
-                errors, above = dict(exc.errors), None
-            elif exc.field in SECTION_FIELDS[name]:
-                errors, above = {exc.field: exc.message}, None
-            else:
-                errors, above = {}, exc.message
+            errors, above = errors_by_field(exc, SECTION_FIELDS[name])
             section = {"form": name, "typed": values, "errors": errors, "message": above}
             return self.details_response(self.get_object(pk, details=True), section=section, status=exc.status)
         flash(message, "success")

@@ -13,6 +13,7 @@ from app.calibration import order_views, queries, services
 from app.calibration.api import INSTRUMENT_PERMISSION
 from app.calibration.models import ChecklistItem, Instrument
 from app.calibration.workflow import CLIENTE_ROLE
+from app.core.commands import run
 from app.core.context import request_today
 from app.core.errors import DomainError
 from app.core.identity import current_user, is_admin, role_names
@@ -88,8 +89,7 @@ class InstrumentPagesView(BaseView):
             flash(str(_l("No existe ese instrumento en la empresa activa.")), "danger")
             return redirect(url_for(".reception")), 404
         try:
-            services.validate_instrument(session=db.session, user=current_user(), instrument=instrument)
-            db.session.commit()
+            run(services.validate_instrument, instrument=instrument)
             flash(str(_l("Instrumento %(tag)s validado.", tag=instrument.tag)), "success")
         except DomainError as exc:
             db.session.rollback()

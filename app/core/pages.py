@@ -36,21 +36,30 @@ def as_domain_error(exc: Exception, values=None, *, deleting: bool = False, labe
 def rollback_after(exc: Exception) -> None:
     """Roll back the refused action; then, if the refusal has an `aftermath` (a write that
     must stand although the action is refused, e.g. an expiry found on the way), run it in a
-    transaction of its own and commit it."""
+    transaction of its own and commit it (once: the boundary and the answer may both call this)."""
     db.session.rollback()
     aftermath = getattr(exc, "aftermath", None)
     if aftermath is not None:
+        exc.aftermath = None
         aftermath(db.session)
         db.session.commit()
+
+
+def errors_by_field(exc: DomainError, fields=None) -> tuple[dict[str, str], str | None]:
+    """The one split of a refusal for a form (issue 20 point 2): ({field: sentence} shown
+    beside the form's `fields`, the sentence shown above it). Without `fields`, every named
+    field is the form's."""
+    errors = dict(exc.errors) if isinstance(exc, FieldErrors) else {exc.field or "": exc.message}
+    beside = {k: v for k, v in errors.items() if k and (fields is None or k in fields)}
+    rest = [v for k, v in errors.items() if k not in beside]
+    return beside, rest[0] if rest else None
 
 
 def form_errors(exc: Exception, values=None, *, labels=None) -> dict[str, str]:
     """Roll back and give {field: sentence} for a form ("" for what belongs to no field)."""
     rollback_after(exc)
-    error = as_domain_error(exc, values, labels=labels)
-    if isinstance(error, FieldErrors):
-        return dict(error.errors)
-    return {error.field or "": error.message}
+    beside, above = errors_by_field(as_domain_error(exc, values, labels=labels))
+    return {**beside, "": above} if above else beside
 
 
 class FormErrorsMixin:

@@ -18,9 +18,10 @@ from flask_appbuilder import BaseView, expose, has_access
 
 from app.core import idempotency
 from app.core.context import request_today
-from app.core.errors import DomainError, FieldErrors, NotFound
+from app.core.errors import DomainError, NotFound
 from app.core.formatting import translated
 from app.core.identity import current_user
+from app.core.pages import errors_by_field
 from app.core.validation import typed_int
 from app.extensions import db
 
@@ -66,17 +67,6 @@ def typed_values(specs: dict, payload: dict) -> dict:
         elif spec.get("type") == "integer" and typed_int(value) is not None:
             values[name] = typed_int(value)
     return values
-
-
-def field_errors(exc: DomainError, specs: dict) -> tuple[dict, str | None]:
-    """({field: message} shown beside the fields, message shown above the form)."""
-    if isinstance(exc, FieldErrors):
-        beside = {k: v for k, v in exc.errors.items() if k in specs}
-        rest = [v for k, v in exc.errors.items() if k not in specs]
-        return beside, rest[0] if rest else None
-    if exc.field in specs:
-        return {exc.field: exc.message}, None
-    return {}, exc.message
 
 
 class WorkflowActionsView(BaseView):
@@ -194,7 +184,7 @@ class WorkflowActionsView(BaseView):
             raise
         except DomainError as exc:
             db.session.rollback()
-            beside, above = field_errors(exc, specs)
+            beside, above = errors_by_field(exc, specs)
             obj = self.get_object(pk, details=True)
             state = {"action": action, "values": typed_values(specs, payload), "errors": beside, "message": above}
             return self.details_response(obj, form_state=state, status=exc.status)

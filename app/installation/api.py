@@ -12,10 +12,9 @@ from app.core.api import (
     api_endpoint,
     json_body,
 )
-from app.core.context import request_today
+from app.core.commands import run
 from app.core.identity import current_user
 from app.core.row_rules import VisibleRows
-from app.core.tenancy import active_company
 from app.extensions import db
 from app.installation import queries, services
 from app.installation.filters import visible_orders
@@ -55,11 +54,7 @@ class InstallationOrderApi(WorkflowActionsApi):
     @answers_errors
     def post_headless(self):
         """Create an order through services.create_order (INST-001)."""
-        order = services.create_order(
-            session=db.session, user=current_user(), company=active_company(db.session),
-            today=request_today(), data=json_body(),
-        )
-        db.session.commit()
+        order = run(services.create_order, data=json_body())
         order = queries.get_order(session=db.session, user=current_user(), order_id=order.id, details=True)
         return self.response(201, id=order.id, result=queries.order_to_dict(order, user=current_user()))
 

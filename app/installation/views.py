@@ -14,19 +14,15 @@ from markupsafe import Markup
 from sqlalchemy import asc, case, desc
 from wtforms import SelectField
 
-from app.core.context import request_today
+from app.core.commands import run
 from app.core.errors import DomainError
 from app.core.formatting import translated
 from app.core.identity import current_user
+from app.core.pages import errors_by_field
 from app.core.row_rules import VisibleRows
-from app.core.tenancy import active_company, current_company_id
+from app.core.tenancy import current_company_id
 from app.core.views import EagerSQLAInterface, TenantModelView
-from app.core.workflow_views import (
-    WorkflowActionsView,
-    field_errors,
-    form_payload,
-    typed_values,
-)
+from app.core.workflow_views import WorkflowActionsView, form_payload, typed_values
 from app.extensions import db
 from app.installation import queries, services
 from app.installation.api import PERMISSION
@@ -269,17 +265,13 @@ class InstallationOrderDetailsView(WorkflowActionsView):
         if request.method == "POST":
             payload = form_payload(ORDER_FIELDS, request.form)
             try:
-                order = services.create_order(
-                    session=db.session, user=user, company=active_company(db.session),
-                    today=request_today(), data=payload,
-                )
-                db.session.commit()
+                order = run(services.create_order, user=user, data=payload)
                 flash(Markup("Orden {number} creada en «{state}».").format(
                     number=order.number, state=WF.state_label(order.state)), "success")
                 return redirect(url_for(".details", pk=order.id))
             except DomainError as exc:
                 db.session.rollback()
-                beside, above = field_errors(exc, ORDER_FIELDS)
+                beside, above = errors_by_field(exc, ORDER_FIELDS)
                 if above:
                     flash(above, "danger")
                 errors, status = beside, exc.status

@@ -15,11 +15,9 @@ from app.core.api import (
     api_endpoint,
     json_body,
 )
-from app.core.context import request_today
+from app.core.commands import run
 from app.core.errors import ValidationError
-from app.core.identity import current_user
 from app.core.row_rules import VisibleRows
-from app.core.tenancy import active_company
 from app.core.validation import integer
 from app.extensions import db
 from app.packaging import catalog as cat
@@ -60,17 +58,13 @@ class PackagingWorkOrderApi(TenantModelRestApi):
 
     @answers_errors
     def post_headless(self):
-        ot = services.create_order(session=db.session, user=current_user(), company=active_company(db.session),
-                                   today=request_today(), data=json_body())
-        db.session.commit()
+        ot = run(services.create_order, data=json_body())
         return self.response(201, id=ot.id, result=queries.order_to_dict(ot))
 
     @answers_errors
     def put_headless(self, pk):
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
-        services.edit_order(session=db.session, user=current_user(), company=active_company(db.session),
-                            today=request_today(), ot=ot, data=json_body())
-        db.session.commit()
+        run(services.edit_order, ot=ot, data=json_body())
         return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
 
     @api_endpoint("/<int:pk>/assign", methods=["POST"])
@@ -93,9 +87,7 @@ class PackagingWorkOrderApi(TenantModelRestApi):
             422: {$ref: '#/components/responses/422'}
         """
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
-        services.assign(session=db.session, user=current_user(), company=active_company(db.session),
-                        today=request_today(), ot=ot, data=json_body())
-        db.session.commit()
+        run(services.assign, ot=ot, data=json_body())
         return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
 
     @api_endpoint("/<int:pk>/allowed", methods=["GET"])
@@ -150,9 +142,7 @@ class PackagingManagementApi(TenantModelRestApi):
         ot = queries.get_order(session=db.session, actor=actor, order_id=ot_id)
         if data.get("management_type") == cat.FILE:
             raise ValidationError("Los archivos (tipo 3) se suben desde la página de la OT.", field="management_type")
-        entry = services.add_management(session=db.session, user=current_user(),
-                                        company=active_company(db.session), today=request_today(), ot=ot, data=data)
-        db.session.commit()
+        entry = run(services.add_management, ot=ot, data=data)
         db.session.refresh(ot)
         result = {"work_order": queries.order_to_dict(ot)}
         if entry is not None:

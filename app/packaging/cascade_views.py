@@ -3,10 +3,9 @@ each of the eight levels (label, active) and the allowed combinations
 (relacion_filtro_ingresos_principales), added and deactivated here (CASC-001/002)."""
 from __future__ import annotations
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from app.core.views import TenantModelView
+from app.core.catalogs import catalog_view
 from app.packaging.cascade_models import LEVELS, Combination
 from app.packaging.catalog_views import CATEGORY, MAINTENANCE
 
@@ -26,13 +25,8 @@ COMBINATIONS_MENU = ("Combinaciones permitidas", _l("Combinaciones permitidas"))
 
 
 def _view(model, columns, title, route, **extra):
-    return type(f"{model.__name__}MaintenanceView", (TenantModelView,), {
-        "datamodel": SQLAInterface(model), "class_permission_name": MAINTENANCE,
-        "route_base": f"/envases/mantenedores/{route}",
-        "include_route_methods": {"list", "show", "edit", "add"}, "base_permissions": ["can_read", "can_write"],
-        "list_columns": ["id", *columns], "show_columns": ["id", *columns], "edit_columns": columns,
-        "add_columns": columns, "label_columns": LABELS, "list_title": title, "base_order": ("id", "asc"), **extra,
-    })
+    return catalog_view(model, columns, permission=MAINTENANCE, route_base=f"/envases/mantenedores/{route}",
+                        title=title, labels=LABELS, add=True, **extra)
 
 
 VIEWS = [

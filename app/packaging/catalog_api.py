@@ -5,9 +5,7 @@ company's cutting rooms and users' packaging profiles are written by the admin r
 (PackagingCatalog, PackagingProfile)."""
 from __future__ import annotations
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
-
-from app.core.api import TenantModelRestApi
+from app.core.catalogs import CATALOG_ROUTES, catalog_api
 from app.core.errors import ValidationError
 from app.core.tenancy import company_user_ids
 from app.core.validation import message
@@ -26,14 +24,13 @@ CATALOG_PERMISSION = "PackagingCatalog"
 STRUCTURE_PERMISSION = "PackagingStructure"  # every ENV role reads, only Admin writes
 
 
-def _catalog(model, resource: str, columns: list[str], routes=frozenset({"get", "get_list", "info", "post", "put"}),
-             permission: str = CATALOG_PERMISSION, **extra):
-    return type(f"{model.__name__}Api", (TenantModelRestApi,), {
-        "datamodel": SQLAInterface(model), "resource_name": resource, "class_permission_name": permission,
-        "include_route_methods": set(routes), "list_columns": ["id", *columns], "show_columns": ["id", *columns],
-        "add_columns": [c for c in columns if c != "id"], "edit_columns": [c for c in columns if c != "id"],
-        "base_order": ("id", "asc"), "openapi_spec_tag": "Catálogos de envases", **extra,
-    })
+TAG = "Catálogos de envases"
+
+
+def _catalog(model, resource: str, columns: list[str], routes=CATALOG_ROUTES, permission: str = CATALOG_PERMISSION,
+             **extra):
+    """A packaging catalog's REST resource (core/catalogs.py), under the packaging tag."""
+    return catalog_api(model, resource, columns, permission=permission, tag=TAG, routes=routes, **extra)
 
 
 def _members_only(self, item) -> None:

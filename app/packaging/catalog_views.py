@@ -5,10 +5,9 @@ the platform's structure (areas, states, management types, request types, roles'
 PackagingStructureMaintenance instead: the admin roles read it, only Admin edits it (issue 19)."""
 from __future__ import annotations
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from app.core.views import TenantModelView
+from app.core.catalogs import catalog_view
 from app.packaging.models import (
     Area,
     CuttingRoom,
@@ -32,15 +31,10 @@ LABELS = {
 
 
 def _view(model, columns, *, edit=None, add=False, title="", permission=MAINTENANCE, **extra):
-    routes = {"list", "show", "edit"} | ({"add"} if add else set())
-    return type(f"{model.__name__}MaintenanceView", (TenantModelView,), {
-        "datamodel": SQLAInterface(model), "class_permission_name": permission,
-        "route_base": f"/envases/mantenedores/{model.__tablename__.replace('packaging_', '')}",
-        "include_route_methods": routes, "base_permissions": ["can_read", "can_write"],
-        "list_columns": ["id", *columns], "show_columns": ["id", *columns],
-        "edit_columns": edit or columns, "add_columns": edit or columns, "label_columns": LABELS,
-        "list_title": title, "base_order": ("id", "asc"), **extra,
-    })
+    """A packaging maintenance page (core/catalogs.py) under /envases/mantenedores/."""
+    return catalog_view(model, columns, permission=permission, title=title, labels=extra.pop("label_columns", LABELS),
+                        route_base=f"/envases/mantenedores/{model.__tablename__.replace('packaging_', '')}",
+                        edit=edit, add=add, **extra)
 
 
 VIEWS = [

@@ -16,11 +16,12 @@ from app.core.api import (
     if_match_version,
     json_body,
 )
+from app.core.commands import run
 from app.core.context import request_today
 from app.core.errors import ValidationError
 from app.core.identity import current_user
 from app.core.row_rules import VisibleRows
-from app.core.tenancy import active_company, current_company_id
+from app.core.tenancy import current_company_id
 from app.extensions import db
 from app.packaging import quotation_queries as qq
 from app.packaging import quotations
@@ -74,9 +75,7 @@ class PackagingQuotationApi(WorkflowActionsApi):
 
     @answers_errors
     def post_headless(self):
-        q = quotations.create_quotation(session=db.session, user=current_user(), company=active_company(db.session),
-                                        today=request_today(), data=json_body())
-        db.session.commit()
+        q = run(quotations.create_quotation, data=json_body())
         return self.response(201, id=q.id, result=qq.quotation_to_dict(q))
 
     @answers_errors
@@ -84,10 +83,7 @@ class PackagingQuotationApi(WorkflowActionsApi):
         """Edit a draft (its creator or an admin); "lines", when given, replaces every line.
         An If-Match header with the version seen answers 409 when someone changed it since."""
         q = qq.get_quotation(session=db.session, actor=current_actor(), company_id=current_company_id(), quotation_id=pk)
-        q = quotations.edit_quotation(session=db.session, user=current_user(), company=active_company(db.session),
-                                      today=request_today(), quotation=q, data=json_body(),
-                                      expected_version=if_match_version())
-        db.session.commit()
+        q = run(quotations.edit_quotation, quotation=q, data=json_body(), expected_version=if_match_version())
         db.session.refresh(q)
         return self.response(200, id=q.id, result=qq.quotation_to_dict(q))
 

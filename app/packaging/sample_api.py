@@ -7,6 +7,7 @@ from flask import request
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, json_body
+from app.core.commands import run
 from app.core.context import request_today
 from app.core.identity import current_user
 from app.core.tenancy import active_company
@@ -74,9 +75,7 @@ class PackagingSampleApi(TenantModelRestApi):
         quantity_<k> and sample_carton (another field: 403 naming it)."""
         data = json_body()
         sample, ot = sq.get_sample(session=db.session, actor=current_actor(), sample_id=pk)
-        samples.edit(session=db.session, user=current_user(), company=active_company(db.session),
-                     today=request_today(), sample=sample, ot=ot, data=data)
-        db.session.commit()
+        run(samples.edit, sample=sample, ot=ot, data=data)
         return self.response(200, id=sample.id, result=sq.sample_to_dict(sample, sq.room_names(db.session)))
 
 

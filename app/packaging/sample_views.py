@@ -10,6 +10,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.commands import run
 from app.core.context import request_today
 from app.core.errors import DomainError
 from app.core.identity import current_user
@@ -120,9 +121,7 @@ class PackagingSamplesView(BaseView):
             return redirect(url_for("PackagingOrdersView.detail", pk=ot.id))
         payload = _payload(request.form, creating=False)
         try:
-            samples.edit(session=db.session, user=current_user(), company=active_company(db.session),
-                         today=request_today(), sample=sample, ot=ot, data=payload)
-            db.session.commit()
+            run(samples.edit, sample=sample, ot=ot, data=payload)
         except DomainError as exc:
             return self._refused(pk, exc, payload, sample_id=sid)
         flash(str(_l("Muestra %(id)s guardada.", id=sid)), "success")

@@ -10,6 +10,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.commands import run
 from app.core.context import request_today
 from app.core.errors import DomainError
 from app.core.identity import current_user, display_name
@@ -175,10 +176,7 @@ class PackagingOrdersView(BaseView):
                 file = received_file("file")
                 content = file.stream if file else b""
                 upload = (check_upload(file.filename if file else "", content), content)
-            services.add_management(session=db.session, user=current_user(), company=active_company(db.session),
-                                    today=request_today(), ot=ot, data=payload, upload=upload,
-                                    storage=get_storage())
-            db.session.commit()
+            run(services.add_management, ot=ot, data=payload, upload=upload, storage=get_storage())
             db.session.refresh(ot)
             flash(str(_l("Gestión registrada en la OT %(n)s: «%(s)s», %(a)s.", n=ot.number,
                          s=cat.state_name(ot.state), a=cat.area_names().get(ot.current_area_id))), "success")
@@ -226,9 +224,7 @@ class PackagingOrdersView(BaseView):
     def assign(self, pk):
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         try:
-            row = services.assign(session=db.session, user=current_user(), company=active_company(db.session),
-                                  today=request_today(), ot=ot, data={"asignado_id": request.form.get("asignado_id")})
-            db.session.commit()
+            row = run(services.assign, ot=ot, data={"asignado_id": request.form.get("asignado_id")})
             message = str(_l("OT %(n)s asignada a %(u)s.", n=ot.number, u=display_name(row.user)))
         except DomainError as exc:
             db.session.rollback()

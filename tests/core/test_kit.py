@@ -1,0 +1,43 @@
+"""tests/kit.py works as it says (issue 20 point 9), shown on installation orders: a command
+run as one user action, a state reached along the drawn graph by the roles that hold each
+step, the audit read back, a refused action and another company's user changing nothing,
+and the API clients of the world's users."""
+from __future__ import annotations
+
+import pytest
+
+from app.core.errors import DomainError
+from app.extensions import db
+from app.installation import services
+from app.installation.models import Equipment
+from app.installation.workflow import WF
+from tests.kit import World
+
+ROLES = [spec["role"] for spec in WF.roles.values()]
+
+
+def test_issue_20_the_kit_walks_an_order_and_reads_its_audit(app):
+    world = World.build(ROLES)
+    with world.acting("INST_GESTOR_GENERAL"):
+        equipment = Equipment(company_id=world.companies[0].id, code="ECO-1", name="Ecógrafo")
+        db.session.add(equipment)
+        db.session.commit()
+    order = world.run(services.create_order, by="INST_GESTOR_GENERAL", data={
+        "doctor": world.user("INST_DOCTOR").id, "address": "Calle Mayor 1", "site": "Clínica Norte",
+        "scheduled_for": "2026-03-10", "lines": {str(equipment.id): 1}})
+    assert order.number == 1
+
+    order = world.reach(order, "ACCEPTED")
+    assert order.state == "ACCEPTED"
+    trail = world.audit(order)
+    assert trail[1:] == ["EDIT_ORDER", "ACCEPT_ORDER"] and len(trail) == 3
+
+    with pytest.raises(DomainError):  # the matrix: a technician does not confirm equipment
+        world.perform(order, "CONFIRM_EQUIPMENT", by="INST_TECNICO")
+    with pytest.raises(DomainError):  # the other company's account manager never reaches it
+        world.perform(order, "CONTACT_DOCTOR", by="INST_GESTOR_CUENTA", company=1,
+                      channel="PHONE", note="¿Confirmamos?")
+    assert world.audit(order) == trail
+
+    assert world.api("INST_GESTOR_OPERACIONES").get(f"/api/v1/installation_order/{order.id}").status_code == 200
+    assert world.api("INST_GESTOR_OPERACIONES", 1).get(f"/api/v1/installation_order/{order.id}").status_code == 404

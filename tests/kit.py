@@ -1,0 +1,137 @@
+"""The tests' one vocabulary for every module (issue 20 point 9): a `World` of companies and
+users by FAB role; act as a user in a company; run a service command as one user action (the
+same boundary as app/core/commands.py: the context filled in, one commit, a rollback on
+refusal); perform a workflow action; reach a state along the drawn graph; read a record's
+audit; a logged-in browser or API client for a user. Dates are fixed (`TODAY`), never the
+clock, so no day of the year turns a test red."""
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.core.audit import AuditEntry, entity_name
+from app.core.identity import acting_as
+from app.core.pages import rollback_after
+from app.core.tenancy import company_scope
+from app.core.workflow import all_workflows
+from app.extensions import db
+from tests import factories
+
+TODAY = dt.date(2026, 3, 2)  # a Monday of an ordinary week
+
+
+def workflow_of(record):
+    """The workflow bound to the record's model (by its manifest)."""
+    for workflow in all_workflows():
+        if workflow.binding is not None and workflow.binding.model is type(record):
+            return workflow
+    raise LookupError(f"no workflow is bound to {type(record).__name__}")
+
+
+@dataclass
+class World:
+    """Companies (index 0, 1, ...) and one user per FAB role in each ("<ROLE>@<index>")."""
+
+    session: object
+    companies: list
+    users: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, roles, companies: int = 2, prefix: str = "kit") -> "World":
+        made = [factories.make_company() for _ in range(companies)]
+        world = cls(db.session, made)
+        for index, company in enumerate(made):
+            for role in roles:
+                world.users[f"{role}@{index}"] = factories.make_user(
+                    roles=[role], companies=[company], username=f"{prefix}_{role.lower()}_{index}")
+        db.session.commit()
+        return world
+
+    def user(self, role: str, company: int = 0):
+        return self.users[f"{role}@{company}"]
+
+    @contextmanager
+    def acting(self, user, company: int = 0):
+        """As `user` (a user or a role name) working in company `company`."""
+        user = self.user(user, company) if isinstance(user, str) else user
+        with company_scope(self.companies[company].id), acting_as(user):
+            yield user
+
+    def run(self, command, *, by, company: int = 0, today: dt.date = TODAY, **arguments):
+        """`command` as one user action of `by` in `company`: session, user, company and today
+        given where its signature names them, one commit, or a rollback and the error raised."""
+        with self.acting(by, company) as user:
+            context = {"session": self.session, "user": user, "company": self.companies[company], "today": today}
+            wanted = inspect.signature(command).parameters
+            given = {name: value for name, value in context.items() if name in wanted and name not in arguments}
+            try:
+                result = command(**given, **arguments)
+                self.session.commit()
+            except BaseException as exc:
+                rollback_after(exc)
+                raise
+        return result
+
+    def perform(self, record, action: str, *, by, company: int = 0, today: dt.date = TODAY, **payload):
+        """A workflow action on `record` as `by`, as the action endpoints run it."""
+        workflow = workflow_of(record)
+
+        def act(*, session, user, today):
+            return workflow.perform(session.merge(record), action, user, session=session, payload=payload,
+                                    today=today)
+
+        return self.run(act, by=by, company=company, today=today)
+
+    def reach(self, record, state: str, *, company: int = 0, today: dt.date = TODAY, payloads=None):
+        """Walk `record` to `state` along the shortest path of the drawn graph, each step by a
+        user of the world holding a role the step allows; `payloads` gives an action's input."""
+        workflow, payloads = workflow_of(record), payloads or {}
+        path = self.path(workflow, workflow.state_of(record), state)
+        for transition in path:
+            role = next((r for r in transition.roles if f"{r}@{company}" in self.users), None)
+            if role is None:
+                raise LookupError(f"no user of the world may {transition.action}")
+            record = self.perform(record, transition.action, by=role, company=company, today=today,
+                                  **payloads.get(transition.action, {}))
+        return record
+
+    @staticmethod
+    def path(workflow, source: str, target: str) -> list:
+        """The fewest state-changing transitions from `source` to `target` (breadth first)."""
+        queue, seen = deque([(source, [])]), {source}
+        while queue:
+            state, steps = queue.popleft()
+            if state == target:
+                return steps
+            for transition in workflow.transitions_for(state):
+                if transition.target and transition.target not in seen:
+                    seen.add(transition.target)
+                    queue.append((transition.target, steps + [transition]))
+        raise LookupError(f"{workflow.code}: no path from {source} to {target}")
+
+    def audit(self, record) -> list[str]:
+        """The actions of the record's audit trail, oldest first."""
+        query = (select(AuditEntry.action).where(AuditEntry.entity == entity_name(record),
+                                                 AuditEntry.entity_id == record.id)
+                 .order_by(AuditEntry.created_at, AuditEntry.id).execution_options(all_companies=True))
+        return list(self.session.scalars(query))
+
+    def browser(self, user, company: int = 0):
+        """A logged-in web client of `user` (a user or a role name) working in `company`."""
+        user = self.user(user, company) if isinstance(user, str) else user
+        client = current_app.test_client()
+        assert client.post("/login/", data={"username": user.username,
+                                            "password": factories.PASSWORD}).status_code == 302
+        client.post("/empresa/activa", data={"company_id": self.companies[company].id})
+        return client
+
+    def api(self, user, company: int = 0) -> factories.ApiClient:
+        """A JWT client of `user` with X-Company-Id of `company`."""
+        user = self.user(user, company) if isinstance(user, str) else user
+        return factories.ApiClient(current_app.test_client(), user, self.companies[company])
