@@ -240,6 +240,10 @@ class HistoryInterface(SQLAInterface):
             return ENTRY_COLUMNS[col](item)
         return SQLAInterface._get_attr_value(item, col)
 
+    def get_order_columns_list(self, list_columns=None):
+        """The labels are computed per row: lists sort by the stored columns only."""
+        return [c for c in super().get_order_columns_list(list_columns) if c not in ENTRY_COLUMNS]
+
 
 def readable_entry(entry) -> dict:
     """One entry of a record's history page: its columns and ENTRY_COLUMNS."""
