@@ -14,7 +14,7 @@ FLASK  := FLASK_APP=run.py $(VENV)/bin/flask
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run install install-dev test test-sqlite test-postgres e2e fuzz bench bench-load lint audit clean translations
+.PHONY: run install install-dev test test-sqlite test-sqlite-then-e2e test-postgres e2e fuzz bench bench-load lint audit clean translations
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,15 +37,21 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # Both databases at once (two cores; each suite's output printed whole when it ends).
+# WITH_E2E=1 (CI) also runs the browser tests, right after the SQLite half: they then use the
+# core the SQLite half leaves idle while the PostgreSQL half (the longer one) goes on.
+SQLITE_HALF := $(if $(WITH_E2E),test-sqlite-then-e2e,test-sqlite)
 test: install-dev
 	@if $(PY) scripts/pg_available.py; then \
-		$(MAKE) -j2 --output-sync=target test-sqlite test-postgres; \
+		$(MAKE) -j2 --output-sync=target $(SQLITE_HALF) test-postgres; \
 	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
 		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but $$TEST_DATABASE_URL is not reachable"; exit 1; \
 	else \
-		$(MAKE) test-sqlite && \
+		$(MAKE) $(SQLITE_HALF) && \
 		echo "PostgreSQL not reachable at $$TEST_DATABASE_URL: suite ran on SQLite only"; \
 	fi
+
+test-sqlite-then-e2e: test-sqlite
+	$(MAKE) e2e
 
 test-sqlite: install-dev
 	TEST_DB=sqlite $(VENV)/bin/pytest
