@@ -7,7 +7,6 @@ clock, so no day of the year turns a test red."""
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,8 +15,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.core.audit import AuditEntry, entity_name
+from app.core.commands import RequestContext, run_in
 from app.core.identity import acting_as
-from app.core.pages import rollback_after
 from app.core.tenancy import company_scope
 from app.core.workflow import all_workflows
 from app.extensions import db
@@ -67,16 +66,8 @@ class World:
         """`command` as one user action of `by` in `company`: session, user, company and today
         given where its signature names them, one commit, or a rollback and the error raised."""
         with self.acting(by, company) as user:
-            context = {"session": self.session, "user": user, "company": self.companies[company], "today": today}
-            wanted = inspect.signature(command).parameters
-            given = {name: value for name, value in context.items() if name in wanted and name not in arguments}
-            try:
-                result = command(**given, **arguments)
-                self.session.commit()
-            except BaseException as exc:
-                rollback_after(exc)
-                raise
-        return result
+            context = RequestContext(session=self.session, user=user, company=self.companies[company], today=today)
+            return run_in(context, command, **arguments)
 
     def perform(self, record, action: str, *, by, company: int = 0, today: dt.date = TODAY, **payload):
         """A workflow action on `record` as `by`, as the action endpoints run it."""

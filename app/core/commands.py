@@ -36,9 +36,13 @@ def request_context() -> RequestContext:
 
 
 def run(command, /, **arguments):
-    """Run `command` as one user action: its context filled in, one commit, or a rollback and
-    the error raised again."""
-    context = request_context()
+    """Run `command` as one user action of the request: its context filled in, one commit, or
+    a rollback and the error raised again."""
+    return run_in(request_context(), command, **arguments)
+
+
+def run_in(context: RequestContext, command, /, **arguments):
+    """`run` with a context given by the caller (a job, the CLI, a test's world)."""
     wanted = inspect.signature(command).parameters
     given = {name: getattr(context, name) for name in ("session", "user", "company", "today")
              if name in wanted and name not in arguments}
