@@ -26,7 +26,9 @@ def load_modules():
     return discover(sys.modules[__name__])
 
 
-def create_app(config: str | None = None, **overrides) -> Flask:
+def create_app(config: str | None = None, *, extra_modules=(), **overrides) -> Flask:
+    """The application; `extra_modules`: manifests installed after app/'s own (a module that
+    lives elsewhere, e.g. the tests' fifth module)."""
     config_name = config or os.environ.get("APP_CONFIG", "development")
     config_class = CONFIGS[config_name]
     app = Flask(__name__, instance_path=INSTANCE_DIR)
@@ -47,7 +49,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
 
-    modules = load_modules()
+    modules = [*load_modules(), *extra_modules]
     app.extensions["backoffice_modules"] = modules
     with app.app_context():
         configure_engine(db.engine)

@@ -23,7 +23,7 @@ def seed_reference(appbuilder, modules) -> None:
     sm.add_role(sm.auth_role_public)
     appbuilder.add_permissions(update_perms=True)
     try:
-        sync_roles(appbuilder, load_roles())
+        sync_roles(appbuilder, load_roles(modules=modules))
     except UnknownPermission as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

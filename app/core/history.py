@@ -34,8 +34,15 @@ AUDIT_READ_ALL_ROLES = {"AUDITOR"}
 
 
 @functools.lru_cache(maxsize=None)
-def _models() -> dict[str, type]:
+def _mapped_models() -> dict[str, type]:
     return {entity_name(m.class_): m.class_ for m in Model.registry.mappers if hasattr(m.class_, "__tablename__")}
+
+
+def _models() -> dict[str, type]:
+    """Every audited kind of record: the app's models and the models bound to a workflow (a
+    module may map its records on a base of its own)."""
+    bound = {entity_name(w.binding.model): w.binding.model for w in all_workflows() if w.binding is not None}
+    return {**_mapped_models(), **bound}
 
 
 def model_of(entity: str):

@@ -30,8 +30,9 @@ class Module:
       that inserts it (the Empresas page, the API, `flask seed --demo` and tests alike), with
       Core statements on that connection: no GET ever has to write them;
     - `demo(session, company)`: the records of `flask seed --demo`, through its services;
-    - `cli`: its `flask <module> ...` click group.
-    Its roles live in seed/roles/<name>.yaml (merged by app/core/roles.py)."""
+    - `cli`: its `flask <module> ...` click group;
+    - `roles`: its roles file when it lives outside seed/roles (an absolute path); a module of
+      app/ keeps its roles in seed/roles/<name>.yaml. Both are merged by app/core/roles.py."""
 
     name: str
     label: str
@@ -43,6 +44,7 @@ class Module:
     seed_company: Callable | None = None
     demo: Callable | None = None
     cli: click.Group | None = field(default=None, compare=False)
+    roles: str | None = None
 
 
 def discover(package: ModuleType) -> list[Module]:

@@ -21,17 +21,20 @@ ROLES_DIR = "roles"
 PLATFORM_FILE = "platform.yaml"
 
 
-def load_roles(directory: str = ROLES_DIR) -> dict:
+def load_roles(directory: str = ROLES_DIR, modules=()) -> dict:
     """`common` from platform.yaml and the `roles` of every file (platform's first, then the
-    modules' by name). A role named in two files is refused: each role has one home."""
+    modules' by name, then the files `modules` name outside seed/roles: their `roles`). A role
+    named in two files is refused: each role has one home."""
     names = sorted(os.listdir(seed_path(directory)), key=lambda name: (name != PLATFORM_FILE, name))
+    paths = [os.path.join(directory, n) for n in names if n.endswith(".yaml")]
+    paths += [module.roles for module in modules if module.roles]
     merged: dict = {"common": {}, "roles": {}}
-    for name in (n for n in names if n.endswith(".yaml")):
-        data = load_seed(os.path.join(directory, name))
+    for path in paths:
+        data = load_seed(path)
         merged["common"] = merged["common"] or data.get("common") or {}
         for role, spec in (data.get("roles") or {}).items():
             if role in merged["roles"]:
-                raise ValueError(f"seed/{directory}/{name}: the role {role} is already defined in another file")
+                raise ValueError(f"{path}: the role {role} is already defined in another file")
             merged["roles"][role] = spec
     return merged
 

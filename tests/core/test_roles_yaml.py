@@ -23,7 +23,7 @@ def test_flask_seed_refuses_a_misspelled_name_and_changes_nothing(runner, monkey
     data = copy.deepcopy(load_roles())
     data["roles"]["CERT_USUARIO"]["write"].append("Operatr")
     data["roles"]["AUDITOR"]["menus"].append("Auditoria")
-    monkeypatch.setattr(cli, "load_roles", lambda: data)
+    monkeypatch.setattr(cli, "load_roles", lambda modules=(): data)
     before = len(sm.find_role("CERT_USUARIO").permissions)
     result = runner.invoke(args=["seed"])
     assert result.exit_code != 0
