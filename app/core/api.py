@@ -25,6 +25,7 @@ from werkzeug.exceptions import BadRequest
 from app.core import idempotency
 from app.core.constraints import explain
 from app.core.context import request_today
+from app.core.endpoint_docs import document
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.fab_lists import RestFilters
 from app.core.identity import current_user, user_ref
@@ -213,19 +214,36 @@ def answers_errors(method):
     return wrapper
 
 
-def api_endpoint(url: str, methods=("GET",)):
+def api_endpoint(url: str, methods=("GET",), **docs):
     """One decorator for a custom REST endpoint (issue 7 item 6): FAB's expose + protect +
-    safe, and answers_errors (a DomainError or a broken constraint is the JSON answer)."""
+    safe, and answers_errors (a DomainError or a broken constraint is the JSON answer). Its
+    OpenAPI operation is written from `docs` (app/core/endpoint_docs.py: summary, body,
+    answers, errors, headers)."""
 
     def decorate(method):
+        if docs or "---" not in (method.__doc__ or ""):
+            document(method, url, methods, **docs)
         return expose(url, methods=list(methods))(protect()(safe(answers_errors(method))))
 
     return decorate
 
 
-class TenantModelRestApi(RestFilters, ModelRestApi):
+class GuardedApi:
+    """For a FAB API's custom endpoints (answers_errors): a DomainError rolls back and becomes
+    the JSON answer {"message", "field"} with its 4xx status."""
+
+    def _guarded(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            rollback_after(exc)
+            return self.response(exc.status, **exc.to_dict())
+
+
+class TenantModelRestApi(GuardedApi, RestFilters, ModelRestApi):
     """ModelRestApi over a tenant model: rows of other companies are invisible (404) through
-    the central isolation; domain errors become JSON {"message"} with their 4xx status."""
+    the central isolation; domain errors and broken constraints become JSON {"message"} with
+    their 4xx status."""
 
     allow_browser_login = False
     method_permission_name = API_PERMISSIONS
@@ -234,10 +252,7 @@ class TenantModelRestApi(RestFilters, ModelRestApi):
 
     def _guarded(self, fn, *args, **kwargs):
         try:
-            return fn(*args, **kwargs)
-        except DomainError as exc:
-            rollback_after(exc)
-            return self.response(exc.status, **exc.to_dict())
+            return super()._guarded(fn, *args, **kwargs)
         except (IntegrityError, DataError) as exc:
             db.session.rollback()
             return self._constraint_answer(exc)
@@ -313,19 +328,10 @@ class WorkflowActionsApi(TenantModelRestApi):
     def action_result(self, item) -> dict:
         return {"id": item.id, "state": self.workflow.state_of(item), "version": item.version}
 
-    @api_endpoint("/<int:pk>/actions", methods=["GET"])
+    @api_endpoint("/<int:pk>/actions", methods=["GET"], summary="Acciones que quien llama puede realizar ahora",
+                  answers={200: "Las acciones que quien llama puede realizar ahora, el estado y la versión"})
     def actions(self, pk):
-        """Actions the caller may perform now
-        ---
-        get:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          responses:
-            200: {description: 'The action codes available to the caller'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Actions the caller may perform now"""
         item = self.get_visible(pk)
         wf = self.workflow
         return self.response(
@@ -335,33 +341,12 @@ class WorkflowActionsApi(TenantModelRestApi):
             version=item.version,
         )
 
-    @api_endpoint("/<int:pk>/actions/<action>", methods=["POST"])
+    @api_endpoint("/<int:pk>/actions/<action>", methods=["POST"], body={"type": "object"}, summary="Realizar una acción del flujo",
+                  answers={200: "El registro tras la acción: id, estado y versión"}, errors=(403, 404, 409, 422),
+                  headers={"Idempotency-Key": "Repetir la petición con la misma clave devuelve la primera respuesta",
+                           "If-Match": "La versión que vio quien llama (una distinta: 409)"})
     def perform_action(self, pk, action):
-        """Perform a workflow action
-        ---
-        post:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          - in: path
-            schema: {type: string}
-            name: action
-          - in: header
-            schema: {type: string, maxLength: 200}
-            name: Idempotency-Key
-            required: false
-          requestBody:
-            content:
-              application/json:
-                schema: {type: object}
-          responses:
-            200: {description: 'The record after the action'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            409: {description: 'Conflict'}
-            422: {$ref: '#/components/responses/422'}
-        """
+        """Perform a workflow action"""
         item = self.get_visible(pk)
         payload = json_body(required=False)
         expected = if_match_version()

@@ -144,19 +144,9 @@ class RecordApi(WorkflowActionsApi):
         obj = run(self.record.create, data=json_body())
         return self.response(201, id=obj.id, result=record_to_dict(self.record, obj, current_user()))
 
-    @api_endpoint("/<int:pk>/history", methods=["GET"])
+    @api_endpoint("/<int:pk>/history", summary="Historial del registro", answers={200: "Las entradas de su auditoría, de la más antigua: quién, qué, cuándo, desde → hasta"})
     def history(self, pk):
-        """The record's audit timeline
-        ---
-        get:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          responses:
-            200: {description: 'Audit entries, oldest first: who, what, when, from -> to'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """The record's audit timeline"""
         obj = visible_record(self.record, pk)
         return self.response(200, id=obj.id, history=[entry_to_dict(self.record, e) for e in timeline(self.record, obj)])
 

@@ -2,8 +2,9 @@
 GET /api/v1/workflow/<name>: states, transitions, roles and their labels, read-only."""
 from __future__ import annotations
 
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import BaseApi
 
+from app.core.api import GuardedApi, api_endpoint
 from app.core.formatting import state_kind
 from app.core.workflow import all_workflows
 
@@ -44,39 +45,22 @@ def _field(name: str, spec: dict) -> dict:
     return out
 
 
-class WorkflowApi(BaseApi):
+class WorkflowApi(GuardedApi, BaseApi):
     resource_name = "workflow"
     class_permission_name = "Workflow"
     method_permission_name = {"get_list": "read", "get": "read"}
     openapi_spec_tag = "Workflow"
 
-    @expose("/", methods=["GET"])
-    @protect()
-    @safe
+    @api_endpoint("/", summary="Flujos de trabajo", answers={200: "Los flujos: código, nombre y versión"}, errors=())
     def get_list(self):
-        """Every workflow: name, label, version.
-        ---
-        get:
-          responses:
-            200: {description: 'The workflows'}
-        """
+        """Every workflow: name, label, version."""
         return self.response(200, result=[
             {"name": w.code, "label": w.name, "version": w.version} for w in all_workflows()
         ])
 
-    @expose("/<name>", methods=["GET"])
-    @protect()
-    @safe
+    @api_endpoint("/<name>", summary="Un flujo de trabajo", answers={200: "El flujo: estados, transiciones, roles y sus etiquetas"})
     def get(self, name):
-        """One workflow: states, transitions, roles, labels.
-        ---
-        get:
-          parameters:
-          - {in: path, name: name, required: true, schema: {type: string}}
-          responses:
-            200: {description: 'The workflow'}
-            404: {description: 'No such workflow'}
-        """
+        """One workflow: states, transitions, roles, labels."""
         workflow = next((w for w in all_workflows() if w.code == name), None)
         if workflow is None:
             return self.response(404, message=f"No existe el flujo '{name}'.")

@@ -92,6 +92,15 @@ def test_openapi_documents_the_resource_and_its_actions(kit):
     for path in (API, API + "{pk}", API + "{pk}/actions", API + "{pk}/actions/{action}", API + "{pk}/history"):
         assert path in paths, path
     assert "post" in paths[API] and "get" in paths[API]
+    # written from the endpoints' declarations (app/core/endpoint_docs.py), not hand-written YAML
+    act = paths[API + "{pk}/actions/{action}"]["post"]
+    parameters = {(p["in"], p["name"]): p["schema"]["type"] for p in act["parameters"]}
+    assert parameters == {("path", "pk"): "integer", ("path", "action"): "string",
+                          ("header", "Idempotency-Key"): "string", ("header", "If-Match"): "string"}
+    assert set(act["responses"]) == {"200", "403", "404", "409", "422"}
+    assert act["summary"] == "Realizar una acción del flujo"
+    history = paths[API + "{pk}/history"]["get"]
+    assert history["responses"]["404"] == {"$ref": "#/components/responses/404"}
 
 
 def test_actions_endpoints_follow_the_workflow_and_the_roles(kit):
