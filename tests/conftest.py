@@ -76,24 +76,32 @@ class RequestClient(FlaskClient):
             db.session.commit()
 
 
-@pytest.fixture(scope="session")
-def app(database_url):
-    from flask_migrate import upgrade
-
+@contextmanager
+def started_app(database_url, make_schema, extra_modules=()):
+    """The testing app on `database_url`, its schema made by `make_schema()` (in its app
+    context) and its reference data seeded; its engine disposed at the end."""
     from app import create_app
     from app.core.cli import seed_reference
     from app.extensions import db
 
-    application = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    application = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, extra_modules=extra_modules)
     application.test_client_class = RequestClient
     with application.app_context():
-        upgrade()
+        make_schema()
         seed_reference(application.appbuilder, installed(application))
         db.session.remove()
     yield application
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    from flask_migrate import upgrade
+
+    with started_app(database_url, upgrade) as application:
+        yield application
 
 
 _SEQUENCES: list[str] = []

@@ -11,13 +11,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app import create_app
-from app.core.cli import seed_reference
 from app.core.models import Model
-from app.core.modules import installed
 from app.extensions import db
 from tests import factories
-from tests.conftest import RequestClient, _database_url
+from tests.conftest import _database_url, started_app
 from tests.fifth_module import MODULE
 from tests.fifth_module.models import KitBase, SupplyRequest
 from tests.kit import World
@@ -30,18 +27,13 @@ PAGES = "/material/solicitudes"
 def kit_app(tmp_path_factory):
     """The app with the fifth module, on a database of its own (its schema made from the
     models: the fifth module has no migration)."""
-    with _database_url(tmp_path_factory) as url:
-        application = create_app("testing", SQLALCHEMY_DATABASE_URI=url, extra_modules=[MODULE])
-        application.test_client_class = RequestClient
-        with application.app_context():
-            Model.metadata.create_all(db.engine)
-            KitBase.metadata.create_all(db.engine)
-            seed_reference(application.appbuilder, installed(application))
-            db.session.remove()
+
+    def make_schema():
+        Model.metadata.create_all(db.engine)
+        KitBase.metadata.create_all(db.engine)
+
+    with _database_url(tmp_path_factory) as url, started_app(url, make_schema, extra_modules=[MODULE]) as application:
         yield application
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
