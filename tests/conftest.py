@@ -41,7 +41,9 @@ def _database_url(tmp_path_factory):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield base.set(database=name).render_as_string(hide_password=False)
+        # a database thrown away at the end: its commits need not wait for the disk
+        url = base.set(database=name).update_query_dict({"options": "-c synchronous_commit=off"})
+        yield url.render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(
