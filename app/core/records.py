@@ -160,7 +160,7 @@ def record_api(record: RecordType) -> type[RecordApi]:
     """The REST resource class of `record` (FAB `add_api`, through the module's manifest)."""
     columns = ["id", *record.columns, "state", "version"]
     return type(f"{record.model.__name__}Api", (RecordApi,), {
-        "record": record, "workflow": record.workflow, "datamodel": SQLAInterface(record.model),
+        "__module__": record.model.__module__, "record": record, "workflow": record.workflow, "datamodel": SQLAInterface(record.model),
         "resource_name": record.resource, "class_permission_name": record.permission,
         "openapi_spec_tag": str(record.title), "base_filters": record.base_filters,
         "base_order": ("id", "desc"), "list_columns": columns, "show_columns": columns,
@@ -267,8 +267,9 @@ def record_pages(record: RecordType) -> Callable:
     the record's page and the creation form beside it."""
     name = record.model.__name__
     columns = ["id", *record.columns, "state"]
+    # the classes belong to the record's module (its pages are the module's, e.g. for the sweeps)
     list_view = type(f"{name}ListView", (RecordListView,), {
-        "record": record, "datamodel": SQLAInterface(record.model), "route_base": record.route_base,
+        "__module__": record.model.__module__, "record": record, "datamodel": SQLAInterface(record.model), "route_base": record.route_base,
         "class_permission_name": record.permission, "list_title": record.title,
         "base_filters": record.base_filters, "base_order": ("id", "desc"), "list_columns": columns,
         "order_columns": _model_columns(record.model, columns),
@@ -278,7 +279,7 @@ def record_pages(record: RecordType) -> Callable:
                                "state": lambda code: state_badge(record.workflow, code)},
     })
     pages = type(f"{name}Pages", (RecordPages,), {
-        "record": record, "workflow": record.workflow, "route_base": record.route_base,
+        "__module__": record.model.__module__, "record": record, "workflow": record.workflow, "route_base": record.route_base,
         "class_permission_name": record.permission,
     })
 
