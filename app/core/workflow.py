@@ -248,29 +248,8 @@ class Workflow:
                 raise Conflict("El registro ya no existe.")
             if locked.version != seen_version:
                 raise Conflict(STALE_MESSAGE)
-            t = self.refusal(locked, action, user)
-            for name in t.guards:
-                message = self.binding.guards[name](locked, user=user, session=session, payload=clean, today=today)
-                if message:
-                    raise ActionNotAllowed(message)
-            from_state = self.state_of(locked)
-            if not t.is_read:
-                machine = self.machine_class(model=locked, state_field=self.binding.state_field)
-                machine.send(action)
-            effect = self.binding.effects.get(action) if self.binding else None
-            data = dict(clean)
-            if effect:
-                data.update(effect(locked, user=user, session=session, payload=clean, transition=t, today=today) or {})
-            if not t.is_read:
-                # the engine sets the next version; the mapper's version_id_col makes the
-                # UPDATE match only the version read (a lost race is a StaleDataError)
-                locked.version = seen_version + 1
-            if not t.is_read:  # a read action (e.g. VIEW_ORDER_HISTORY) writes no row (issue 9 #10)
-                audit.record(
-                    session, entity=audit.entity_name(locked), entity_id=locked.id, company_id=locked.company_id,
-                    action=action, from_state=from_state, to_state=self.state_of(locked), data=data,
-                    workflow_version=self.version, user=user,
-                )
+            self._apply(locked, self.refusal(locked, action, user), user, session=session, payload=clean,
+                        today=today, seen_version=seen_version)
             session.flush()
         except DBAPIError as exc:
             session.rollback()
@@ -284,6 +263,31 @@ class Workflow:
             session.rollback()
             raise
         return locked
+
+    def _apply(self, locked, t: Transition, user, *, session: Session, payload: dict, today, seen_version: int) -> None:
+        """On the locked row: the guards, the transition, its effect, the next version and the
+        audit entry (a read action, e.g. VIEW_ORDER_HISTORY, changes and writes nothing; issue 9 #10)."""
+        for name in t.guards:
+            message = self.binding.guards[name](locked, user=user, session=session, payload=payload, today=today)
+            if message:
+                raise ActionNotAllowed(message)
+        from_state = self.state_of(locked)
+        if not t.is_read:
+            self.machine_class(model=locked, state_field=self.binding.state_field).send(t.action)
+        effect = self.binding.effects.get(t.action) if self.binding else None
+        data = dict(payload)
+        if effect:
+            data.update(effect(locked, user=user, session=session, payload=payload, transition=t, today=today) or {})
+        if t.is_read:
+            return
+        # the engine sets the next version; the mapper's version_id_col makes the UPDATE match
+        # only the version read (a lost race is a StaleDataError)
+        locked.version = seen_version + 1
+        audit.record(
+            session, entity=audit.entity_name(locked), entity_id=locked.id, company_id=locked.company_id,
+            action=t.action, from_state=from_state, to_state=self.state_of(locked), data=data,
+            workflow_version=self.version, user=user,
+        )
 
     def transitions_for_action(self, action: str) -> list[Transition]:
         return [t for t in self.transitions if t.action == action]
