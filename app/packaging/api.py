@@ -2,7 +2,7 @@
 /api/v1/packaging_work_order (list with the FLT rules and filters, show, create, edit),
 /<pk>/assign (ASIG-001), /<pk>/allowed (WF-004, WF-001..003 for the caller),
 /api/v1/packaging_management (POST a management entry; list per OT). Thin: commands in
-services.py, reads in queries.py; the catalogs' resources are in catalog_api.py."""
+services.py, reads in queries.py; the catalogs' resources are in catalogs/api.py."""
 from __future__ import annotations
 
 from flask import request
@@ -20,9 +20,9 @@ from app.core.errors import ValidationError
 from app.core.row_rules import VisibleRows
 from app.core.validation import integer
 from app.extensions import db
-from app.packaging import catalog as cat
 from app.packaging import queries, rules, services
-from app.packaging.catalog_api import CATALOG_APIS
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs.api import CATALOG_APIS
 from app.packaging.filters import current_actor, visible_orders
 from app.packaging.models import ENTITY, Management, WorkOrder
 

@@ -17,7 +17,7 @@ from app.core.pages import rollback_after
 from app.extensions import db
 from app.packaging import cascade
 from app.packaging.cascade_models import LEVELS, Combination
-from app.packaging.catalog_api import _catalog
+from app.packaging.catalogs.api import _catalog
 
 READ = "PackagingWorkOrder"  # whoever reaches the OT screens may read the cascade
 VERIFY_PATH = "/postVerificacionFiltro"

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.catalogs import catalog_view
 from app.packaging.cascade_models import LEVELS, Combination
-from app.packaging.catalog_views import CATEGORY, MAINTENANCE
+from app.packaging.catalogs.views import CATEGORY, MAINTENANCE
 
 LABELS = {"id": _l("Id"), "label": _l("Nombre"), "active": _l("Activa"),
           **{lv.field: lv.label for lv in LEVELS}}

@@ -16,14 +16,8 @@ from app.core.identity import acting_as
 from app.core.seeds import load_seed
 from app.core.tenancy import Membership
 from app.packaging import materials, quotation_demo, samples, services
-from app.packaging.models import (
-    CuttingRoom,
-    PackagingProfile,
-    SampleCad,
-    SampleCarton,
-    SampleGluing,
-    WorkOrder,
-)
+from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
+from app.packaging.models import SampleCad, SampleCarton, SampleGluing, WorkOrder
 
 DEMO_FILE = "demo/packaging.yaml"
 SAMPLES_FILE = "demo/packaging_samples.yaml"

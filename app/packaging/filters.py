@@ -7,7 +7,7 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from app.core.identity import current_user
 from app.core.tenancy import current_company_id
 from app.extensions import db
-from app.packaging import catalog as cat
+from app.packaging.catalogs import queries as cat
 from app.packaging.models import SAMPLE_ROOM_COLUMNS, Assignment, Sample, WorkOrder
 from app.packaging.rules import Actor, actor_for
 

@@ -15,7 +15,7 @@ from app.core.pages import form_errors
 from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging import materials, queries
-from app.packaging.catalog_views import CATEGORY, LABELS, _view
+from app.packaging.catalogs.views import CATEGORY, LABELS, _view
 from app.packaging.filters import current_actor
 from app.packaging.material_models import MaterialPrefix, MaterialSuffix
 

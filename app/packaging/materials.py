@@ -18,8 +18,8 @@ from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.identity import user_ref
 from app.core.seeds import load_seed
 from app.core.validation import Checker, refuse_unknown, visible
-from app.packaging import catalog as cat
 from app.packaging import filters, rules
+from app.packaging.catalogs import queries as cat
 from app.packaging.material_models import (
     MATERIAL_LABELS as L,
 )

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.core.identity import acting_as
 from app.packaging import quotations
-from app.packaging.models import PackagingProfile, WorkOrder
+from app.packaging.catalogs.models import PackagingProfile
+from app.packaging.models import WorkOrder
 from app.packaging.quotation_models import Quotation
 from app.packaging.quotation_workflow import QWF
 

@@ -13,7 +13,7 @@ from app.core.errors import ActionNotAllowed, NotFound, ValidationError
 from app.core.identity import user_ref
 from app.core.validation import Checker, date, integer, lookup_id, text
 from app.packaging import rules
-from app.packaging.models import PackagingProfile, profile_external_seller
+from app.packaging.catalogs.models import PackagingProfile, profile_external_seller
 from app.packaging.quotation_models import CURRENCIES, Quotation
 from app.packaging.quotation_models import QUOTATION_LABELS as QL
 from app.packaging.quotation_workflow import QWF

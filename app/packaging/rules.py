@@ -10,12 +10,12 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import ActionNotAllowed
-from app.packaging import catalog as cat
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs.models import PackagingProfile
 from app.packaging.models import (
     SAMPLE_IN_PROGRESS,
     SAMPLE_PENDING,
     Management,
-    PackagingProfile,
     Sample,
     WorkOrder,
 )

@@ -15,7 +15,7 @@ from app.core.validation import integer
 from app.extensions import db
 from app.packaging import queries, rules, samples
 from app.packaging import sample_queries as sq
-from app.packaging.catalog_api import _catalog
+from app.packaging.catalogs.api import _catalog
 from app.packaging.filters import current_actor
 from app.packaging.sample_models import (
     SAMPLE_ENTITY,

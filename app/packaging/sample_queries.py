@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, aliased
 from app.core.errors import NotFound
 from app.core.validation import Checker, integer, lookup_id
 from app.packaging import filters, rules
-from app.packaging.models import CuttingRoom, WorkOrder
+from app.packaging.catalogs.models import CuttingRoom
+from app.packaging.models import WorkOrder
 from app.packaging.sample_models import DESTINATIONS, Sample, destination_label
 
 # the rows listed are an alias: FLT-004's EXISTS over packaging_sample must not correlate to them

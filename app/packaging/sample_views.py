@@ -19,9 +19,9 @@ from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging import queries, samples
 from app.packaging import sample_queries as sq
-from app.packaging.catalog_views import CATEGORY, _view
+from app.packaging.catalogs.models import CuttingRoom
+from app.packaging.catalogs.views import CATEGORY, _view
 from app.packaging.filters import current_actor
-from app.packaging.models import CuttingRoom
 from app.packaging.sample_api import SAMPLE_APIS
 from app.packaging.sample_models import (
     DESTINATIONS,

@@ -34,9 +34,10 @@ from app.core.validation import (
     text,
     visible,
 )
-from app.packaging import catalog as cat
 from app.packaging import filters, rules
-from app.packaging.models import CuttingRoom, Management, WorkOrder
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs.models import CuttingRoom
+from app.packaging.models import Management, WorkOrder
 from app.packaging.sample_models import (
     DESTINATIONS,
     SAMPLE_CANCELLED,

@@ -7,8 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.packaging import cascade_seed
-from app.packaging import catalog as cat
-from app.packaging.models import Area, ManagementType, OtState, RequestType, RoleArea
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs.models import (
+    Area,
+    ManagementType,
+    OtState,
+    RequestType,
+    RoleArea,
+)
 
 
 def _wanted() -> dict:

@@ -29,15 +29,9 @@ from app.core.validation import (
     visible,
 )
 from app.packaging import cascade, rules, samples
-from app.packaging import catalog as cat
-from app.packaging.models import (
-    ENTITY,
-    Area,
-    Assignment,
-    Management,
-    RequestType,
-    WorkOrder,
-)
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs.models import Area, RequestType
+from app.packaging.models import ENTITY, Assignment, Management, WorkOrder
 from app.packaging.models import (
     FIELD_LABELS as L,
 )

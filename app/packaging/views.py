@@ -20,18 +20,12 @@ from app.core.tenancy import Membership, active_company, current_company_id
 from app.core.uploads import accepts_upload, received_file
 from app.core.validation import typed_int
 from app.extensions import db
-from app.packaging import (
-    cascade,
-    cascade_views,
-    catalog_views,
-    filters,
-    queries,
-    rules,
-    services,
-)
-from app.packaging import catalog as cat
+from app.packaging import cascade, cascade_views, filters, queries, rules, services
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs import views as catalog_views
+from app.packaging.catalogs.models import Area, RequestType
 from app.packaging.filters import current_actor
-from app.packaging.models import FIELD_LABELS, Area, RequestType, WorkOrder
+from app.packaging.models import FIELD_LABELS, WorkOrder
 
 CATEGORY = "Envases"
 ORDER_FORM = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from app.core.audit import actor_name
 from app.core.workflow import get_workflow
-from app.packaging import catalog as cat
 from app.packaging import rules
+from app.packaging.catalogs import queries as cat
 from app.packaging.models import Management, WorkOrder
 from app.packaging.samples import follow_ot_state
 

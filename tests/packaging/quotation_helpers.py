@@ -10,7 +10,7 @@ from app.core.identity import acting_as
 from app.core.localization import company_today
 from app.core.tenancy import company_scope
 from app.packaging import quotations
-from app.packaging.models import PackagingProfile
+from app.packaging.catalogs.models import PackagingProfile
 from app.packaging.quotation_models import Quotation
 
 URL = "/api/v1/packaging_quotation/"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.packaging import catalog as cat
+from app.packaging.catalogs import queries as cat
 from tests.packaging.conftest import ROLES, short
 
 

@@ -16,7 +16,7 @@ from app.core.errors import ActionNotAllowed
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope
 from app.packaging.cascade_models import Combination, ProductType
-from app.packaging.models import (
+from app.packaging.catalogs.models import (
     Area,
     ManagementType,
     OtState,

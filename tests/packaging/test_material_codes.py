@@ -90,7 +90,7 @@ def test_mat_001_roles_without_crear_codigo_sap_are_refused(mw, api, role):
 
 
 def test_mat_001_roles_with_the_function_are_exactly_the_cataloguing_ones(mw, api):
-    from app.packaging import catalog as cat
+    from app.packaging.catalogs import queries as cat
 
     assert {short(r) for r in ROLES if cat.cell(r, "CREAR_CODIGO_SAP") == "X"} == ALLOWED
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
 from app.core.tenancy import company_scope
-from app.packaging import catalog as cat
 from app.packaging import rules
+from app.packaging.catalogs import queries as cat
 from app.packaging.quotation_models import Quotation, QuotationLine
 from app.packaging.quotation_workflow import QWF
 from tests.packaging.conftest import ROLES, short

@@ -7,8 +7,14 @@ import io
 
 from sqlalchemy import func, select
 
-from app.packaging import catalog as cat
-from app.packaging.models import Area, ManagementType, OtState, RequestType, RoleArea
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs.models import (
+    Area,
+    ManagementType,
+    OtState,
+    RequestType,
+    RoleArea,
+)
 from app.packaging.seed import seed as seed_catalogs
 from app.packaging.workflow import WF
 from tests.packaging.conftest import ROLES, short

@@ -2,7 +2,7 @@
 REST list and the list page; isolation between companies with guessed ids."""
 from __future__ import annotations
 
-from app.packaging import catalog as cat
+from app.packaging.catalogs import queries as cat
 
 ALL = {"state": [str(s) for s in cat.states()]}
 

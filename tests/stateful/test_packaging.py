@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
 from app.core.tenancy import company_scope
-from app.packaging import catalog as cat
 from app.packaging import queries, rules, services
+from app.packaging.catalogs import queries as cat
 from app.packaging.models import ENTITY, Assignment, Management, WorkOrder
 from app.packaging.workflow import WF, action_for
 from tests.stateful.base import PICK, TODAY, Refused, WalkingMachine, run

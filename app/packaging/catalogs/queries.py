@@ -1,6 +1,7 @@
-"""The packaging reference data of seed/catalogs/packaging.yaml and the states of
-seed/workflows/packaging.yaml, read once: roles (spec §1) with their area and matrix
-column, the function x role matrix, and the lists WF-001, WF-003, WF-004 and FLT-005 use."""
+"""The read side of the packaging catalogs: the reference data of seed/catalogs/packaging.yaml
+and the states of seed/workflows/packaging.yaml, read once (the spec's ids are fixed, so the
+tables are not asked): roles (spec §1) with their area and matrix column, the function x role
+matrix, and the lists WF-001, WF-003, WF-004 and FLT-005 use."""
 from __future__ import annotations
 
 import functools

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.core.catalogs import catalog_view
-from app.packaging.models import (
+from app.packaging.catalogs.models import (
     Area,
     CuttingRoom,
     ManagementType,

@@ -9,8 +9,8 @@ from app.core.catalogs import CATALOG_ROUTES, catalog_api
 from app.core.errors import ValidationError
 from app.core.tenancy import company_user_ids
 from app.core.validation import message
-from app.packaging.models import (
-    FIELD_LABELS,
+from app.packaging.catalogs.models import (
+    PROFILE_LABELS,
     Area,
     CuttingRoom,
     ManagementType,
@@ -39,9 +39,10 @@ def _members_only(self, item) -> None:
     for name in ("user", "boss"):
         person = getattr(item, name)
         if person is not None and person.id not in members:
-            raise ValidationError(message("not_visible", label=FIELD_LABELS.get(name, "Usuario")), field=name)
+            raise ValidationError(message("not_visible", label=PROFILE_LABELS.get(name, "Usuario")), field=name)
     if any(u.id not in members for u in item.external_sellers):
-        raise ValidationError(message("not_visible", label=FIELD_LABELS["external_sellers"]), field="external_sellers")
+        raise ValidationError(message("not_visible", label=PROFILE_LABELS["external_sellers"]),
+                              field="external_sellers")
 
 
 # the spec's ids are fixed: reference rows are edited (labels), not created, through the API
