@@ -17,7 +17,7 @@ from app.core.pages import rollback_after
 from app.extensions import db
 from app.packaging import cascade
 from app.packaging.cascade_models import LEVELS, Combination
-from app.packaging.catalogs.api import _catalog
+from app.packaging.catalogs.api import catalog_resource
 
 READ = "PackagingWorkOrder"  # whoever reaches the OT screens may read the cascade
 VERIFY_PATH = "/postVerificacionFiltro"
@@ -105,9 +105,10 @@ class PackagingFilterCheckApi(_CascadeBase):
 
 _OPTION_COLUMNS = ["label", "active"]
 CASCADE_CATALOG_APIS = [
-    *[_catalog(lv.model, lv.model.__tablename__, _OPTION_COLUMNS) for lv in LEVELS],
-    _catalog(Combination, "packaging_cascade_combination", [*(lv.column for lv in LEVELS), "active"],
-             add_columns=[*(lv.field for lv in LEVELS), "active"], edit_columns=[*(lv.field for lv in LEVELS), "active"]),
+    *[catalog_resource(lv.model, lv.model.__tablename__, _OPTION_COLUMNS) for lv in LEVELS],
+    catalog_resource(Combination, "packaging_cascade_combination", [*(lv.column for lv in LEVELS), "active"],
+                     add_columns=[*(lv.field for lv in LEVELS), "active"],
+                     edit_columns=[*(lv.field for lv in LEVELS), "active"]),
 ]
 
 

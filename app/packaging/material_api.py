@@ -14,7 +14,7 @@ from app.core.identity import current_user
 from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging import materials, queries, rules
-from app.packaging.catalogs.api import _catalog
+from app.packaging.catalogs.api import catalog_resource
 from app.packaging.filters import current_actor
 from app.packaging.material_models import Material, MaterialPrefix, MaterialSuffix
 from app.packaging.models import ENTITY
@@ -90,6 +90,6 @@ AFFIX = ["code", "description", "active"]
 APIS = [
     PackagingMaterialCodeApi,
     PackagingMaterialApi,
-    _catalog(MaterialPrefix, "packaging_material_prefix", AFFIX),
-    _catalog(MaterialSuffix, "packaging_material_suffix", AFFIX),
+    catalog_resource(MaterialPrefix, "packaging_material_prefix", AFFIX),
+    catalog_resource(MaterialSuffix, "packaging_material_suffix", AFFIX),
 ]

@@ -15,16 +15,18 @@ from app.core.pages import form_errors
 from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging import materials, queries
-from app.packaging.catalogs.views import CATEGORY, LABELS, _view
+from app.packaging.catalogs.views import CATEGORY, LABELS, maintenance_view
 from app.packaging.filters import current_actor
 from app.packaging.material_models import MaterialPrefix, MaterialSuffix
 
 AFFIX = ["code", "description", "active"]
 AFFIX_LABELS = {**LABELS, "code": _l("Código"), "active": _l("Activo")}
 VIEWS = [
-    (_view(MaterialPrefix, AFFIX, add=True, title=_l("Prefijos de material"), label_columns=AFFIX_LABELS),
+    (maintenance_view(MaterialPrefix, AFFIX, add=True, title=_l("Prefijos de material"),
+                      label_columns=AFFIX_LABELS),
      "Prefijos de material", _l("Prefijos de material")),
-    (_view(MaterialSuffix, AFFIX, add=True, title=_l("Sufijos de material"), label_columns=AFFIX_LABELS),
+    (maintenance_view(MaterialSuffix, AFFIX, add=True, title=_l("Sufijos de material"),
+                      label_columns=AFFIX_LABELS),
      "Sufijos de material", _l("Sufijos de material")),
 ]
 

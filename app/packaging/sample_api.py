@@ -15,7 +15,7 @@ from app.core.validation import integer
 from app.extensions import db
 from app.packaging import queries, rules, samples
 from app.packaging import sample_queries as sq
-from app.packaging.catalogs.api import _catalog
+from app.packaging.catalogs.api import catalog_resource
 from app.packaging.filters import current_actor
 from app.packaging.sample_models import (
     SAMPLE_ENTITY,
@@ -81,7 +81,7 @@ class PackagingSampleApi(TenantModelRestApi):
 
 SAMPLE_APIS = [
     PackagingSampleApi,
-    _catalog(SampleCad, "packaging_sample_cad", ["name", "active"]),
-    _catalog(SampleCarton, "packaging_sample_carton", ["name", "active"]),
-    _catalog(SampleGluing, "packaging_sample_gluing", ["name", "active"]),
+    catalog_resource(SampleCad, "packaging_sample_cad", ["name", "active"]),
+    catalog_resource(SampleCarton, "packaging_sample_carton", ["name", "active"]),
+    catalog_resource(SampleGluing, "packaging_sample_gluing", ["name", "active"]),
 ]

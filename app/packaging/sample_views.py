@@ -20,7 +20,7 @@ from app.extensions import db
 from app.packaging import queries, samples
 from app.packaging import sample_queries as sq
 from app.packaging.catalogs.models import CuttingRoom
-from app.packaging.catalogs.views import CATEGORY, _view
+from app.packaging.catalogs.views import CATEGORY, maintenance_view
 from app.packaging.filters import current_actor
 from app.packaging.sample_api import SAMPLE_APIS
 from app.packaging.sample_models import (
@@ -129,11 +129,11 @@ class PackagingSamplesView(BaseView):
 
 
 MAINTENANCE_VIEWS = [
-    (_view(SampleCad, ["name", "active"], add=True, title=_l("CAD de muestras")), "CAD de muestras",
+    (maintenance_view(SampleCad, ["name", "active"], add=True, title=_l("CAD de muestras")), "CAD de muestras",
      _l("CAD de muestras")),
-    (_view(SampleCarton, ["name", "active"], add=True, title=_l("Cartones de muestras")), "Cartones de muestras",
-     _l("Cartones de muestras")),
-    (_view(SampleGluing, ["name", "active"], add=True, title=_l("Tipos de pegado")), "Tipos de pegado",
+    (maintenance_view(SampleCarton, ["name", "active"], add=True, title=_l("Cartones de muestras")),
+     "Cartones de muestras", _l("Cartones de muestras")),
+    (maintenance_view(SampleGluing, ["name", "active"], add=True, title=_l("Tipos de pegado")), "Tipos de pegado",
      _l("Tipos de pegado")),
 ]
 

@@ -27,8 +27,8 @@ STRUCTURE_PERMISSION = "PackagingStructure"  # every ENV role reads, only Admin 
 TAG = "Catálogos de envases"
 
 
-def _catalog(model, resource: str, columns: list[str], routes=CATALOG_ROUTES, permission: str = CATALOG_PERMISSION,
-             **extra):
+def catalog_resource(model, resource: str, columns: list[str], routes=CATALOG_ROUTES,
+                     permission: str = CATALOG_PERMISSION, **extra):
     """A packaging catalog's REST resource (core/catalogs.py), under the packaging tag."""
     return catalog_api(model, resource, columns, permission=permission, tag=TAG, routes=routes, **extra)
 
@@ -48,18 +48,19 @@ def _members_only(self, item) -> None:
 # the spec's ids are fixed: reference rows are edited (labels), not created, through the API
 FIXED = frozenset({"get", "get_list", "info", "put"})
 CATALOG_APIS = [
-    _catalog(Area, "packaging_area", ["name", "description"], FIXED, STRUCTURE_PERMISSION),
-    _catalog(OtState, "packaging_state", ["name", "description", "default_area_id", "closed"], FIXED,
-             STRUCTURE_PERMISSION, edit_columns=["name", "description"]),
-    _catalog(ManagementType, "packaging_management_type", ["name", "description"], FIXED, STRUCTURE_PERMISSION),
-    _catalog(RequestType, "packaging_request_type", ["name", "description", "flow", "first_state_id"], FIXED,
-             STRUCTURE_PERMISSION, edit_columns=["name", "description"]),
-    _catalog(RoleArea, "packaging_role_area", ["role_name", "label", "area_id", "chief"], FIXED,
-             STRUCTURE_PERMISSION, edit_columns=["area_id", "chief"]),
-    _catalog(CuttingRoom, "packaging_cutting_room", ["name", "active"]),
-    _catalog(PackagingProfile, "packaging_profile", ["user_id", "area_id", "boss_id", "cutting_room_id"],
-             permission="PackagingProfile",
-             add_columns=["user", "area", "boss", "cutting_room", "external_sellers"],
-             edit_columns=["area", "boss", "cutting_room", "external_sellers"],
-             pre_add=_members_only, pre_update=_members_only),
+    catalog_resource(Area, "packaging_area", ["name", "description"], FIXED, STRUCTURE_PERMISSION),
+    catalog_resource(OtState, "packaging_state", ["name", "description", "default_area_id", "closed"], FIXED,
+                     STRUCTURE_PERMISSION, edit_columns=["name", "description"]),
+    catalog_resource(ManagementType, "packaging_management_type", ["name", "description"], FIXED,
+                     STRUCTURE_PERMISSION),
+    catalog_resource(RequestType, "packaging_request_type", ["name", "description", "flow", "first_state_id"], FIXED,
+                     STRUCTURE_PERMISSION, edit_columns=["name", "description"]),
+    catalog_resource(RoleArea, "packaging_role_area", ["role_name", "label", "area_id", "chief"], FIXED,
+                     STRUCTURE_PERMISSION, edit_columns=["area_id", "chief"]),
+    catalog_resource(CuttingRoom, "packaging_cutting_room", ["name", "active"]),
+    catalog_resource(PackagingProfile, "packaging_profile", ["user_id", "area_id", "boss_id", "cutting_room_id"],
+                     permission="PackagingProfile",
+                     add_columns=["user", "area", "boss", "cutting_room", "external_sellers"],
+                     edit_columns=["area", "boss", "cutting_room", "external_sellers"],
+                     pre_add=_members_only, pre_update=_members_only),
 ]

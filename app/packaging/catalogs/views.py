@@ -30,7 +30,7 @@ LABELS = {
 }
 
 
-def _view(model, columns, *, edit=None, add=False, title="", permission=MAINTENANCE, **extra):
+def maintenance_view(model, columns, *, edit=None, add=False, title="", permission=MAINTENANCE, **extra):
     """A packaging maintenance page (core/catalogs.py) under /envases/mantenedores/."""
     return catalog_view(model, columns, permission=permission, title=title, labels=extra.pop("label_columns", LABELS),
                         route_base=f"/envases/mantenedores/{model.__tablename__.replace('packaging_', '')}",
@@ -38,21 +38,24 @@ def _view(model, columns, *, edit=None, add=False, title="", permission=MAINTENA
 
 
 VIEWS = [
-    (_view(Area, ["name", "description"], title=_l("Áreas"), permission=STRUCTURE_MAINTENANCE), "Áreas",
-     _l("Áreas")),
-    (_view(OtState, ["name", "description", "default_area", "closed"], edit=["name", "description"],
-           title=_l("Estados de OT"), permission=STRUCTURE_MAINTENANCE), "Estados de OT", _l("Estados de OT")),
-    (_view(ManagementType, ["name", "description"], title=_l("Tipos de gestión"), permission=STRUCTURE_MAINTENANCE),
+    (maintenance_view(Area, ["name", "description"], title=_l("Áreas"), permission=STRUCTURE_MAINTENANCE),
+     "Áreas", _l("Áreas")),
+    (maintenance_view(OtState, ["name", "description", "default_area", "closed"], edit=["name", "description"],
+                      title=_l("Estados de OT"), permission=STRUCTURE_MAINTENANCE),
+     "Estados de OT", _l("Estados de OT")),
+    (maintenance_view(ManagementType, ["name", "description"], title=_l("Tipos de gestión"),
+                      permission=STRUCTURE_MAINTENANCE),
      "Tipos de gestión", _l("Tipos de gestión")),
-    (_view(RequestType, ["name", "description", "flow"], edit=["name", "description"],
-           title=_l("Tipos de solicitud"), permission=STRUCTURE_MAINTENANCE), "Tipos de solicitud",
+    (maintenance_view(RequestType, ["name", "description", "flow"], edit=["name", "description"],
+                      title=_l("Tipos de solicitud"), permission=STRUCTURE_MAINTENANCE), "Tipos de solicitud",
      _l("Tipos de solicitud")),
-    (_view(RoleArea, ["label", "role_name", "area", "chief"], edit=["area", "chief"],
-           title=_l("Roles y áreas"), permission=STRUCTURE_MAINTENANCE), "Roles y áreas", _l("Roles y áreas")),
-    (_view(CuttingRoom, ["name", "active"], add=True, title=_l("Salas de corte")), "Salas de corte",
+    (maintenance_view(RoleArea, ["label", "role_name", "area", "chief"], edit=["area", "chief"],
+                      title=_l("Roles y áreas"), permission=STRUCTURE_MAINTENANCE),
+     "Roles y áreas", _l("Roles y áreas")),
+    (maintenance_view(CuttingRoom, ["name", "active"], add=True, title=_l("Salas de corte")), "Salas de corte",
      _l("Salas de corte")),
-    (_view(PackagingProfile, ["user", "area", "boss", "cutting_room", "external_sellers"], add=True,
-           title=_l("Perfiles de envases")), "Perfiles de envases", _l("Perfiles de envases")),
+    (maintenance_view(PackagingProfile, ["user", "area", "boss", "cutting_room", "external_sellers"], add=True,
+                      title=_l("Perfiles de envases")), "Perfiles de envases", _l("Perfiles de envases")),
 ]
 
 
