@@ -7,20 +7,20 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.modules import Module
 from app.packaging import (
-                           api,
-                           cascade_api,
-                           cascade_seed,
-                           demo,
-                           material_api,
-                           material_views,
-                           quotation_api,
-                           quotation_views,
-                           quotation_workflow,
-                           sample_views,
-                           seed,
-                           views,
-                           workflow,
+    api,
+    demo,
+    material_api,
+    material_views,
+    quotation_api,
+    quotation_views,
+    quotation_workflow,
+    sample_views,
+    seed,
+    views,
+    workflow,
 )
+from app.packaging.cascade import api as cascade_api
+from app.packaging.cascade import seed as cascade_seed
 
 MODULE = Module(
     name="packaging", label=_l("Envases"), order=40,

@@ -26,7 +26,7 @@ from app.core.audit import actor_name
 from app.core.models import Model, WorkflowMixin, utcnow
 from app.core.tenancy import TenantMixin
 from app.core.validation import text_limit
-from app.packaging.cascade_models import (
+from app.packaging.cascade.models import (
     CartonColor,
     CoverageExternal,
     CoverageInternal,

@@ -13,7 +13,7 @@ from app.core.errors import NotFound
 from app.core.identity import user_ref
 from app.core.validation import Checker, date, integer, lookup_id, text
 from app.packaging import filters, rules
-from app.packaging.cascade_models import LEVELS
+from app.packaging.cascade.models import LEVELS
 from app.packaging.catalogs import queries as cat
 from app.packaging.models import Assignment, Management, WorkOrder
 

@@ -28,7 +28,8 @@ from app.core.validation import (
     text,
     visible,
 )
-from app.packaging import cascade, rules, samples
+from app.packaging import rules, samples
+from app.packaging.cascade import services as cascade
 from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs.models import Area, RequestType
 from app.packaging.models import ENTITY, Assignment, Management, WorkOrder

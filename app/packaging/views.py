@@ -20,7 +20,9 @@ from app.core.tenancy import Membership, active_company, current_company_id
 from app.core.uploads import accepts_upload, received_file
 from app.core.validation import typed_int
 from app.extensions import db
-from app.packaging import cascade, cascade_views, filters, queries, rules, services
+from app.packaging import filters, queries, rules, services
+from app.packaging.cascade import services as cascade
+from app.packaging.cascade import views as cascade_views
 from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs import views as catalog_views
 from app.packaging.catalogs.models import Area, RequestType

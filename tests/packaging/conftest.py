@@ -18,7 +18,7 @@ from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
 from app.packaging.models import Assignment, Management, Sample, WorkOrder
 from tests.core.test_seed_and_migrations import (
-    empty_database,  # noqa: F401 (fixture of test_catalog_migration.py)
+    empty_database,  # noqa: F401 (fixture of cascade/test_catalog_migration.py)
 )
 
 ROLES = list(cat.roles())

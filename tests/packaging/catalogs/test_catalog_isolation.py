@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.core.errors import ActionNotAllowed
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope
-from app.packaging.cascade_models import Combination, ProductType
+from app.packaging.cascade.models import Combination, ProductType
 from app.packaging.catalogs.models import (
     Area,
     ManagementType,

@@ -15,8 +15,8 @@ from app.core.api import answers_errors, api_endpoint
 from app.core.errors import DomainError, ValidationError
 from app.core.pages import rollback_after
 from app.extensions import db
-from app.packaging import cascade
-from app.packaging.cascade_models import LEVELS, Combination
+from app.packaging.cascade import services as cascade
+from app.packaging.cascade.models import LEVELS, Combination
 from app.packaging.catalogs.api import catalog_resource
 
 READ = "PackagingWorkOrder"  # whoever reaches the OT screens may read the cascade

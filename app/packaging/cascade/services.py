@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import ValidationError
 from app.core.validation import record_id, typed_int
-from app.packaging.cascade_models import BY_FIELD, LEVELS, Combination, Level
+from app.packaging.cascade.models import BY_FIELD, LEVELS, Combination, Level
 
 MESSAGES = {
     "unknown": _l("La opción indicada en «%(label)s» no existe."),

@@ -2,7 +2,7 @@
 form, in the spec's order, and the allowed combinations (`relacion_filtro_ingresos_principales`,
 the spec's table name). Company data since issue 19 (TenantMixin): each company has its own
 options and combinations, copied from seed/catalogs/packaging_cascade.yaml when the company
-is created (cascade.copy_catalog), and one company's edits are invisible to the others
+is created (cascade/seed.py, copy_catalog), and one company's edits are invisible to the others
 (docs/decisions.md, "Issue 19")."""
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""Each company's cascade (issue 19: company data): seed/catalogs/packaging_cascade.yaml is
-copied into a company when it is created (core's `on_company_created`: the Empresas page or
-API, `flask seed --demo`, tests alike) and, by `flask seed`, into any company that has no
-cascade yet. A company that has its catalog keeps it as its admins edited it: the seed never
-re-adds a renamed option or a withdrawn combination."""
+"""The cascade's seed (here because the aggregate owns these rows; the module's seed.py and
+its manifest call it). Each company's cascade (issue 19: company data):
+seed/catalogs/packaging_cascade.yaml is copied into a company when it is created (core's
+`on_company_created`: the Empresas page or API, `flask seed --demo`, tests alike) and, by
+`flask seed`, into any company that has no cascade yet. A company that has its catalog keeps
+it as its admins edited it: the seed never re-adds a renamed option or a withdrawn
+combination."""
 from __future__ import annotations
 
 from sqlalchemy import insert, select
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core.seeds import load_seed
 from app.core.tenancy import Company
-from app.packaging.cascade_models import LEVELS, Combination, ProductType
+from app.packaging.cascade.models import LEVELS, Combination, ProductType
 
 SEED_FILE = "catalogs/packaging_cascade.yaml"
 

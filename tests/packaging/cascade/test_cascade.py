@@ -9,7 +9,7 @@ import re
 from sqlalchemy import func, select
 
 from app.core.tenancy import company_scope
-from app.packaging.cascade_models import LEVELS, Combination, Plant, ProductType
+from app.packaging.cascade.models import LEVELS, Combination, Plant, ProductType
 from app.packaging.models import WorkOrder
 from tests.factories import PASSWORD
 
@@ -195,7 +195,7 @@ def test_casc_001_mantenedores_of_the_cascade_are_admin_only(world, login, clien
 
 
 def test_casc_seed_is_idempotent_and_keeps_the_admins_edits(session, make_company):
-    from app.packaging import cascade_seed
+    from app.packaging.cascade import seed as cascade_seed
 
     company = make_company(name="Envases Norte")  # created with the seed's cascade (issue 19)
     with company_scope(company.id):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.core.catalogs import catalog_view
-from app.packaging.cascade_models import LEVELS, Combination
+from app.packaging.cascade.models import LEVELS, Combination
 from app.packaging.catalogs.views import CATEGORY, MAINTENANCE
 
 LABELS = {"id": _l("Id"), "label": _l("Nombre"), "active": _l("Activa"),
