@@ -20,9 +20,8 @@ from app.core.errors import ValidationError
 from app.core.row_rules import VisibleRows
 from app.core.validation import integer
 from app.extensions import db
-from app.packaging import queries, rules, services
+from app.packaging import queries, rules, services, workflow
 from app.packaging.catalogs import queries as cat
-from app.packaging.catalogs.api import CATALOG_APIS
 from app.packaging.filters import current_actor, visible_orders
 from app.packaging.models import ENTITY, Management, WorkOrder
 
@@ -105,8 +104,8 @@ class PackagingWorkOrderApi(TenantModelRestApi):
         """
         actor = current_actor()
         ot = queries.get_order(session=db.session, actor=actor, order_id=pk)
-        options = rules.allowed_states(db.session, actor, ot)
-        return self.response(200, management_types=rules.allowed_management_types(db.session, actor, ot),
+        options = workflow.allowed_states(db.session, actor, ot)
+        return self.response(200, management_types=workflow.allowed_management_types(db.session, actor, ot),
                              states=options.states, alerts=options.alerts,
                              can_edit=rules.edit_refusal(actor, ot) is None)
 
@@ -152,4 +151,4 @@ class PackagingManagementApi(TenantModelRestApi):
         return self.response(201, result=result)
 
 
-APIS = [PackagingWorkOrderApi, PackagingManagementApi, *CATALOG_APIS]
+APIS = [PackagingWorkOrderApi, PackagingManagementApi]

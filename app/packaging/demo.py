@@ -17,7 +17,8 @@ from app.core.seeds import load_seed
 from app.core.tenancy import Membership
 from app.packaging import materials, quotation_demo, samples, services
 from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
-from app.packaging.models import SampleCad, SampleCarton, SampleGluing, WorkOrder
+from app.packaging.models import WorkOrder
+from app.packaging.sample_models import SampleCad, SampleCarton, SampleGluing
 
 DEMO_FILE = "demo/packaging.yaml"
 SAMPLES_FILE = "demo/packaging_samples.yaml"

@@ -7,8 +7,9 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from app.core.identity import current_user
 from app.core.tenancy import current_company_id
 from app.extensions import db
+from app.packaging import workflow
 from app.packaging.catalogs import queries as cat
-from app.packaging.models import SAMPLE_ROOM_COLUMNS, Assignment, Sample, WorkOrder
+from app.packaging.models import Assignment, WorkOrder
 from app.packaging.rules import Actor, actor_for
 
 ASSIGNED_ONLY = {"ENV_INGENIERO", "ENV_DISENADOR", "ENV_CATALOGADOR", "ENV_PRECATALOGADOR"}
@@ -54,12 +55,12 @@ def flt003(actor: Actor):
 
 def flt004(actor: Actor):
     """FLT-004: a sample technician sees the OTs with a sample whose cutting room (seller's,
-    designer's, laboratory's, 1 to 4, designer's review) is their own."""
+    designer's, laboratory's, 1 to 4, designer's review) is their own (the samples' clause,
+    bound by the manifest: workflow.OrderSamples)."""
     room = actor.profile.cutting_room_id if actor.profile else None
     if room is None:
         return false()
-    return exists().where(Sample.work_order_id == WorkOrder.id,
-                          or_(*(getattr(Sample, column) == room for column in SAMPLE_ROOM_COLUMNS)))
+    return workflow.bound_samples().cut_in_room(room)
 
 
 def default_states(actor: Actor) -> list[str] | None:

@@ -29,7 +29,7 @@ from app.packaging.material_models import (
     MaterialSuffix,
 )
 from app.packaging.models import ENTITY, WorkOrder
-from app.packaging.services import _company_id
+from app.packaging.services import company_id_of
 
 FUNCTION = "CREAR_CODIGO_SAP"
 SEQUENCE = "packaging_material_code"  # the spec's materials_codes
@@ -68,7 +68,7 @@ def create_code(*, session: Session, user, company, today: dt.date, ot: WorkOrde
     answer (created False) and no number is drawn, whatever `data` says. The OT row is locked
     before the materials row is checked, so concurrent requests for one OT give one code.
     Who: the matrix's CREAR_CODIGO_SAP; where: creation_refusal. Audited."""
-    company_id = _company_id(company)
+    company_id = company_id_of(company)
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, FUNCTION)
     refuse_unknown(data, {"prefix_id", "suffix_id"})

@@ -1,7 +1,7 @@
 """Packaging work orders (spec packaging-work-orders.md): the OT (`packaging_work_order`,
 numbered per company by the core sequence), its management entries and its assignments per
-area (ASIG-001). The catalogs it points to are in catalogs/models.py; the samples
-(MUE-001..003) are in sample_models.py, re-exported here."""
+area (ASIG-001). The catalogs it points to are in catalogs/ and cascade/; its samples
+(MUE-001..003) are in sample_models.py, which points to the OT (not the other way)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -179,16 +179,3 @@ class Assignment(TenantMixin, Model):
 
 constraints.register("uq_packaging_assignment_order_area", field="asignado_id",
                      message=_l("La OT ya tiene un responsable en esa área."))
-
-# the samples (issue 12) live in sample_models.py; these names stay importable from here
-from app.packaging.sample_models import (  # noqa: E402,F401
-    SAMPLE_CANCELLED,
-    SAMPLE_DONE,
-    SAMPLE_IN_PROGRESS,
-    SAMPLE_PENDING,
-    SAMPLE_ROOM_COLUMNS,
-    Sample,
-    SampleCad,
-    SampleCarton,
-    SampleGluing,
-)

@@ -1,10 +1,11 @@
 """Read models of packaging samples for the OT page and the REST API: the samples a user sees
 (those of the OTs the FLT rules let them see: a sample technician, FLT-004, the OTs with a
 sample in their cutting room), one sample (else 404) and the dictionaries the API answers,
-with labels beside the codes."""
+with labels beside the codes; and what the OT's rules ask of its samples (WF-004, WF-001,
+FLT-004's clause), bound to orders by the module's manifest."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core.errors import NotFound
@@ -12,10 +13,34 @@ from app.core.validation import Checker, integer, lookup_id
 from app.packaging import filters, rules
 from app.packaging.catalogs.models import CuttingRoom
 from app.packaging.models import WorkOrder
-from app.packaging.sample_models import DESTINATIONS, Sample, destination_label
+from app.packaging.sample_models import (
+    DESTINATIONS,
+    SAMPLE_IN_PROGRESS,
+    SAMPLE_PENDING,
+    SAMPLE_ROOM_COLUMNS,
+    Sample,
+    destination_label,
+)
 
 # the rows listed are an alias: FLT-004's EXISTS over packaging_sample must not correlate to them
 Listed = aliased(Sample, name="listed_sample")
+
+
+def samples_pending(session: Session, ot: WorkOrder) -> bool:
+    """WF-004's "hay muestras pendientes": a sample of the OT pending or in progress."""
+    return bool(session.scalar(select(exists().where(
+        Sample.work_order_id == ot.id, Sample.state.in_([SAMPLE_PENDING, SAMPLE_IN_PROGRESS])))))
+
+
+def has_samples(session: Session, ot: WorkOrder) -> bool:
+    return bool(session.scalar(select(exists().where(Sample.work_order_id == ot.id))))
+
+
+def cut_in_room(room: int):
+    """FLT-004's clause on the OT: a sample whose cutting room (seller's, designer's,
+    laboratory's, 1 to 4, designer's review) is `room`."""
+    return exists().where(Sample.work_order_id == WorkOrder.id,
+                          or_(*(getattr(Sample, column) == room for column in SAMPLE_ROOM_COLUMNS)))
 
 
 def visible_samples(actor: rules.Actor):

@@ -3,7 +3,7 @@ orders"): create and edit an OT, record a management entry (types 1, 2, 3, 4, 9,
 6 and 8 in samples.py), assign an OT (ASIG-001), save a user's packaging profile.
 
 Keyword-only `session`, `user`, `company`, `today`; no Flask; they flush, the caller commits
-once per user action. The rules themselves are in rules.py; the state machine in workflow.py."""
+once per user action. The rules themselves are in rules.py and workflow.py (WF-001..004, the state machine)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -28,15 +28,18 @@ from app.core.validation import (
     text,
     visible,
 )
-from app.packaging import rules, samples
+from app.packaging import rules
 from app.packaging.cascade import services as cascade
 from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs.models import Area, RequestType
 from app.packaging.models import ENTITY, Assignment, Management, WorkOrder
-from app.packaging.models import (
-    FIELD_LABELS as L,
+from app.packaging.models import FIELD_LABELS as L
+from app.packaging.workflow import (
+    WF,
+    action_for,
+    allowed_management_types,
+    bound_samples,
 )
-from app.packaging.workflow import WF, action_for
 
 ORDER_SEQUENCE = "packaging_work_order"
 PRODUCT_FIELDS = ("product_type", "printing", "fsc", "tape", "coverage_internal", "coverage_external", "plant",
@@ -46,7 +49,8 @@ MANAGEMENT_FIELDS = {"work_order", "management_type", "state", "note", "provider
                      "sample", "samples"}
 
 
-def _company_id(company) -> int:
+def company_id_of(company) -> int:
+    """The active company's id (TenantViolation without one): every command asks it first."""
     if company is None:
         raise TenantViolation("No hay una empresa activa.")
     return company.id
@@ -85,7 +89,7 @@ def _product(session: Session, clean: dict, ot: WorkOrder | None = None) -> None
 def create_order(*, session: Session, user, company, today: dt.date, data: dict) -> WorkOrder:
     """Crear OT (function matrix): in state 1 (Proceso de Ventas), area 1, the creator the
     current user; numbered per company by the core sequence; audited."""
-    company_id = _company_id(company)
+    company_id = company_id_of(company)
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, "CREAR_OT")
     clean = _order_fields(session, data, partial=False)
@@ -107,7 +111,7 @@ def create_order(*, session: Session, user, company, today: dt.date, data: dict)
 
 def edit_order(*, session: Session, user, company, today: dt.date, ot: WorkOrder, data: dict) -> WorkOrder:
     """Editar OT: the edit rule (rules.edit_refusal) refuses with its reason; audited."""
-    company_id = _company_id(company)
+    company_id = company_id_of(company)
     actor = rules.actor_for(session, user, company_id)
     reason = rules.edit_refusal(actor, ot)
     if reason:
@@ -136,7 +140,7 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
     another area (consulted area optional); 3 stores a checked file (`upload`: a CheckedUpload
     and its bytes or spooled file, by the caller through check_upload); 9 records a design sent to an
     external provider (pending until a 10 receives it: WF-002); 10 receives it. Audited."""
-    company_id = _company_id(company)
+    company_id = company_id_of(company)
     refuse_unknown(data, MANAGEMENT_FIELDS)
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, "CREAR_GESTION")
@@ -145,7 +149,7 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
                     "management_type", L["management_type"], choices=cat.management_type_names())
     note = check(text, data.get("note"), "note", L["note"], max_length=4000)
     check.done()
-    allowed = rules.allowed_management_types(session, actor, ot)
+    allowed = allowed_management_types(session, actor, ot)
     if type_id not in allowed:
         shown = ", ".join(cat.management_type_names()[t] for t in allowed) or "ninguno"
         raise ActionNotAllowed(f"No puedes registrar «{cat.management_type_names()[type_id]}» en la OT {ot.number} "
@@ -157,8 +161,8 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
         return None
     if type_id in (6, 8):  # Solicitud Muestra, Envío Sala Muestra (samples.py)
 
-        return samples.management(session=session, user=user, company=company, today=today, ot=ot,
-                                  type_id=type_id, data=data, note=note)
+        return bound_samples().management(session=session, user=user, company=company, today=today, ot=ot,
+                                          type_id=type_id, data=data, note=note)
     begin_write(session)
     fields: dict = {"note": note or None}
     if type_id == cat.CONSULTATION:
@@ -204,7 +208,7 @@ def assign(*, session: Session, user, company, today: dt.date, ot: WorkOrder, da
     """ASIG-001: a chief (Asignar OT in the matrix) assigns an OT in their own area (Admin:
     any) to a professional of that area, member of the company, when the OT is not closed.
     One responsible per area: a new assignment replaces the previous one. Audited."""
-    company_id = _company_id(company)
+    company_id = company_id_of(company)
     refuse_unknown(data, {"asignado_id", "id"})
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, "ASIGNAR_OT")

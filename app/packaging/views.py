@@ -20,11 +20,9 @@ from app.core.tenancy import Membership, active_company, current_company_id
 from app.core.uploads import accepts_upload, received_file
 from app.core.validation import typed_int
 from app.extensions import db
-from app.packaging import filters, queries, rules, services
+from app.packaging import filters, queries, rules, services, workflow
 from app.packaging.cascade import services as cascade
-from app.packaging.cascade import views as cascade_views
 from app.packaging.catalogs import queries as cat
-from app.packaging.catalogs import views as catalog_views
 from app.packaging.catalogs.models import Area, RequestType
 from app.packaging.filters import current_actor
 from app.packaging.models import FIELD_LABELS, WorkOrder
@@ -140,8 +138,8 @@ class PackagingOrdersView(BaseView):
 
     def _detail(self, ot, *, values=None, errors=None, status=200):
         actor = current_actor()
-        options = rules.allowed_states(db.session, actor, ot)
-        types = rules.allowed_management_types(db.session, actor, ot)
+        options = workflow.allowed_states(db.session, actor, ot)
+        types = workflow.allowed_management_types(db.session, actor, ot)
         return self.render_template(
             "packaging/detail.html", ot=ot, entries=queries.history(session=db.session, ot=ot),
             responsibles=queries.responsibles(ot), types=[(t, cat.management_type_names()[t]) for t in types],
@@ -244,5 +242,3 @@ def register(appbuilder) -> None:
                         category=CATEGORY)
     appbuilder.add_link("Mi perfil de envases", label=_l("Mi perfil de envases"), href="/envases/perfil",
                         icon="fa-id-card", category=CATEGORY)
-    catalog_views.register(appbuilder)
-    cascade_views.register(appbuilder)

@@ -16,7 +16,8 @@ from app.core.tenancy import company_scope
 from app.packaging import services
 from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
-from app.packaging.models import Assignment, Management, Sample, WorkOrder
+from app.packaging.models import Assignment, Management, WorkOrder
+from app.packaging.sample_models import Sample
 from tests.core.test_seed_and_migrations import (
     empty_database,  # noqa: F401 (fixture of cascade/test_catalog_migration.py)
 )
