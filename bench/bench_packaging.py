@@ -21,7 +21,7 @@ def _setup(app):
     from app.core.tenancy import Company, Membership, company_scope
     from app.extensions import db
     from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
-    from app.packaging.models import Assignment, Management, WorkOrder
+    from app.packaging.orders.models import Assignment, Management, WorkOrder
     from app.packaging.sample_models import Sample
 
     sm = app.appbuilder.sm

@@ -12,7 +12,6 @@ from functools import partial
 from flask_babel import lazy_gettext as _l
 
 from app.core.modules import Module
-from app.packaging import api as order_api
 from app.packaging import (
     demo,
     material_api,
@@ -25,13 +24,14 @@ from app.packaging import (
     samples,
     seed,
 )
-from app.packaging import views as order_views
-from app.packaging import workflow as order_workflow
 from app.packaging.cascade import api as cascade_api
 from app.packaging.cascade import seed as cascade_seed
 from app.packaging.cascade import views as cascade_views
 from app.packaging.catalogs import api as catalog_api
 from app.packaging.catalogs import views as catalog_views
+from app.packaging.orders import api as order_api
+from app.packaging.orders import views as order_views
+from app.packaging.orders import workflow as order_workflow
 
 MODULE = Module(
     name="packaging", label=_l("Envases"), order=40,

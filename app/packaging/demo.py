@@ -15,9 +15,10 @@ from app.core.cli import demo_for_company
 from app.core.identity import acting_as
 from app.core.seeds import load_seed
 from app.core.tenancy import Membership
-from app.packaging import materials, quotation_demo, samples, services
+from app.packaging import materials, quotation_demo, samples
 from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
-from app.packaging.models import WorkOrder
+from app.packaging.orders import services
+from app.packaging.orders.models import WorkOrder
 from app.packaging.sample_models import SampleCad, SampleCarton, SampleGluing
 
 DEMO_FILE = "demo/packaging.yaml"

@@ -13,11 +13,12 @@ from app.core.context import request_today
 from app.core.identity import current_user
 from app.core.tenancy import active_company
 from app.extensions import db
-from app.packaging import materials, queries, rules
+from app.packaging import materials, rules
 from app.packaging.catalogs.api import catalog_resource
-from app.packaging.filters import current_actor
 from app.packaging.material_models import Material, MaterialPrefix, MaterialSuffix
-from app.packaging.models import ENTITY
+from app.packaging.orders import queries
+from app.packaging.orders.filters import current_actor
+from app.packaging.orders.models import ENTITY
 
 
 class PackagingMaterialCodeApi(TenantModelRestApi):

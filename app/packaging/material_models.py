@@ -17,7 +17,7 @@ from app.core.errors import ValidationError
 from app.core.models import Model, utcnow
 from app.core.tenancy import TenantMixin
 from app.core.validation import message
-from app.packaging.models import WorkOrder
+from app.packaging.orders.models import WorkOrder
 
 MATERIAL_ENTITY = "packaging_material"
 AFFIX_MAX = 5  # 5 + 7 digits + 5 = 17: within SAP's 18-character material number

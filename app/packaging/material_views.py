@@ -14,10 +14,11 @@ from app.core.identity import current_user
 from app.core.pages import form_errors
 from app.core.tenancy import active_company
 from app.extensions import db
-from app.packaging import materials, queries
+from app.packaging import materials
 from app.packaging.catalogs.views import CATEGORY, LABELS, maintenance_view
-from app.packaging.filters import current_actor
 from app.packaging.material_models import MaterialPrefix, MaterialSuffix
+from app.packaging.orders import queries
+from app.packaging.orders.filters import current_actor
 
 AFFIX = ["code", "description", "active"]
 AFFIX_LABELS = {**LABELS, "code": _l("Código"), "active": _l("Activo")}

@@ -18,7 +18,7 @@ from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.identity import user_ref
 from app.core.seeds import load_seed
 from app.core.validation import Checker, refuse_unknown, visible
-from app.packaging import filters, rules
+from app.packaging import rules
 from app.packaging.catalogs import queries as cat
 from app.packaging.material_models import (
     MATERIAL_LABELS as L,
@@ -28,8 +28,9 @@ from app.packaging.material_models import (
     MaterialPrefix,
     MaterialSuffix,
 )
-from app.packaging.models import ENTITY, WorkOrder
-from app.packaging.services import company_id_of
+from app.packaging.orders import filters
+from app.packaging.orders.models import ENTITY, WorkOrder
+from app.packaging.orders.services import company_id_of
 
 FUNCTION = "CREAR_CODIGO_SAP"
 SEQUENCE = "packaging_material_code"  # the spec's materials_codes

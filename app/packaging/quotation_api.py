@@ -25,7 +25,7 @@ from app.core.tenancy import current_company_id
 from app.extensions import db
 from app.packaging import quotation_queries as qq
 from app.packaging import quotations
-from app.packaging.filters import current_actor
+from app.packaging.orders.filters import current_actor
 from app.packaging.quotation_models import QUOTATION_ENTITY, Quotation
 from app.packaging.quotation_workflow import QWF, offered_actions
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.core.identity import acting_as
 from app.packaging import quotations
 from app.packaging.catalogs.models import PackagingProfile
-from app.packaging.models import WorkOrder
+from app.packaging.orders.models import WorkOrder
 from app.packaging.quotation_models import Quotation
 from app.packaging.quotation_workflow import QWF
 

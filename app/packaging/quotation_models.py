@@ -27,7 +27,7 @@ from app.core import constraints
 from app.core.models import Model, WorkflowMixin, utcnow
 from app.core.tenancy import TenantMixin
 from app.core.validation import text_limit
-from app.packaging.models import WorkOrder
+from app.packaging.orders.models import WorkOrder
 
 QUOTATION_ENTITY = "packaging_quotation"  # the audit entity and the REST resource name
 DRAFT, SUBMITTED, APPROVED, REJECTED = "DRAFT", "SUBMITTED", "APPROVED", "REJECTED"

@@ -21,13 +21,13 @@ from app.core.workflow_views import WorkflowActionsView
 from app.extensions import db
 from app.packaging import quotation_queries as qq
 from app.packaging import quotations, rules
-from app.packaging.filters import current_actor
-from app.packaging.filters import visibility_clause as order_visibility
-from app.packaging.models import WorkOrder
+from app.packaging.orders.filters import current_actor
+from app.packaging.orders.filters import visibility_clause as order_visibility
+from app.packaging.orders.models import WorkOrder
+from app.packaging.orders.views import CATEGORY
 from app.packaging.quotation_models import CURRENCIES
 from app.packaging.quotation_models import QUOTATION_LABELS as QL
 from app.packaging.quotation_workflow import QWF, offered_actions
-from app.packaging.views import CATEGORY
 
 MENU = "Cotizaciones"
 

@@ -27,8 +27,8 @@ from app.core.validation import (
 )
 from app.core.workflow import STALE_MESSAGE
 from app.packaging import rules
-from app.packaging.filters import visibility_clause as order_visibility
-from app.packaging.models import WorkOrder
+from app.packaging.orders.filters import visibility_clause as order_visibility
+from app.packaging.orders.models import WorkOrder
 from app.packaging.quotation_models import (
     AMOUNT_LIMIT,
     CURRENCIES,

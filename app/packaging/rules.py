@@ -1,7 +1,7 @@
 """The packaging access rules (spec packaging-work-orders.md): who acts (their role, area and
 profile in the company), the function x role matrix and the edit rule (`*`). Every aggregate
-asks them; the OT's own rules (WF-001..004) are in workflow.py, its row rules
-(FLT-001..005) in filters.py. Plain functions over models and a session; no Flask."""
+asks them; the OT's own rules (WF-001..004) are in orders/workflow.py, its row rules
+(FLT-001..005) in orders/filters.py. Plain functions over models and a session; no Flask."""
 from __future__ import annotations
 
 from dataclasses import dataclass

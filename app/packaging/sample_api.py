@@ -13,10 +13,11 @@ from app.core.identity import current_user
 from app.core.tenancy import active_company
 from app.core.validation import integer
 from app.extensions import db
-from app.packaging import queries, rules, samples
+from app.packaging import rules, samples
 from app.packaging import sample_queries as sq
 from app.packaging.catalogs.api import catalog_resource
-from app.packaging.filters import current_actor
+from app.packaging.orders import queries
+from app.packaging.orders.filters import current_actor
 from app.packaging.sample_models import (
     SAMPLE_ENTITY,
     Sample,

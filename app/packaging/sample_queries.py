@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session, aliased
 
 from app.core.errors import NotFound
 from app.core.validation import Checker, integer, lookup_id
-from app.packaging import filters, rules
+from app.packaging import rules
 from app.packaging.catalogs.models import CuttingRoom
-from app.packaging.models import WorkOrder
+from app.packaging.orders import filters
+from app.packaging.orders.models import WorkOrder
 from app.packaging.sample_models import (
     DESTINATIONS,
     SAMPLE_IN_PROGRESS,

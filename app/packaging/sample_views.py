@@ -17,11 +17,13 @@ from app.core.identity import current_user
 from app.core.pages import form_errors
 from app.core.tenancy import active_company
 from app.extensions import db
-from app.packaging import queries, samples
 from app.packaging import sample_queries as sq
+from app.packaging import samples
 from app.packaging.catalogs.models import CuttingRoom
 from app.packaging.catalogs.views import CATEGORY, maintenance_view
-from app.packaging.filters import current_actor
+from app.packaging.orders import queries
+from app.packaging.orders.filters import current_actor
+from app.packaging.orders.views import PackagingOrdersView
 from app.packaging.sample_api import SAMPLE_APIS
 from app.packaging.sample_models import (
     DESTINATIONS,
@@ -31,7 +33,6 @@ from app.packaging.sample_models import (
     SampleGluing,
     destination_label,
 )
-from app.packaging.views import PackagingOrdersView
 
 TEXT_FIELDS = ("cad", "carton", "gluing", "sample_carton", "unit_time", "note",
                *(f"{p}_{k}" for p in ("room", "quantity") for k in DESTINATIONS))

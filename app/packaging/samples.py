@@ -34,10 +34,11 @@ from app.core.validation import (
     text,
     visible,
 )
-from app.packaging import filters, rules
+from app.packaging import rules
 from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs.models import CuttingRoom
-from app.packaging.models import Management, WorkOrder
+from app.packaging.orders import filters
+from app.packaging.orders.models import Management, WorkOrder
 from app.packaging.sample_models import (
     DESTINATIONS,
     SAMPLE_CANCELLED,

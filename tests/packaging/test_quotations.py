@@ -199,7 +199,7 @@ def test_every_line_error_at_once(world, api):
 def test_work_order_must_be_one_the_user_sees_in_the_company(world, api):
     mine, theirs = world.ot(1), world.ot(1, creator=world.u("vendedor_externo"))
     with company_scope(world.other.id):
-        from app.packaging.models import WorkOrder
+        from app.packaging.orders.models import WorkOrder
 
         foreign = WorkOrder(company_id=world.other.id, number=1, client="Sur", description="x", request_type_id=1,
                             current_area_id=1, creator_id=world.u("sur_vendedor").id, state="1", version=1)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.tenancy import company_scope
-from app.packaging.models import Management
+from app.packaging.orders.models import Management
 from app.packaging.sample_models import Sample, SampleCad, SampleCarton, SampleGluing
 
 URL = "/api/v1/packaging_sample/"

@@ -226,7 +226,7 @@ def test_sample_catalogs_read_by_env_roles_written_by_admin(world, api, login, c
 
 def test_demo_requests_samples_through_the_service(session, make_company, make_user):
     from app.packaging import demo
-    from app.packaging.models import Management, WorkOrder
+    from app.packaging.orders.models import Management, WorkOrder
 
     company = make_company(name="Demo Muestras")
     for role in ("ENV_VENDEDOR", "ENV_INGENIERO", "ENV_DISENADOR", "ENV_PRECATALOGADOR", "ENV_CATALOGADOR",

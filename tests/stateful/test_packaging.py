@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
 from app.core.tenancy import company_scope
-from app.packaging import queries, rules, services
+from app.packaging import rules
 from app.packaging.catalogs import queries as cat
-from app.packaging.models import ENTITY, Assignment, Management, WorkOrder
-from app.packaging.workflow import WF, action_for, allowed_states
+from app.packaging.orders import queries, services
+from app.packaging.orders.models import ENTITY, Assignment, Management, WorkOrder
+from app.packaging.orders.workflow import WF, action_for, allowed_states
 from tests.stateful.base import PICK, TODAY, Refused, WalkingMachine, run
 
 ROLES = {role: [role] for role in (

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.core.tenancy import company_scope
 from app.packaging.cascade.models import LEVELS, Combination, Plant, ProductType
-from app.packaging.models import WorkOrder
+from app.packaging.orders.models import WorkOrder
 from tests.factories import PASSWORD
 
 OPTIONS = "/api/v1/packaging_cascade/options"

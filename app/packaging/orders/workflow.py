@@ -22,7 +22,7 @@ from app.core.audit import actor_name
 from app.core.workflow import get_workflow
 from app.packaging import rules
 from app.packaging.catalogs import queries as cat
-from app.packaging.models import Management, WorkOrder
+from app.packaging.orders.models import Management, WorkOrder
 
 WF = get_workflow("packaging")
 

@@ -20,10 +20,11 @@ from app.core.errors import ValidationError
 from app.core.row_rules import VisibleRows
 from app.core.validation import integer
 from app.extensions import db
-from app.packaging import queries, rules, services, workflow
+from app.packaging import rules
 from app.packaging.catalogs import queries as cat
-from app.packaging.filters import current_actor, visible_orders
-from app.packaging.models import ENTITY, Management, WorkOrder
+from app.packaging.orders import queries, services, workflow
+from app.packaging.orders.filters import current_actor, visible_orders
+from app.packaging.orders.models import ENTITY, Management, WorkOrder
 
 PERMISSIONS = {**API_PERMISSIONS, "assign": "write", "allowed": "read", "history": "read"}
 

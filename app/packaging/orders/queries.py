@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.core.errors import NotFound
 from app.core.identity import user_ref
 from app.core.validation import Checker, date, integer, lookup_id, text
-from app.packaging import filters, rules
+from app.packaging import rules
 from app.packaging.cascade.models import LEVELS
 from app.packaging.catalogs import queries as cat
-from app.packaging.models import Assignment, Management, WorkOrder
+from app.packaging.orders import filters
+from app.packaging.orders.models import Assignment, Management, WorkOrder
 
 LIST_PARAMS = ("state", "area", "client", "seller", "responsible", "date_from", "date_to", "asignado", "page",
                "page_size")

@@ -32,9 +32,9 @@ from app.packaging import rules
 from app.packaging.cascade import services as cascade
 from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs.models import Area, RequestType
-from app.packaging.models import ENTITY, Assignment, Management, WorkOrder
-from app.packaging.models import FIELD_LABELS as L
-from app.packaging.workflow import (
+from app.packaging.orders.models import ENTITY, Assignment, Management, WorkOrder
+from app.packaging.orders.models import FIELD_LABELS as L
+from app.packaging.orders.workflow import (
     WF,
     action_for,
     allowed_management_types,

@@ -20,12 +20,13 @@ from app.core.tenancy import Membership, active_company, current_company_id
 from app.core.uploads import accepts_upload, received_file
 from app.core.validation import typed_int
 from app.extensions import db
-from app.packaging import filters, queries, rules, services, workflow
+from app.packaging import rules
 from app.packaging.cascade import services as cascade
 from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs.models import Area, RequestType
-from app.packaging.filters import current_actor
-from app.packaging.models import FIELD_LABELS, WorkOrder
+from app.packaging.orders import filters, queries, services, workflow
+from app.packaging.orders.filters import current_actor
+from app.packaging.orders.models import FIELD_LABELS, WorkOrder
 
 CATEGORY = "Envases"
 ORDER_FORM = {
@@ -78,7 +79,7 @@ class PackagingOrdersView(BaseView):
             f, total, rows = queries.ListFilters(), 0, []
         people = _people(db.session)
         return self.render_template(
-            "packaging/list.html", rows=rows, total=total, f=f, errors=errors, args=request.args,
+            "packaging/orders/list.html", rows=rows, total=total, f=f, errors=errors, args=request.args,
             sellers=[u for u in people if cat.role_of(u) in cat.SELLERS], people=people,
             can_create=rules.can(actor, "CREAR_OT"), assigned_filter=actor.role in filters.ASSIGNED_ONLY,
             **self._context(),
@@ -122,7 +123,7 @@ class PackagingOrdersView(BaseView):
         options = {"request_type": [(t.id, t.name) for t in db.session.scalars(select(RequestType)
                                                                                 .order_by(RequestType.id))]}
         fields = {k: v for k, v in ORDER_FORM.items() if k not in services.PRODUCT_FIELDS}
-        return self.render_template("packaging/form.html", ot=ot, fields=fields, values=values, errors=errors,
+        return self.render_template("packaging/orders/form.html", ot=ot, fields=fields, values=values, errors=errors,
                                     options=options, cascade=cascade.form_levels(db.session, values),
                                     **self._context()), status
 
@@ -141,7 +142,7 @@ class PackagingOrdersView(BaseView):
         options = workflow.allowed_states(db.session, actor, ot)
         types = workflow.allowed_management_types(db.session, actor, ot)
         return self.render_template(
-            "packaging/detail.html", ot=ot, entries=queries.history(session=db.session, ot=ot),
+            "packaging/orders/detail.html", ot=ot, entries=queries.history(session=db.session, ot=ot),
             responsibles=queries.responsibles(ot), types=[(t, cat.management_type_names()[t]) for t in types],
             states=[(s, cat.state_name(s)) for s in options.states], alerts=options.alerts,
             can_edit=rules.edit_refusal(actor, ot) is None,
@@ -198,7 +199,7 @@ class PackagingOrdersView(BaseView):
                 people[ot.current_area_id] = _people(db.session, ot.current_area_id)
         if message:
             flash(message, "success")
-        return self.render_template("packaging/assignments.html", rows=rows, total=total, people=people,
+        return self.render_template("packaging/orders/assignments.html", rows=rows, total=total, people=people,
                                     can_assign=rules.can(actor, "ASIGNAR_OT"), name=display_name, **self._context())
 
     @expose("/asignaciones")
@@ -231,7 +232,7 @@ class PackagingOrdersView(BaseView):
     def profile(self):
         """The user's packaging profile in the active company (Admin edits it in Mantenedores)."""
         actor = current_actor()
-        return self.render_template("packaging/profile.html", actor=actor,
+        return self.render_template("packaging/orders/profile.html", actor=actor,
                                     role_label=(cat.roles().get(actor.role) or {}).get("label"), **self._context())
 
 

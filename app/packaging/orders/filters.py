@@ -7,9 +7,9 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from app.core.identity import current_user
 from app.core.tenancy import current_company_id
 from app.extensions import db
-from app.packaging import workflow
 from app.packaging.catalogs import queries as cat
-from app.packaging.models import Assignment, WorkOrder
+from app.packaging.orders import workflow
+from app.packaging.orders.models import Assignment, WorkOrder
 from app.packaging.rules import Actor, actor_for
 
 ASSIGNED_ONLY = {"ENV_INGENIERO", "ENV_DISENADOR", "ENV_CATALOGADOR", "ENV_PRECATALOGADOR"}
