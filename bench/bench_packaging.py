@@ -22,7 +22,7 @@ def _setup(app):
     from app.extensions import db
     from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
     from app.packaging.orders.models import Assignment, Management, WorkOrder
-    from app.packaging.sample_models import Sample
+    from app.packaging.samples.models import Sample
 
     sm = app.appbuilder.sm
     company = Company(name="Bench Envases", tax_id="B00000000", country_code="ES", subdivision="MD")

@@ -19,9 +19,6 @@ from app.packaging import (
     quotation_api,
     quotation_views,
     quotation_workflow,
-    sample_queries,
-    sample_views,
-    samples,
     seed,
 )
 from app.packaging.cascade import api as cascade_api
@@ -32,6 +29,9 @@ from app.packaging.catalogs import views as catalog_views
 from app.packaging.orders import api as order_api
 from app.packaging.orders import views as order_views
 from app.packaging.orders import workflow as order_workflow
+from app.packaging.samples import queries as sample_queries
+from app.packaging.samples import services as samples
+from app.packaging.samples import views as sample_views
 
 MODULE = Module(
     name="packaging", label=_l("Envases"), order=40,

@@ -15,11 +15,12 @@ from app.core.cli import demo_for_company
 from app.core.identity import acting_as
 from app.core.seeds import load_seed
 from app.core.tenancy import Membership
-from app.packaging import materials, quotation_demo, samples
+from app.packaging import materials, quotation_demo
 from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
 from app.packaging.orders import services
 from app.packaging.orders.models import WorkOrder
-from app.packaging.sample_models import SampleCad, SampleCarton, SampleGluing
+from app.packaging.samples import services as samples
+from app.packaging.samples.models import SampleCad, SampleCarton, SampleGluing
 
 DEMO_FILE = "demo/packaging.yaml"
 SAMPLES_FILE = "demo/packaging_samples.yaml"

@@ -17,7 +17,7 @@ from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
 from app.packaging.orders import services
 from app.packaging.orders.models import Assignment, Management, WorkOrder
-from app.packaging.sample_models import Sample
+from app.packaging.samples.models import Sample
 from tests.core.test_seed_and_migrations import (
     empty_database,  # noqa: F401 (fixture of cascade/test_catalog_migration.py)
 )

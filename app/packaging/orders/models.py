@@ -1,7 +1,7 @@
 """Packaging work orders (spec packaging-work-orders.md): the OT (`packaging_work_order`,
 numbered per company by the core sequence), its management entries and its assignments per
 area (ASIG-001). The catalogs it points to are in catalogs/ and cascade/; its samples
-(MUE-001..003) are in sample_models.py, which points to the OT (not the other way)."""
+(MUE-001..003) are in samples/, which points to the OT (not the other way)."""
 from __future__ import annotations
 
 import datetime as dt

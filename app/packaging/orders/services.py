@@ -1,6 +1,6 @@
 """Packaging work orders: the commands (spec packaging-work-orders.md; DESIGN "Packaging work
 orders"): create and edit an OT, record a management entry (types 1, 2, 3, 4, 9, 10, 11;
-6 and 8 in samples.py), assign an OT (ASIG-001), save a user's packaging profile.
+6 and 8 in samples/services.py), assign an OT (ASIG-001), save a user's packaging profile.
 
 Keyword-only `session`, `user`, `company`, `today`; no Flask; they flush, the caller commits
 once per user action. The rules themselves are in rules.py and workflow.py (WF-001..004, the state machine)."""
@@ -159,7 +159,7 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
                         choices={sid: s["name"] for sid, s in cat.states().items()})
         WF.perform(ot, action_for(target), user, session=session, payload={"note": note} if note else {}, today=today)
         return None
-    if type_id in (6, 8):  # Solicitud Muestra, Envío Sala Muestra (samples.py)
+    if type_id in (6, 8):  # Solicitud Muestra, Envío Sala Muestra (samples/services.py)
 
         return bound_samples().management(session=session, user=user, company=company, today=today, ot=ot,
                                           type_id=type_id, data=data, note=note)

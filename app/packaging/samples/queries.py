@@ -14,7 +14,7 @@ from app.packaging import rules
 from app.packaging.catalogs.models import CuttingRoom
 from app.packaging.orders import filters
 from app.packaging.orders.models import WorkOrder
-from app.packaging.sample_models import (
+from app.packaging.samples.models import (
     DESTINATIONS,
     SAMPLE_IN_PROGRESS,
     SAMPLE_PENDING,

@@ -9,7 +9,8 @@
 - Management types 6 (Solicitud Muestra: the request creates the samples) and 8 (Envío Sala
   Muestra: the pending samples go to the cutting room, En progreso).
 - The OT's states 18 (Muestra Terminada: open samples end Terminada) and 22 (Muestra Anulada:
-  open samples end Anulada), called by workflow.py; 17 (Sala Muestra) leaves them as they are.
+  open samples end Anulada), called by orders/workflow.py through the manifest's binding; 17
+  (Sala Muestra) leaves them as they are.
 
 Keyword-only session/user/company/today; no Flask; they flush, the caller commits."""
 from __future__ import annotations
@@ -39,7 +40,7 @@ from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs.models import CuttingRoom
 from app.packaging.orders import filters
 from app.packaging.orders.models import Management, WorkOrder
-from app.packaging.sample_models import (
+from app.packaging.samples.models import (
     DESTINATIONS,
     SAMPLE_CANCELLED,
     SAMPLE_DONE,
@@ -370,7 +371,7 @@ def management(*, session: Session, user, company, today: dt.date, ot: WorkOrder
 
 
 def follow_ot_state(session: Session, ot: WorkOrder, target: int) -> dict | None:
-    """The OT's samples follow its state (workflow.py, on every state change): 18 Muestra
+    """The OT's samples follow its state (orders/workflow.py, on every state change): 18 Muestra
     Terminada ends the open ones Terminada, 22 Muestra Anulada ends them Anulada (17 Sala
     Muestra moves none: a type 8 sends the pending ones to be cut). Returns {"samples": ids,
     "sample_state": new} or None."""

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.core.tenancy import company_scope
 from app.packaging.orders.models import Management
-from app.packaging.sample_models import Sample, SampleCad, SampleCarton, SampleGluing
+from app.packaging.samples.models import Sample, SampleCad, SampleCarton, SampleGluing
 
 URL = "/api/v1/packaging_sample/"
 

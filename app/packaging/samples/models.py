@@ -2,7 +2,8 @@
 FLT-004 and WF-004 read them): the sample with its CAD, carton, gluing, recipient, unit time,
 sample carton and, per destination (seller, designer, laboratory, 1 to 4, designer's review),
 its cutting room, quantity and cutting date; and the company's small catalogs of CADs,
-cartons and gluing types (Mantenedores). Imported by models.py (re-exported there)."""
+cartons and gluing types (Mantenedores). The sample points to its OT by the foreign key
+alone: the OT's models do not know the samples."""
 from __future__ import annotations
 
 import datetime as dt
@@ -130,7 +131,7 @@ class Sample(TenantMixin, Model):
     """Muestra of an OT: state (0 Pendiente, 1 En progreso, 2 Terminada, 3 Anulada; MUE-002),
     one recipient (MUE-003: one sample per recipient), CAD, carton, gluing, unit time, sample
     carton, and per destination its cutting room (FLT-004 reads all eight), quantity and
-    cutting date (the form's checkbox). Written through samples.py, which audits."""
+    cutting date (the form's checkbox). Written through services.py, which audits."""
 
     __tablename__ = "packaging_sample"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,8 +1,8 @@
 """Pages of packaging samples: the "Muestras" section of the OT page (templates/packaging/
-_samples.html, filled by the template global `packaging_samples(ot)`), its create and edit
+samples/_samples.html, filled by the template global `packaging_samples(ot)`), its create and edit
 forms (a refused form comes back on the OT page, 422, with the typed values and each error
 beside its field) and the Mantenedores of CADs, cartons and gluing types. Thin: the rules
-are in samples.py."""
+are in services.py."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, request, url_for
@@ -17,15 +17,15 @@ from app.core.identity import current_user
 from app.core.pages import form_errors
 from app.core.tenancy import active_company
 from app.extensions import db
-from app.packaging import sample_queries as sq
-from app.packaging import samples
 from app.packaging.catalogs.models import CuttingRoom
 from app.packaging.catalogs.views import CATEGORY, maintenance_view
 from app.packaging.orders import queries
 from app.packaging.orders.filters import current_actor
 from app.packaging.orders.views import PackagingOrdersView
-from app.packaging.sample_api import SAMPLE_APIS
-from app.packaging.sample_models import (
+from app.packaging.samples import queries as sq
+from app.packaging.samples import services as samples
+from app.packaging.samples.api import SAMPLE_APIS
+from app.packaging.samples.models import (
     DESTINATIONS,
     SAMPLE_LABELS,
     SampleCad,

@@ -1,5 +1,5 @@
 """REST API of packaging samples: /api/v1/packaging_sample (list, show, create, edit; company-
-and role-scoped through the OT's visibility; MUE-001..003 in samples.py) and the company's
+and role-scoped through the OT's visibility; MUE-001..003 in services.py) and the company's
 catalogs of CADs, cartons and gluing types (read by every ENV role, written by the admins)."""
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from app.core.identity import current_user
 from app.core.tenancy import active_company
 from app.core.validation import integer
 from app.extensions import db
-from app.packaging import rules, samples
-from app.packaging import sample_queries as sq
+from app.packaging import rules
 from app.packaging.catalogs.api import catalog_resource
 from app.packaging.orders import queries
 from app.packaging.orders.filters import current_actor
-from app.packaging.sample_models import (
+from app.packaging.samples import queries as sq
+from app.packaging.samples import services as samples
+from app.packaging.samples.models import (
     SAMPLE_ENTITY,
     Sample,
     SampleCad,
@@ -30,7 +31,7 @@ from app.packaging.sample_models import (
 class PackagingSampleApi(TenantModelRestApi):
     datamodel = SQLAInterface(Sample)
     resource_name = SAMPLE_ENTITY
-    class_permission_name = "PackagingWorkOrder"  # the matrix decides in samples.py (403 with its reason)
+    class_permission_name = "PackagingWorkOrder"  # the matrix decides in services.py (403 with its reason)
     method_permission_name = API_PERMISSIONS
     include_route_methods = {"get", "get_list", "post", "put"}
     list_columns = show_columns = ["id", "work_order_id", "state", "recipient", "cad_id", "carton_id", "gluing_id",

@@ -9,9 +9,9 @@ import datetime as dt
 from sqlalchemy import select
 
 from app.core.tenancy import company_scope
-from app.packaging.sample_models import Sample
-from tests.packaging import test_samples as base
-from tests.packaging.test_samples import URL, create, payload, sample
+from app.packaging.samples.models import Sample
+from tests.packaging.samples import test_samples as base
+from tests.packaging.samples.test_samples import URL, create, payload, sample
 
 cats = base.cats  # the catalogs fixture
 
