@@ -12,15 +12,7 @@ from functools import partial
 from flask_babel import lazy_gettext as _l
 
 from app.core.modules import Module
-from app.packaging import (
-    demo,
-    material_api,
-    material_views,
-    quotation_api,
-    quotation_views,
-    quotation_workflow,
-    seed,
-)
+from app.packaging import demo, material_api, material_views, seed
 from app.packaging.cascade import api as cascade_api
 from app.packaging.cascade import seed as cascade_seed
 from app.packaging.cascade import views as cascade_views
@@ -29,6 +21,9 @@ from app.packaging.catalogs import views as catalog_views
 from app.packaging.orders import api as order_api
 from app.packaging.orders import views as order_views
 from app.packaging.orders import workflow as order_workflow
+from app.packaging.quotations import api as quotation_api
+from app.packaging.quotations import views as quotation_views
+from app.packaging.quotations import workflow as quotation_workflow
 from app.packaging.samples import queries as sample_queries
 from app.packaging.samples import services as samples
 from app.packaging.samples import views as sample_views

@@ -1,6 +1,7 @@
-"""Demo quotations (`flask seed --demo`, called from demo.py): the seller's quotations in each
-state (draft, submitted, approved by the sales chief, rejected with a reason), made through the
-services and the workflow engine; the seller's profile names the sales chief as boss (COT-001)."""
+"""Demo quotations (`flask seed --demo`, called from the module's demo.py; here because the
+aggregate owns them): the seller's quotations in each state (draft, submitted, approved by the
+sales chief, rejected with a reason), made through the services and the workflow engine; the
+seller's profile names the sales chief as boss (COT-001)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.identity import acting_as
-from app.packaging import quotations
 from app.packaging.catalogs.models import PackagingProfile
 from app.packaging.orders.models import WorkOrder
-from app.packaging.quotation_models import Quotation
-from app.packaging.quotation_workflow import QWF
+from app.packaging.quotations import services as quotations
+from app.packaging.quotations.models import Quotation
+from app.packaging.quotations.workflow import QWF
 
 QUOTES = [
     {"client": "Viña Santa Rita", "notes": "Cajas para exportación", "actions": [],

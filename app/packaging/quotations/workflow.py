@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.core.models import utcnow
 from app.core.workflow import get_workflow
 from app.packaging import rules
-from app.packaging.quotation_models import APPROVE_ACTIONS, Quotation, QuotationLine
+from app.packaging.quotations.models import APPROVE_ACTIONS, Quotation, QuotationLine
 
 QWF = get_workflow("packaging_quotation")
 

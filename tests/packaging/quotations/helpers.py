@@ -9,9 +9,9 @@ from sqlalchemy import select
 from app.core.identity import acting_as
 from app.core.localization import company_today
 from app.core.tenancy import company_scope
-from app.packaging import quotations
 from app.packaging.catalogs.models import PackagingProfile
-from app.packaging.quotation_models import Quotation
+from app.packaging.quotations import services as quotations
+from app.packaging.quotations.models import Quotation
 
 URL = "/api/v1/packaging_quotation/"
 LINE = {"item": "Caja 30x20x15", "quantity": "1000", "unit_price": "350.5", "currency": "CLP"}

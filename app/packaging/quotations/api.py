@@ -1,8 +1,8 @@
 """REST API of quotations (module COTIZADOR): /api/v1/packaging_quotation/ (list with COT-001
 and COT-002's default range echoed as "range", show, create, edit; the lines inside the
 quotation's payload) and the core's /<pk>/actions (GET: what the caller may do now) and
-/<pk>/actions/<SUBMIT|APPROVE|REJECT> (POST). Thin: commands in quotations.py, reads in
-quotation_queries.py."""
+/<pk>/actions/<SUBMIT|APPROVE|REJECT> (POST). Thin: commands in services.py, reads in
+queries.py."""
 from __future__ import annotations
 
 from flask import request
@@ -23,11 +23,11 @@ from app.core.identity import current_user
 from app.core.row_rules import VisibleRows
 from app.core.tenancy import current_company_id
 from app.extensions import db
-from app.packaging import quotation_queries as qq
-from app.packaging import quotations
 from app.packaging.orders.filters import current_actor
-from app.packaging.quotation_models import QUOTATION_ENTITY, Quotation
-from app.packaging.quotation_workflow import QWF, offered_actions
+from app.packaging.quotations import queries as qq
+from app.packaging.quotations import services as quotations
+from app.packaging.quotations.models import QUOTATION_ENTITY, Quotation
+from app.packaging.quotations.workflow import QWF, offered_actions
 
 
 def visible_quotations():

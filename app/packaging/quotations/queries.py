@@ -14,9 +14,9 @@ from app.core.identity import user_ref
 from app.core.validation import Checker, date, integer, lookup_id, text
 from app.packaging import rules
 from app.packaging.catalogs.models import PackagingProfile, profile_external_seller
-from app.packaging.quotation_models import CURRENCIES, Quotation
-from app.packaging.quotation_models import QUOTATION_LABELS as QL
-from app.packaging.quotation_workflow import QWF
+from app.packaging.quotations.models import CURRENCIES, Quotation
+from app.packaging.quotations.models import QUOTATION_LABELS as QL
+from app.packaging.quotations.workflow import QWF
 
 SALES_CHIEF = "ENV_JEFE_VENTAS"  # the spec's isJefeCotizador / isJefeVenta
 LIST_PARAMS = ("date_from", "date_to", "creator", "state", "client", "page", "page_size")

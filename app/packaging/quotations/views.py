@@ -1,7 +1,7 @@
 """Pages of quotations (module COTIZADOR) under /envases/cotizaciones: the list (COT-001, the
 date range of COT-002 shown in its filter, the creator filter for sales chiefs and admins),
 the new/edit form with its lines (rows added and removed in the page) and the detail page with
-the workflow's actions (SUBMIT / APPROVE / REJECT). Thin: quotations.py and quotation_queries.py."""
+the workflow's actions (SUBMIT / APPROVE / REJECT). Thin: services.py and queries.py."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
@@ -19,15 +19,16 @@ from app.core.tenancy import active_company, current_company_id
 from app.core.validation import typed_int
 from app.core.workflow_views import WorkflowActionsView
 from app.extensions import db
-from app.packaging import quotation_queries as qq
-from app.packaging import quotations, rules
+from app.packaging import rules
 from app.packaging.orders.filters import current_actor
 from app.packaging.orders.filters import visibility_clause as order_visibility
 from app.packaging.orders.models import WorkOrder
 from app.packaging.orders.views import CATEGORY
-from app.packaging.quotation_models import CURRENCIES
-from app.packaging.quotation_models import QUOTATION_LABELS as QL
-from app.packaging.quotation_workflow import QWF, offered_actions
+from app.packaging.quotations import queries as qq
+from app.packaging.quotations import services as quotations
+from app.packaging.quotations.models import CURRENCIES
+from app.packaging.quotations.models import QUOTATION_LABELS as QL
+from app.packaging.quotations.workflow import QWF, offered_actions
 
 MENU = "Cotizaciones"
 
@@ -83,7 +84,7 @@ class PackagingQuotationView(WorkflowActionsView):
     def details_response(self, obj, *, form_state=None, status=200):
         actor = current_actor()
         return self.render_template(
-            "packaging/quotation_detail.html", q=obj, currencies=CURRENCIES, state_label=QWF.state_label,
+            "packaging/quotations/detail.html", q=obj, currencies=CURRENCIES, state_label=QWF.state_label,
             can_edit=quotations.edit_refusal(db.session, actor, obj) is None, person=display_name, amount=amount,
             **self.workflow_context(obj, form_state=form_state, act_endpoint=".act"),
         ), status
@@ -105,7 +106,7 @@ class PackagingQuotationView(WorkflowActionsView):
             f, total, rows = qq.QuotationFilters(), 0, []
         people = qq.creators(db.session, actor, current_company_id()) if not errors else []
         return self.render_template(
-            "packaging/quotation_list.html", rows=rows, total=total, f=f, errors=errors, args=request.args,
+            "packaging/quotations/list.html", rows=rows, total=total, f=f, errors=errors, args=request.args,
             creators=people, person=display_name, amount=amount, sees_all=qq.sees_all(actor), state_label=QWF.state_label, states=QWF.states,
             currencies=CURRENCIES, can_create=rules.can(actor, "CREAR_COTIZACION"),
             date_from=request.args.get("date_from") or (format_date(f.date_from) if f.date_from else ""),
@@ -162,7 +163,7 @@ class PackagingQuotationView(WorkflowActionsView):
         if not values.get("lines"):
             values["lines"] = [{"item": "", "quantity": "", "unit_price": "", "currency": "CLP"}]
         return self.render_template(
-            "packaging/quotation_form.html", q=q, values=values, errors=errors, labels=QL, currencies=CURRENCIES,
+            "packaging/quotations/form.html", q=q, values=values, errors=errors, labels=QL, currencies=CURRENCIES,
             orders=self._orders(actor),
         ), status
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from app.packaging.quotation_queries import default_range
-from tests.packaging.quotation_helpers import URL, listed, profile, quote, today
+from app.packaging.quotations.queries import default_range
+from tests.packaging.quotations.helpers import URL, listed, profile, quote, today
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Quotations of packaging (module COTIZADOR): create and edit a quotation with its lines.
 Create per the function matrix (Crear Cotización); only the creator (or an admin) edits, and
 only a draft; the state changes (SUBMIT / APPROVE / REJECT) go through the workflow engine
-(quotation_workflow.py). Keyword-only `session`, `user`, `company`, `today`; no Flask; they
+(workflow.py). Keyword-only `session`, `user`, `company`, `today`; no Flask; they
 flush, the caller commits once per user action."""
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from app.core.workflow import STALE_MESSAGE
 from app.packaging import rules
 from app.packaging.orders.filters import visibility_clause as order_visibility
 from app.packaging.orders.models import WorkOrder
-from app.packaging.quotation_models import (
+from app.packaging.quotations.models import (
     AMOUNT_LIMIT,
     CURRENCIES,
     DRAFT,
@@ -39,11 +39,9 @@ from app.packaging.quotation_models import (
     Quotation,
     QuotationLine,
 )
-from app.packaging.quotation_models import (
-    QUOTATION_LABELS as QL,
-)
-from app.packaging.quotation_queries import NOT_FOUND
-from app.packaging.quotation_workflow import QWF, creator_or_admin_refusal
+from app.packaging.quotations.models import QUOTATION_LABELS as QL
+from app.packaging.quotations.queries import NOT_FOUND
+from app.packaging.quotations.workflow import QWF, creator_or_admin_refusal
 
 SEQUENCE = "packaging_quotation"
 FIELDS = ("client", "work_order", "notes", "lines")

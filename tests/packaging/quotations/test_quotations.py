@@ -10,10 +10,10 @@ from app.core.audit import AuditEntry
 from app.core.tenancy import company_scope
 from app.packaging import rules
 from app.packaging.catalogs import queries as cat
-from app.packaging.quotation_models import Quotation, QuotationLine
-from app.packaging.quotation_workflow import QWF
+from app.packaging.quotations.models import Quotation, QuotationLine
+from app.packaging.quotations.workflow import QWF
 from tests.packaging.conftest import ROLES, short
-from tests.packaging.quotation_helpers import LINE, URL, quote, stored
+from tests.packaging.quotations.helpers import LINE, URL, quote, stored
 
 EVERYONE = [short(r) for r in ROLES] + ["admin"]
 

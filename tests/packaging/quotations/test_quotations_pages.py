@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.core.tenancy import company_scope
-from app.packaging.quotation_models import Quotation
-from tests.packaging.quotation_helpers import quote, stored
+from app.packaging.quotations.models import Quotation
+from tests.packaging.quotations.helpers import quote, stored
 
 BASE = "/envases/cotizaciones"
 
