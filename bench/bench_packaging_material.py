@@ -23,7 +23,7 @@ SERIAL = 40  # codes issued by one client alone first, for reference
 def _setup(app):
     from app.core.tenancy import Company, Membership, company_scope
     from app.extensions import db
-    from app.packaging.material_models import MaterialPrefix, MaterialSuffix
+    from app.packaging.materials.models import MaterialPrefix, MaterialSuffix
     from app.packaging.orders.models import WorkOrder
 
     sm = app.appbuilder.sm

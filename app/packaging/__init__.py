@@ -12,12 +12,14 @@ from functools import partial
 from flask_babel import lazy_gettext as _l
 
 from app.core.modules import Module
-from app.packaging import demo, material_api, material_views, seed
+from app.packaging import demo, seed
 from app.packaging.cascade import api as cascade_api
 from app.packaging.cascade import seed as cascade_seed
 from app.packaging.cascade import views as cascade_views
 from app.packaging.catalogs import api as catalog_api
 from app.packaging.catalogs import views as catalog_views
+from app.packaging.materials import api as material_api
+from app.packaging.materials import views as material_views
 from app.packaging.orders import api as order_api
 from app.packaging.orders import views as order_views
 from app.packaging.orders import workflow as order_workflow

@@ -15,8 +15,8 @@ from app.core.cli import demo_for_company
 from app.core.identity import acting_as
 from app.core.seeds import load_seed
 from app.core.tenancy import Membership
-from app.packaging import materials
 from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
+from app.packaging.materials import services as materials
 from app.packaging.orders import services
 from app.packaging.orders.models import WorkOrder
 from app.packaging.quotations import demo as quotation_demo

@@ -1,7 +1,7 @@
 """Pages of SAP material codes (MAT-001): "Crear código material" posted from the OT page
-(the section packaging/_material_code.html, filled by the template global
+(the section packaging/materials/_code.html, filled by the template global
 `packaging_material_panel(ot)`), and the Mantenedores of prefixes and suffixes (admin roles,
-permission PackagingMaintenance). Thin: the rules are in materials.py."""
+permission PackagingMaintenance). Thin: the rules are in services.py."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, request, url_for
@@ -14,9 +14,9 @@ from app.core.identity import current_user
 from app.core.pages import form_errors
 from app.core.tenancy import active_company
 from app.extensions import db
-from app.packaging import materials
 from app.packaging.catalogs.views import CATEGORY, LABELS, maintenance_view
-from app.packaging.material_models import MaterialPrefix, MaterialSuffix
+from app.packaging.materials import services as materials
+from app.packaging.materials.models import MaterialPrefix, MaterialSuffix
 from app.packaging.orders import queries
 from app.packaging.orders.filters import current_actor
 

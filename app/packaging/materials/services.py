@@ -20,14 +20,8 @@ from app.core.seeds import load_seed
 from app.core.validation import Checker, refuse_unknown, visible
 from app.packaging import rules
 from app.packaging.catalogs import queries as cat
-from app.packaging.material_models import (
-    MATERIAL_LABELS as L,
-)
-from app.packaging.material_models import (
-    Material,
-    MaterialPrefix,
-    MaterialSuffix,
-)
+from app.packaging.materials.models import MATERIAL_LABELS as L
+from app.packaging.materials.models import Material, MaterialPrefix, MaterialSuffix
 from app.packaging.orders import filters
 from app.packaging.orders.models import ENTITY, WorkOrder
 from app.packaging.orders.services import company_id_of

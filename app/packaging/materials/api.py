@@ -2,7 +2,7 @@
 ({prefix_id, suffix_id} -> 201 {code, number}; 200 with the same answer when the OT already
 has its code), GET /api/v1/packaging_material/ (the company's materials of the OTs the caller
 sees), and the prefix and suffix catalogs (/api/v1/packaging_material_prefix, _suffix: read
-by every ENV role, written by the admin roles). Thin: the rules are in materials.py."""
+by every ENV role, written by the admin roles). Thin: the rules are in services.py."""
 from __future__ import annotations
 
 from flask import jsonify, make_response
@@ -13,9 +13,10 @@ from app.core.context import request_today
 from app.core.identity import current_user
 from app.core.tenancy import active_company
 from app.extensions import db
-from app.packaging import materials, rules
+from app.packaging import rules
 from app.packaging.catalogs.api import catalog_resource
-from app.packaging.material_models import Material, MaterialPrefix, MaterialSuffix
+from app.packaging.materials import services as materials
+from app.packaging.materials.models import Material, MaterialPrefix, MaterialSuffix
 from app.packaging.orders import queries
 from app.packaging.orders.filters import current_actor
 from app.packaging.orders.models import ENTITY

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.core.sequences import SequenceCounter
 from app.core.tenancy import company_scope
-from app.packaging.material_models import Material, MaterialPrefix, MaterialSuffix
+from app.packaging.materials.models import Material, MaterialPrefix, MaterialSuffix
 from tests.packaging.conftest import ROLES, short
 
 ALLOWED = {"jefe_catalogacion", "catalogador"}
@@ -232,7 +232,7 @@ def test_mat_001_ot_page_shows_no_button_to_other_roles_or_areas(mw, login, clie
 
 
 def test_mat_001_demo_loads_prefixes_and_suffixes_once(mw):
-    from app.packaging import materials
+    from app.packaging.materials import services as materials
 
     with company_scope(mw.other.id):
         materials.load_demo(mw.session, mw.other)
