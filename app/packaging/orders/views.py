@@ -2,7 +2,7 @@
 form, the detail page (data, area, state, responsible per area, management history, the new
 management form offering only what WF-004/WF-001..003 allow, alerts), the assignments page
 (ASIG-001; /envases/asignacionesConMensaje shows it with a message) and the user's packaging
-profile. Thin: commands in services.py, reads in queries.py and rules.py."""
+profile. Thin: commands in services.py, reads in queries.py, rules.py and workflow.py."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
