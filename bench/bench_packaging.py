@@ -20,14 +20,9 @@ ROLES = ("ENV_VENDEDOR", "ENV_INGENIERO", "ENV_TECNICO_MUESTRAS", "ENV_JEFE_VENT
 def _setup(app):
     from app.core.tenancy import Company, Membership, company_scope
     from app.extensions import db
-    from app.packaging.models import (
-        Assignment,
-        CuttingRoom,
-        Management,
-        PackagingProfile,
-        Sample,
-        WorkOrder,
-    )
+    from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
+    from app.packaging.orders.models import Assignment, Management, WorkOrder
+    from app.packaging.samples.models import Sample
 
     sm = app.appbuilder.sm
     company = Company(name="Bench Envases", tax_id="B00000000", country_code="ES", subdivision="MD")

@@ -22,7 +22,7 @@ SIZES = {"product_type": 40, "printing": 10, "fsc": 5, "tape": 4, "coverage_inte
 def _setup(app):
     from app.core.tenancy import Company, Membership
     from app.extensions import db
-    from app.packaging.cascade_models import LEVELS, Combination
+    from app.packaging.cascade.models import LEVELS, Combination
 
     sm = app.appbuilder.sm
     company = Company(name="Bench Cascada", tax_id="B00000125", country_code="ES", subdivision="MD")
@@ -77,7 +77,7 @@ def _measure(engine, call):
 def _plan(engine, combo) -> list[str]:
     if engine.dialect.name != "postgresql":
         return []
-    from app.packaging.cascade_models import LEVELS
+    from app.packaging.cascade.models import LEVELS
 
     where = " AND ".join(f"c.{lv.column} = {combo[lv.column]}" for lv in LEVELS[:6])
     sql = (f"EXPLAIN SELECT o.id, o.label FROM packaging_plant o WHERE o.active AND EXISTS (SELECT 1 FROM "

@@ -23,8 +23,8 @@ SERIAL = 40  # codes issued by one client alone first, for reference
 def _setup(app):
     from app.core.tenancy import Company, Membership, company_scope
     from app.extensions import db
-    from app.packaging.material_models import MaterialPrefix, MaterialSuffix
-    from app.packaging.models import WorkOrder
+    from app.packaging.materials.models import MaterialPrefix, MaterialSuffix
+    from app.packaging.orders.models import WorkOrder
 
     sm = app.appbuilder.sm
     company = Company(name="Bench Materiales", tax_id="B00000000", country_code="ES", subdivision="MD")

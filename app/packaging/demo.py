@@ -2,7 +2,7 @@
 technician's profile and OTs that walk their state changes through the services as the
 demo user of each area (their management history is real); from seed/demo/packaging_samples.yaml
 the sample catalogs and the samples the engineer requests before an OT goes to 17; quotations
-(quotation_demo.py)."""
+(quotations/demo.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,15 +15,13 @@ from app.core.cli import demo_for_company
 from app.core.identity import acting_as
 from app.core.seeds import load_seed
 from app.core.tenancy import Membership
-from app.packaging import materials, quotation_demo, samples, services
-from app.packaging.models import (
-    CuttingRoom,
-    PackagingProfile,
-    SampleCad,
-    SampleCarton,
-    SampleGluing,
-    WorkOrder,
-)
+from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
+from app.packaging.materials import services as materials
+from app.packaging.orders import services
+from app.packaging.orders.models import WorkOrder
+from app.packaging.quotations import demo as quotation_demo
+from app.packaging.samples import services as samples
+from app.packaging.samples.models import SampleCad, SampleCarton, SampleGluing
 
 DEMO_FILE = "demo/packaging.yaml"
 SAMPLES_FILE = "demo/packaging_samples.yaml"

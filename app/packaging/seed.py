@@ -1,14 +1,20 @@
 """`flask seed` for packaging: the catalogs with the spec's ids from seed/catalogs/packaging.yaml
 and seed/workflows/packaging.yaml (idempotent: adds what is missing, updates labels), and each
-company's cascade (cascade_seed.py)."""
+company's cascade (cascade/seed.py)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.packaging import cascade_seed
-from app.packaging import catalog as cat
-from app.packaging.models import Area, ManagementType, OtState, RequestType, RoleArea
+from app.packaging.cascade import seed as cascade_seed
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs.models import (
+    Area,
+    ManagementType,
+    OtState,
+    RequestType,
+    RoleArea,
+)
 
 
 def _wanted() -> dict:

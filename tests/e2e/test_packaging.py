@@ -34,7 +34,7 @@ def test_seller_creates_an_ot_and_it_moves_through_two_areas(page, live_server, 
     page.goto(f"{live_server}/envases/ots/")
     page.screenshot(path=f"{SHOTS}/packaging_list.png", full_page=True)
     logout_page(page)
-    from app.packaging.models import WorkOrder
+    from app.packaging.orders.models import WorkOrder
     w.assign(session.query(WorkOrder).one(), w.u("ingeniero"))  # the chief assigned it
 
     login_page(page, "ingeniero")

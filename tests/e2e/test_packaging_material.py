@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from app.core.tenancy import company_scope
-from app.packaging.material_models import MaterialPrefix, MaterialSuffix
+from app.packaging.materials.models import MaterialPrefix, MaterialSuffix
 from tests.packaging.conftest import build_world
 
 SHOTS = os.environ.get("SCREENSHOTS", "/tmp/screenshots")

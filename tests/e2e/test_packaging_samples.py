@@ -4,7 +4,7 @@ lets them change and records a cut (screenshots to /tmp/p2-samples-*.png)."""
 from __future__ import annotations
 
 from app.core.tenancy import company_scope
-from app.packaging.sample_models import SampleCad, SampleCarton, SampleGluing
+from app.packaging.samples.models import SampleCad, SampleCarton, SampleGluing
 from tests.packaging.conftest import build_world
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from tests.packaging.conftest import build_world
-from tests.packaging.quotation_helpers import profile
+from tests.packaging.quotations.helpers import profile
 
 SHOTS = os.environ.get("SCREENSHOTS", "/tmp/screenshots")
 

@@ -13,18 +13,13 @@ from sqlalchemy import select
 
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope
-from app.packaging import catalog as cat
-from app.packaging import services
-from app.packaging.models import (
-    Assignment,
-    CuttingRoom,
-    Management,
-    PackagingProfile,
-    Sample,
-    WorkOrder,
-)
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
+from app.packaging.orders import services
+from app.packaging.orders.models import Assignment, Management, WorkOrder
+from app.packaging.samples.models import Sample
 from tests.core.test_seed_and_migrations import (
-    empty_database,  # noqa: F401 (fixture of test_catalog_migration.py)
+    empty_database,  # noqa: F401 (fixture of cascade/test_catalog_migration.py)
 )
 
 ROLES = list(cat.roles())

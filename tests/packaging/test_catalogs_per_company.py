@@ -15,8 +15,8 @@ from sqlalchemy import String, select
 
 from app.core.identity import acting_as
 from app.core.tenancy import TenantMixin, company_scope
-from app.packaging.catalog_api import CATALOG_PERMISSION
-from app.packaging.catalog_views import MAINTENANCE
+from app.packaging.catalogs.api import CATALOG_PERMISSION
+from app.packaging.catalogs.views import MAINTENANCE
 
 API_PERMISSIONS = {CATALOG_PERMISSION, "PackagingProfile"}
 MARK = "Exclusivo de Norte"

@@ -7,10 +7,16 @@ import io
 
 from sqlalchemy import func, select
 
-from app.packaging import catalog as cat
-from app.packaging.models import Area, ManagementType, OtState, RequestType, RoleArea
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs.models import (
+    Area,
+    ManagementType,
+    OtState,
+    RequestType,
+    RoleArea,
+)
+from app.packaging.orders.workflow import WF
 from app.packaging.seed import seed as seed_catalogs
-from app.packaging.workflow import WF
 from tests.packaging.conftest import ROLES, short
 
 
@@ -115,7 +121,7 @@ def test_profile_page_shows_area_and_cutting_room(world, login, client):
 def test_demo_loads_ots_with_real_history(session, make_company, make_user):
     from app.core.tenancy import company_scope
     from app.packaging import demo
-    from app.packaging.models import WorkOrder
+    from app.packaging.orders.models import WorkOrder
 
     company = make_company(name="Demo Envases")
     for role in ("ENV_VENDEDOR", "ENV_INGENIERO", "ENV_DISENADOR", "ENV_PRECATALOGADOR", "ENV_CATALOGADOR",

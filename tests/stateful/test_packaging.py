@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
 from app.core.tenancy import company_scope
-from app.packaging import catalog as cat
-from app.packaging import queries, rules, services
-from app.packaging.models import ENTITY, Assignment, Management, WorkOrder
-from app.packaging.workflow import WF, action_for
+from app.packaging import rules
+from app.packaging.catalogs import queries as cat
+from app.packaging.orders import queries, services
+from app.packaging.orders.models import ENTITY, Assignment, Management, WorkOrder
+from app.packaging.orders.workflow import WF, action_for, allowed_states
 from tests.stateful.base import PICK, TODAY, Refused, WalkingMachine, run
 
 ROLES = {role: [role] for role in (
@@ -74,7 +75,7 @@ class PackagingMachine(WalkingMachine):
                 if cat.role_area(role) != ot.current_area_id and not cat.is_admin_role(role):
                     continue  # WF-004: only the OT's area changes its state (no profiles in this world)
                 actor = rules.actor_for(self.session, self.users[name], company.id)
-                out += [(name, action_for(s)) for s in rules.allowed_states(self.session, actor, ot).states]
+                out += [(name, action_for(s)) for s in allowed_states(self.session, actor, ot).states]
         return out
 
     @precondition(lambda self: self.records)

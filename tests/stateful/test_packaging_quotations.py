@@ -15,10 +15,11 @@ from app.core.audit import AuditEntry
 from app.core.errors import NotFound
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope
-from app.packaging import quotation_queries as qq
-from app.packaging import quotations, rules
-from app.packaging.quotation_models import QUOTATION_ENTITY, Quotation, QuotationLine
-from app.packaging.quotation_workflow import QWF, offered_actions
+from app.packaging import rules
+from app.packaging.quotations import queries as qq
+from app.packaging.quotations import services as quotations
+from app.packaging.quotations.models import QUOTATION_ENTITY, Quotation, QuotationLine
+from app.packaging.quotations.workflow import QWF, offered_actions
 from tests.stateful.base import PICK, TODAY, Refused, WalkingMachine, run
 
 ROLES = {role: [role] for role in (

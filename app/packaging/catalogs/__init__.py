@@ -1,0 +1,1 @@
+"""Packaging catalogs: the spec's structure, cutting rooms, profiles and the reference data."""

@@ -1,0 +1,97 @@
+"""REST API of SAP material codes (MAT-001): POST /api/v1/packaging_work_order/<pk>/material_code
+({prefix_id, suffix_id} -> 201 {code, number}; 200 with the same answer when the OT already
+has its code), GET /api/v1/packaging_material/ (the company's materials of the OTs the caller
+sees), and the prefix and suffix catalogs (/api/v1/packaging_material_prefix, _suffix: read
+by every ENV role, written by the admin roles). Thin: the rules are in services.py."""
+from __future__ import annotations
+
+from flask import jsonify, make_response
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.core.api import TenantModelRestApi, answers_errors, api_endpoint, json_body
+from app.core.context import request_today
+from app.core.identity import current_user
+from app.core.tenancy import active_company
+from app.extensions import db
+from app.packaging import rules
+from app.packaging.catalogs.api import catalog_resource
+from app.packaging.materials import services as materials
+from app.packaging.materials.models import Material, MaterialPrefix, MaterialSuffix
+from app.packaging.orders import queries
+from app.packaging.orders.filters import current_actor
+from app.packaging.orders.models import ENTITY
+
+
+class PackagingMaterialCodeApi(TenantModelRestApi):
+    """The material code of one OT, under the OT's resource."""
+
+    datamodel = SQLAInterface(Material)
+    resource_name = ENTITY
+    class_permission_name = "PackagingWorkOrder"
+    method_permission_name = {"material_code": "write"}
+    include_route_methods = {"material_code"}
+    openapi_spec_tag = "OT de envases"
+
+    @api_endpoint("/<int:pk>/material_code", methods=["POST"])
+    def material_code(self, pk):
+        """MAT-001: create the OT's SAP material code (PREFIX + NUMBER + SUFFIX), or get the one it has
+        ---
+        post:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    prefix_id: {type: integer}
+                    suffix_id: {type: integer}
+          responses:
+            200: {description: 'The code the OT already had: {"code", "number"}'}
+            201: {description: 'The new code: {"code", "number"}'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        actor = current_actor()
+        rules.require(actor, materials.FUNCTION)  # 403 before 404: the role never creates codes
+        ot = queries.get_order(session=db.session, actor=actor, order_id=pk)
+        material, created = materials.create_code(session=db.session, user=current_user(),
+                                                  company=active_company(db.session), today=request_today(), ot=ot,
+                                                  data=json_body(required=False))
+        answer = materials.to_dict(material)
+        db.session.commit()
+        # not self.response(status, **answer): its first parameter is called `code`
+        resp = make_response(jsonify(answer), 201 if created else 200)
+        resp.headers["Content-Type"] = "application/json; charset=utf-8"
+        return resp
+
+
+class PackagingMaterialApi(TenantModelRestApi):
+    """The company's materials (read only)."""
+
+    datamodel = SQLAInterface(Material)
+    resource_name = "packaging_material"
+    class_permission_name = "PackagingWorkOrder"
+    method_permission_name = {"get_list": "read"}
+    include_route_methods = {"get_list"}
+    list_columns = ["id", "code", "number", "work_order_id"]
+    openapi_spec_tag = "OT de envases"
+
+    @answers_errors
+    def get_list_headless(self, **kwargs):
+        """The materials of the OTs the caller sees (FLT rules), newest number first."""
+        rows = materials.list_materials(session=db.session, actor=current_actor())
+        return self.response(200, count=len(rows), result=[materials.to_dict(m, full=True) for m in rows])
+
+
+AFFIX = ["code", "description", "active"]
+APIS = [
+    PackagingMaterialCodeApi,
+    PackagingMaterialApi,
+    catalog_resource(MaterialPrefix, "packaging_material_prefix", AFFIX),
+    catalog_resource(MaterialSuffix, "packaging_material_suffix", AFFIX),
+]

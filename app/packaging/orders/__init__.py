@@ -1,0 +1,1 @@
+"""Packaging work orders: the OT, its management entries and its assignments per area."""

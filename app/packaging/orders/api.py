@@ -1,0 +1,155 @@
+"""REST API of packaging work orders (ids are the spec's numeric ids):
+/api/v1/packaging_work_order (list with the FLT rules and filters, show, create, edit),
+/<pk>/assign (ASIG-001), /<pk>/allowed (WF-004, WF-001..003 for the caller),
+/api/v1/packaging_management (POST a management entry; list per OT). Thin: commands in
+services.py, reads in queries.py; the catalogs' resources are in catalogs/api.py."""
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.core.api import (
+    API_PERMISSIONS,
+    TenantModelRestApi,
+    answers_errors,
+    api_endpoint,
+    json_body,
+)
+from app.core.commands import run
+from app.core.errors import ValidationError
+from app.core.row_rules import VisibleRows
+from app.core.validation import integer
+from app.extensions import db
+from app.packaging import rules
+from app.packaging.catalogs import queries as cat
+from app.packaging.orders import queries, services, workflow
+from app.packaging.orders.filters import current_actor, visible_orders
+from app.packaging.orders.models import ENTITY, Management, WorkOrder
+
+PERMISSIONS = {**API_PERMISSIONS, "assign": "write", "allowed": "read", "history": "read"}
+
+
+class PackagingWorkOrderApi(TenantModelRestApi):
+    datamodel = SQLAInterface(WorkOrder)
+    resource_name = ENTITY
+    class_permission_name = "PackagingWorkOrder"
+    method_permission_name = PERMISSIONS
+    include_route_methods = {"get", "get_list", "post", "put", "assign", "allowed"}
+    base_filters = [["id", VisibleRows, visible_orders]]
+    list_columns = show_columns = ["id", "number", "client", "description", "state", "current_area_id",
+                                   "request_type_id", "creator_id", "version"]
+    add_columns = edit_columns = ["client", "description", "request_type", *services.PRODUCT_FIELDS]
+    openapi_spec_tag = "OT de envases"
+
+    @answers_errors
+    def get_list_headless(self, **kwargs):
+        """FLT-001..FLT-005 and the filters state, area, client, seller, responsible,
+        date_from, date_to, asignado (NO), page, page_size."""
+        actor = current_actor()
+        rules.require(actor, "VER_OTS")
+        f = queries.parse_filters(request.args)
+        total, rows = queries.list_orders(session=db.session, actor=actor, f=f)
+        return self.response(200, count=total, result=[queries.order_to_dict(ot) for ot in rows])
+
+    @answers_errors
+    def get_headless(self, pk, **kwargs):
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
+        return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
+
+    @answers_errors
+    def post_headless(self):
+        ot = run(services.create_order, data=json_body())
+        return self.response(201, id=ot.id, result=queries.order_to_dict(ot))
+
+    @answers_errors
+    def put_headless(self, pk):
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
+        run(services.edit_order, ot=ot, data=json_body())
+        return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
+
+    @api_endpoint("/<int:pk>/assign", methods=["POST"])
+    def assign(self, pk):
+        """ASIG-001: assign the OT to a professional of its current area
+        ---
+        post:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          requestBody:
+            content:
+              application/json:
+                schema: {type: object, properties: {asignado_id: {type: integer}}}
+          responses:
+            200: {description: 'The OT with its responsible per area'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
+        run(services.assign, ot=ot, data=json_body())
+        return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
+
+    @api_endpoint("/<int:pk>/allowed", methods=["GET"])
+    def allowed(self, pk):
+        """What the caller may record on the OT now (WF-004; WF-001..WF-003 for the states)
+        ---
+        get:
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          responses:
+            200: {description: '{"management_types": [...], "states": [...], "alerts": [...]}'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        actor = current_actor()
+        ot = queries.get_order(session=db.session, actor=actor, order_id=pk)
+        options = workflow.allowed_states(db.session, actor, ot)
+        return self.response(200, management_types=workflow.allowed_management_types(db.session, actor, ot),
+                             states=options.states, alerts=options.alerts,
+                             can_edit=rules.edit_refusal(actor, ot) is None)
+
+
+class PackagingManagementApi(TenantModelRestApi):
+    datamodel = SQLAInterface(Management)
+    resource_name = "packaging_management"
+    class_permission_name = "PackagingManagement"
+    method_permission_name = API_PERMISSIONS
+    include_route_methods = {"get_list", "post"}
+    list_columns = ["id", "work_order_id", "management_type_id", "note", "state_to", "created_at"]
+    add_columns = ["work_order_id", "management_type_id", "note"]
+    openapi_spec_tag = "OT de envases"
+
+    @answers_errors
+    def get_list_headless(self, **kwargs):
+        """The management entries of one OT (?work_order=<id>), oldest first."""
+        actor = current_actor()
+        if request.args.get("work_order") in (None, ""):
+            raise ValidationError("Indica la OT (parámetro work_order).", field="work_order")
+        integer(request.args.get("work_order"), "work_order", "OT", min=1)
+        ot = queries.get_order(session=db.session, actor=actor, order_id=request.args.get("work_order"))
+        entries = queries.history(session=db.session, ot=ot)
+        return self.response(200, count=len(entries), result=[queries.management_to_dict(m) for m in entries])
+
+    @answers_errors
+    def post_headless(self):
+        """A management entry (types 1, 2, 4, 9, 10, ...; files through the page): 403 with
+        the rule's reason when refused, 422 for a bad payload."""
+        data = json_body()
+        actor = current_actor()
+        ot_id = integer(data.get("work_order"), "work_order", "OT", min=1)
+        ot = queries.get_order(session=db.session, actor=actor, order_id=ot_id)
+        if data.get("management_type") == cat.FILE:
+            raise ValidationError("Los archivos (tipo 3) se suben desde la página de la OT.", field="management_type")
+        entry = run(services.add_management, ot=ot, data=data)
+        db.session.refresh(ot)
+        result = {"work_order": queries.order_to_dict(ot)}
+        if entry is not None:
+            result["management"] = queries.management_to_dict(entry)
+        else:
+            result["management"] = queries.management_to_dict(queries.history(session=db.session, ot=ot)[-1])
+        return self.response(201, result=result)
+
+
+APIS = [PackagingWorkOrderApi, PackagingManagementApi]

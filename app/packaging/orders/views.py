@@ -1,0 +1,245 @@
+"""Web pages of packaging work orders: the OT list (FLT rules and filters), the new/edit
+form, the detail page (data, area, state, responsible per area, management history, the new
+management form offering only what WF-004/WF-001..003 allow, alerts), the assignments page
+(ASIG-001; /envases/asignacionesConMensaje shows it with a message) and the user's packaging
+profile. Thin: commands in services.py, reads in queries.py, rules.py and workflow.py."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.core.commands import run
+from app.core.context import request_today
+from app.core.errors import DomainError
+from app.core.identity import current_user, display_name
+from app.core.pages import form_errors
+from app.core.storage import check_upload, get_storage
+from app.core.tenancy import Membership, active_company, current_company_id
+from app.core.uploads import accepts_upload, received_file
+from app.core.validation import typed_int
+from app.extensions import db
+from app.packaging import rules
+from app.packaging.cascade import services as cascade
+from app.packaging.catalogs import queries as cat
+from app.packaging.catalogs.models import Area, RequestType
+from app.packaging.orders import filters, queries, services, workflow
+from app.packaging.orders.filters import current_actor
+from app.packaging.orders.models import FIELD_LABELS, WorkOrder
+
+CATEGORY = "Envases"
+ORDER_FORM = {
+    "client": {"label": FIELD_LABELS["client"], "required": True},
+    "description": {"label": FIELD_LABELS["description"], "type": "text", "required": True},
+    "request_type": {"label": FIELD_LABELS["request_type"], "required": True},
+    **{name: {"label": FIELD_LABELS[name]} for name in services.PRODUCT_FIELDS},
+}
+
+
+def _people(session, area_id=None):
+    """Members of the active company with a packaging role (of `area_id` when given)."""
+    from flask_appbuilder.security.sqla.models import User
+
+    users = session.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                            .where(Membership.company_id == current_company_id(), User.active.is_(True))
+                            .order_by(User.first_name, User.last_name)).all()
+    out = []
+    for u in users:
+        actor = rules.actor_for(session, u, current_company_id())
+        if actor.role and (area_id is None or actor.area == area_id):
+            out.append(u)
+    return out
+
+
+class PackagingOrdersView(BaseView):
+    route_base = "/envases"
+    class_permission_name = "PackagingWorkOrder"
+    base_permissions = ["can_read", "can_write"]
+    method_permission_name = {"list": "read", "detail": "read", "assignments": "read", "assignments_message": "read",
+                              "profile": "read", "new": "write", "edit": "write", "manage": "write",
+                              "assign": "write"}
+    default_view = "list"
+
+    def _context(self, **kwargs) -> dict:
+        return dict(cat=cat, area_names=cat.area_names(), state_name=cat.state_name, **kwargs)
+
+    @expose("/ots/")
+    @has_access
+    def list(self):
+        """OT list: FLT-001..FLT-005 and the filters state, area, client, seller, responsible, date."""
+        actor = current_actor()
+        status, errors = 200, {}
+        try:
+            rules.require(actor, "VER_OTS")
+            f = queries.parse_filters(request.args)
+            total, rows = queries.list_orders(session=db.session, actor=actor, f=f)
+        except DomainError as exc:
+            errors, status = form_errors(exc), exc.status
+            f, total, rows = queries.ListFilters(), 0, []
+        people = _people(db.session)
+        return self.render_template(
+            "packaging/orders/list.html", rows=rows, total=total, f=f, errors=errors, args=request.args,
+            sellers=[u for u in people if cat.role_of(u) in cat.SELLERS], people=people,
+            can_create=rules.can(actor, "CREAR_OT"), assigned_filter=actor.role in filters.ASSIGNED_ONLY,
+            **self._context(),
+        ), status
+
+    def _form(self, ot: WorkOrder | None):
+        actor, user = current_actor(), current_user()
+        values, errors, status = {}, {}, 200
+        if ot is not None:
+            reason = rules.edit_refusal(actor, ot)
+            if reason:
+                flash(reason, "danger")
+                return redirect(url_for(".detail", pk=ot.id))
+            values = {name: getattr(ot, name) for name in ("client", "description")}
+            values["request_type"] = ot.request_type_id
+            values.update({name: getattr(ot, f"{name}_id") for name in services.PRODUCT_FIELDS})
+        elif not rules.can(actor, "CREAR_OT"):
+            flash(rules.role_refusal(actor, "CREAR_OT"), "danger")
+            return redirect(url_for(".list"))
+        if request.method == "POST":
+            payload = {name: request.form.get(name, "") for name in ORDER_FORM}
+            try:
+                if ot is None:
+                    ot = services.create_order(session=db.session, user=user, company=active_company(db.session),
+                                               today=request_today(), data=payload)
+                    done = _l("OT %(n)s creada en «%(s)s».", n=ot.number, s=cat.state_name(ot.state))
+                else:
+                    services.edit_order(session=db.session, user=user, company=active_company(db.session),
+                                        today=request_today(), ot=ot, data=payload)
+                    done = _l("OT %(n)s guardada.", n=ot.number)
+                db.session.commit()
+                flash(str(done), "success")
+                return redirect(url_for(".detail", pk=ot.id))
+            except DomainError as exc:
+                errors, status = form_errors(exc, payload), exc.status
+                values = dict(payload)
+                if typed_int(values.get("request_type")) is not None:
+                    values["request_type"] = typed_int(values["request_type"])
+                if "" in errors:
+                    flash(errors.pop(""), "danger")
+        options = {"request_type": [(t.id, t.name) for t in db.session.scalars(select(RequestType)
+                                                                                .order_by(RequestType.id))]}
+        fields = {k: v for k, v in ORDER_FORM.items() if k not in services.PRODUCT_FIELDS}
+        return self.render_template("packaging/orders/form.html", ot=ot, fields=fields, values=values, errors=errors,
+                                    options=options, cascade=cascade.form_levels(db.session, values),
+                                    **self._context()), status
+
+    @expose("/ots/nueva", methods=["GET", "POST"])
+    @has_access
+    def new(self):
+        return self._form(None)
+
+    @expose("/ots/<int:pk>/editar", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        return self._form(queries.get_order(session=db.session, actor=current_actor(), order_id=pk))
+
+    def _detail(self, ot, *, values=None, errors=None, status=200):
+        actor = current_actor()
+        options = workflow.allowed_states(db.session, actor, ot)
+        types = workflow.allowed_management_types(db.session, actor, ot)
+        return self.render_template(
+            "packaging/orders/detail.html", ot=ot, entries=queries.history(session=db.session, ot=ot),
+            responsibles=queries.responsibles(ot), types=[(t, cat.management_type_names()[t]) for t in types],
+            states=[(s, cat.state_name(s)) for s in options.states], alerts=options.alerts,
+            can_edit=rules.edit_refusal(actor, ot) is None,
+            areas=db.session.scalars(select(Area).order_by(Area.id)).all(),
+            values=values or {}, errors=errors or {}, **self._context(),
+        ), status
+
+    @expose("/ots/<int:pk>")
+    @has_access
+    def detail(self, pk):
+        return self._detail(queries.get_order(session=db.session, actor=current_actor(), order_id=pk))
+
+    @accepts_upload
+    @expose("/ots/<int:pk>/gestion", methods=["POST"])
+    @has_access
+    def manage(self, pk):
+        """A new management entry from the detail page (files: type 3, checked on upload)."""
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
+        payload = {k: request.form.get(k, "") for k in ("management_type", "state", "note", "provider",
+                                                         "event_date", "consulted_area")}
+        payload = {k: v for k, v in payload.items() if v != ""}
+        payload["work_order"] = ot.id
+        try:
+            upload = None
+            if payload.get("management_type") == str(cat.FILE):
+                file = received_file("file")
+                content = file.stream if file else b""
+                upload = (check_upload(file.filename if file else "", content), content)
+            run(services.add_management, ot=ot, data=payload, upload=upload, storage=get_storage())
+            db.session.refresh(ot)
+            flash(str(_l("Gestión registrada en la OT %(n)s: «%(s)s», %(a)s.", n=ot.number,
+                         s=cat.state_name(ot.state), a=cat.area_names().get(ot.current_area_id))), "success")
+            try:  # a state change may take the OT out of the user's sight (FLT-002/003/004)
+                queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
+            except DomainError:
+                return redirect(url_for(".list"))
+            return redirect(url_for(".detail", pk=pk))
+        except DomainError as exc:
+            errors = form_errors(exc, payload)
+            if "" in errors:
+                flash(errors.pop(""), "danger")
+            ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
+            return self._detail(ot, values=payload, errors=errors, status=exc.status)
+
+    def _assignments(self, message=None):
+        actor = current_actor()
+        area = None if actor.is_admin else actor.area
+        f = queries.parse_filters(request.args)
+        f.area = f.area or area
+        total, rows = queries.list_orders(session=db.session, actor=actor, f=f)
+        people = {}
+        for ot in rows:
+            if ot.current_area_id not in people:
+                people[ot.current_area_id] = _people(db.session, ot.current_area_id)
+        if message:
+            flash(message, "success")
+        return self.render_template("packaging/orders/assignments.html", rows=rows, total=total, people=people,
+                                    can_assign=rules.can(actor, "ASIGNAR_OT"), name=display_name, **self._context())
+
+    @expose("/asignaciones")
+    @has_access
+    def assignments(self):
+        """The OTs of the chief's area with their responsible, to assign (ASIG-001)."""
+        return self._assignments()
+
+    @expose("/asignacionesConMensaje")
+    @has_access
+    def assignments_message(self):
+        """The spec's /asignacionesConMensaje: the assignments page with the last message."""
+        return self._assignments(request.args.get("mensaje", "")[:300] or None)
+
+    @expose("/ots/<int:pk>/asignar", methods=["POST"])
+    @has_access
+    def assign(self, pk):
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
+        try:
+            row = run(services.assign, ot=ot, data={"asignado_id": request.form.get("asignado_id")})
+            message = str(_l("OT %(n)s asignada a %(u)s.", n=ot.number, u=display_name(row.user)))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for(".assignments"))
+        return redirect(url_for(".assignments_message", mensaje=message))
+
+    @expose("/perfil")
+    @has_access
+    def profile(self):
+        """The user's packaging profile in the active company (Admin edits it in Mantenedores)."""
+        actor = current_actor()
+        return self.render_template("packaging/orders/profile.html", actor=actor,
+                                    role_label=(cat.roles().get(actor.role) or {}).get("label"), **self._context())
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view(PackagingOrdersView, "OTs de envases", label=_l("OTs de envases"), icon="fa-box",
+                        category=CATEGORY, category_label=_l("Envases"), category_icon="fa-box")
+    appbuilder.add_link("Asignaciones", label=_l("Asignaciones"), href="/envases/asignaciones", icon="fa-user-plus",
+                        category=CATEGORY)
+    appbuilder.add_link("Mi perfil de envases", label=_l("Mi perfil de envases"), href="/envases/perfil",
+                        icon="fa-id-card", category=CATEGORY)

@@ -1,0 +1,1 @@
+"""Quotations of packaging OTs (module COTIZADOR: COT-001/002)."""

@@ -1,0 +1,1 @@
+"""Samples of packaging OTs (module MUESTRAS: MUE-001..003) and their small catalogs."""
