@@ -94,8 +94,8 @@ def _copy(session, table: str, columns: list[str], rows) -> int:
 
 def _installation(session, rnd, company, users, total: int) -> dict:
     from app.core.tenancy import company_scope
-    from app.installation import services
-    from app.installation.models import Equipment
+    from app.installation.equipment.models import Equipment
+    from app.installation.orders import services
 
     states = list(services.WF.states)
     contacted = set(states[states.index("ACCEPTED"):]) - {"REJECTED"}

@@ -1,7 +1,7 @@
-"""Installation orders (spec installation-orders-matrix.md): orders, their equipment lines,
-doctor contacts, equipment templates, assigned technicians, the company's equipment catalog
-numbered by the core sequence "installation_order". Rules live in services.py; the matrix in
-seed/workflows/installation.yaml."""
+"""Installation orders (spec installation-orders-matrix.md): orders numbered by the core
+sequence "installation_order", their equipment lines (over equipment/models.py's catalog),
+doctor contacts, equipment templates and assigned technicians. Rules live in services.py;
+the matrix in seed/workflows/installation.yaml."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,6 @@ import datetime as dt
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Boolean,
     Column,
     Date,
     DateTime,
@@ -24,10 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core import constraints
 from app.core.models import Model, WorkflowMixin, utcnow
 from app.core.tenancy import TenantMixin
 from app.core.validation import text_limit
+from app.installation.equipment.models import Equipment
 
 ENTITY = "installation_order"  # the audit entity and the REST resource name
 
@@ -37,21 +36,6 @@ order_technician = Table(
     Column("order_id", ForeignKey("installation_order.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
-
-
-class Equipment(TenantMixin, Model):
-    """An item of the company's equipment catalog (what an order line installs)."""
-
-    __tablename__ = "installation_equipment"
-    __table_args__ = (UniqueConstraint("company_id", "code", name="uq_installation_equipment_company_code"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40))
-    name: Mapped[str] = mapped_column(String(150))
-    description: Mapped[str | None] = mapped_column(Text, info=text_limit(2000, _l("Descripción")))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    def __repr__(self) -> str:
-        return f"{self.code} · {self.name}"
 
 
 class InstallationOrder(TenantMixin, WorkflowMixin, Model):
@@ -149,7 +133,3 @@ class EquipmentTemplate(TenantMixin, Model):
 
     def __repr__(self) -> str:
         return f"Plantilla {self.equipment} × {self.quantity}"
-
-
-constraints.register("uq_installation_equipment_company_code", field="code",
-                     message=_l("Ya existe un equipo con el código %(code)s."))

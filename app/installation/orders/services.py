@@ -17,8 +17,8 @@ from app.core.errors import ValidationError
 from app.core.tenancy import TenantViolation
 from app.core.validation import message as validation_message
 from app.core.validation import validate_payload
-from app.installation.models import ENTITY, InstallationOrder
-from app.installation.workflow import (
+from app.installation.orders.models import ENTITY, InstallationOrder
+from app.installation.orders.workflow import (
     ORDER_FIELDS,
     REQUIRED_ON_CREATE,
     WF,

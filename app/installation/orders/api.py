@@ -16,10 +16,10 @@ from app.core.commands import run
 from app.core.identity import current_user
 from app.core.row_rules import VisibleRows
 from app.extensions import db
-from app.installation import queries, services
-from app.installation.filters import visible_orders
-from app.installation.models import ENTITY, InstallationOrder
-from app.installation.workflow import WF, ensure_reads_history
+from app.installation.orders import queries, services
+from app.installation.orders.filters import visible_orders
+from app.installation.orders.models import ENTITY, InstallationOrder
+from app.installation.orders.workflow import WF, ensure_reads_history
 
 PERMISSION = "InstallationOrder"
 

@@ -16,9 +16,9 @@ from app.core.identity import is_admin, role_names
 from app.core.models import utcnow
 from app.core.tenancy import Membership
 from app.core.workflow import get_workflow
-from app.installation.models import (
+from app.installation.equipment.models import Equipment
+from app.installation.orders.models import (
     DoctorContact,
-    Equipment,
     EquipmentTemplate,
     InstallationOrder,
     OrderLine,

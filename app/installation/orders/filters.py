@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import and_, false, or_, select
 
 from app.core.identity import current_user, role_names
-from app.installation.models import InstallationOrder, order_technician
-from app.installation.workflow import DOCTOR_ROLE, TECNICO_ROLE, is_manager
+from app.installation.orders.models import InstallationOrder, order_technician
+from app.installation.orders.workflow import DOCTOR_ROLE, TECNICO_ROLE, is_manager
 
 
 def visibility_clause(user):

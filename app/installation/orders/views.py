@@ -1,14 +1,13 @@
 """Web pages of installation orders: the list (FAB ModelView with filters), the board (one
 column per state), "Detalles de la Orden" (page and modal) with exactly the buttons of
-available_actions(order, user), the new-order form and the equipment catalog. Thin: commands in
-services.py and read models in queries.py, the same functions the REST API calls."""
+available_actions(order, user) and the new-order form (the catalog's page is equipment/views.py).
+Thin: commands in services.py and read models in queries.py, the same functions the REST API calls."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterInFunction
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import asc, case, desc
@@ -24,11 +23,12 @@ from app.core.tenancy import current_company_id
 from app.core.views import EagerSQLAInterface, TenantModelView
 from app.core.workflow_views import WorkflowActionsView, form_payload, typed_values
 from app.extensions import db
-from app.installation import queries, services
-from app.installation.api import PERMISSION
-from app.installation.filters import visible_orders
-from app.installation.models import Equipment, InstallationOrder
-from app.installation.workflow import (
+from app.installation.equipment import queries as equipment_queries
+from app.installation.orders import queries, services
+from app.installation.orders.api import PERMISSION
+from app.installation.orders.filters import visible_orders
+from app.installation.orders.models import InstallationOrder
+from app.installation.orders.workflow import (
     CHANNEL_LABELS,
     DOCTOR_ROLE,
     ORDER_FIELDS,
@@ -107,7 +107,7 @@ class InstallationOrderView(TenantModelView):
     # The entity's permissions are shared with the details view and the API (which create):
     # declaring both here keeps FAB's permission sync from trying to drop can_write.
     base_permissions = ["can_read", "can_write"]
-    list_template = "installation/list.html"
+    list_template = "installation/orders/list.html"
     list_title = _l("Órdenes de instalación")
     base_filters = [["id", VisibleRows, visible_orders]]
     base_order = ("number", "desc")
@@ -145,21 +145,6 @@ def state_filter_arg() -> str:
     return f"_flt_{index}_state"
 
 
-class EquipmentView(TenantModelView):
-    """Catálogo de equipos of the company (what order lines install). Items are deactivated,
-    never deleted: orders keep referring to them."""
-
-    datamodel = SQLAInterface(Equipment)
-    route_base = "/instalacion/equipos"
-    class_permission_name = "InstallationEquipment"
-    include_route_methods = {"list", "show", "add", "edit"}
-    list_columns = ["code", "name", "active"]
-    add_columns = edit_columns = show_columns = ["code", "name", "description", "active"]
-    search_columns = ["code", "name", "active"]
-    base_order = ("code", "asc")
-    label_columns = {"code": _l("Código"), "name": _l("Nombre"), "description": _l("Descripción"), "active": _l("Activo")}
-
-
 # --- Detalles de la Orden: the core workflow pages -----------------------------------------
 
 def _person(user) -> str:
@@ -191,7 +176,8 @@ class InstallationOrderDetailsView(WorkflowActionsView):
             options["technicians"] = [(u.id, _person(u)) for u in queries.company_users(
                 session=db.session, role=TECNICO_ROLE, company_id=current_company_id())]
         if "lines" in fields:
-            options["lines"] = [(e.id, f"{e.code} · {e.name}") for e in queries.active_equipment(session=db.session)]
+            catalog = equipment_queries.active_equipment(session=db.session)
+            options["lines"] = [(e.id, f"{e.code} · {e.name}") for e in catalog]
         return options
 
     def field_values(self, action: str, obj) -> dict:
@@ -223,10 +209,10 @@ class InstallationOrderDetailsView(WorkflowActionsView):
         )
 
     def details_response(self, obj, *, form_state=None, status=200):
-        return self.render_template("installation/details_page.html", **self._context(obj, form_state)), status
+        return self.render_template("installation/orders/details_page.html", **self._context(obj, form_state)), status
 
     def read_action_response(self, obj, action):
-        return self.render_template("installation/history.html", **self._context(obj))
+        return self.render_template("installation/orders/history.html", **self._context(obj))
 
     @expose("/orden/<int:pk>")
     @has_access
@@ -236,7 +222,7 @@ class InstallationOrderDetailsView(WorkflowActionsView):
     @expose("/orden/<int:pk>/modal")
     @has_access
     def modal(self, pk):
-        return self.render_template("installation/_details.html", **self._context(self.get_object(pk, details=True)))
+        return self.render_template("installation/orders/_details.html", **self._context(self.get_object(pk, details=True)))
 
     @expose("/orden/<int:pk>/accion/<action>", methods=["POST"])
     @has_access
@@ -248,7 +234,7 @@ class InstallationOrderDetailsView(WorkflowActionsView):
     @has_access
     def board(self):
         columns = queries.board(session=db.session, user=current_user())
-        return self.render_template("installation/board.html", columns=columns, wf=WF, state_filter=state_filter_arg(),
+        return self.render_template("installation/orders/board.html", columns=columns, wf=WF, state_filter=state_filter_arg(),
                                     can_create=can_create(current_user()), card_urls=_card_urls())
 
     @expose("/orden/nueva", methods=["GET", "POST"])
@@ -279,12 +265,13 @@ class InstallationOrderDetailsView(WorkflowActionsView):
         if not values and own_doctor_id(user):
             values = {"doctor": own_doctor_id(user)}
         return self.render_template(
-            "installation/new.html", wf=WF, fields=ORDER_FIELDS, required=REQUIRED_ON_CREATE,
+            "installation/orders/new.html", wf=WF, fields=ORDER_FIELDS, required=REQUIRED_ON_CREATE,
             options=self.field_options(set(ORDER_FIELDS), None), values=values, errors=errors,
         ), status
 
 
 def register(appbuilder) -> None:
+    """The module's menu with the orders' list and board (the catalog follows them)."""
     appbuilder.add_view(
         InstallationOrderView, "Órdenes de instalación", label=_l("Órdenes de instalación"), icon="fa-list",
         category=CATEGORY, category_label=_l("Instalación"), category_icon="fa-truck",
@@ -293,8 +280,10 @@ def register(appbuilder) -> None:
         InstallationOrderDetailsView, "Tablero de órdenes", label=_l("Tablero de órdenes"), icon="fa-columns",
         category=CATEGORY,
     )
-    appbuilder.add_view(EquipmentView, "Catálogo de equipos", label=_l("Catálogo de equipos"), icon="fa-medkit",
-                        category=CATEGORY)
+
+
+def register_flow_link(appbuilder) -> None:
+    """The menu's last entry: the orders' flow diagram."""
     appbuilder.add_link(
         "Diagrama del flujo", label=_l("Diagrama del flujo"), href=f"/flujos/{WF.code}", icon="fa-project-diagram",
         category=CATEGORY,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.core.audit import AuditEntry
 from app.core.tenancy import company_scope
-from app.installation.models import InstallationOrder
+from app.installation.orders.models import InstallationOrder
 
 
 def test_a_technician_with_orders_cannot_be_deleted_by_api_or_page(world, api, make_user, login, client, session):

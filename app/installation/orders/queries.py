@@ -1,6 +1,6 @@
 """Read models of installation orders for pages, lists, the board and the API: what a user
 sees (filters.visibility_clause, INST-011), the order with its details, the board, the
-timeline, the people and catalog of the company, and the order as the API shows it."""
+timeline, the people of the company, and the order as the API shows it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,15 +13,14 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.core.audit import AuditEntry
 from app.core.errors import NotFound
 from app.core.tenancy import Membership
-from app.installation.filters import visibility_clause
-from app.installation.models import (
+from app.installation.orders.filters import visibility_clause
+from app.installation.orders.models import (
     ENTITY,
     DoctorContact,
-    Equipment,
     InstallationOrder,
     order_technician,
 )
-from app.installation.workflow import CHANNEL_LABELS, WF
+from app.installation.orders.workflow import CHANNEL_LABELS, WF
 
 BOARD_CARDS_PER_STATE = 20
 
@@ -83,11 +82,6 @@ def company_users(*, session: Session, role: str, company_id: int) -> list[User]
 def company_user_ids(*, session: Session, role: str, company_id: int) -> list[int]:
     """The ids of company_users(...)."""
     return list(session.scalars(_holding(select(User.id), role=role, company_id=company_id)))
-
-
-def active_equipment(*, session: Session) -> list[Equipment]:
-    """The company's active equipment catalog, by code."""
-    return list(session.scalars(select(Equipment).where(Equipment.active.is_(True)).order_by(Equipment.code)))
 
 
 def timeline(*, session: Session, order: InstallationOrder) -> list[AuditEntry]:

@@ -8,7 +8,7 @@ import threading
 from sqlalchemy import select
 
 from app.core.idempotency import IdempotencyKey
-from app.installation.models import DoctorContact
+from app.installation.orders.models import DoctorContact
 
 URL = "/api/v1/installation_order"
 CONTACT = {"channel": "PHONE", "note": "Confirma la visita"}

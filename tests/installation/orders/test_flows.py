@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from app.core.tenancy import company_scope
-from app.installation.models import DoctorContact, EquipmentTemplate, InstallationOrder
+from app.installation.orders.models import (
+    DoctorContact,
+    EquipmentTemplate,
+    InstallationOrder,
+)
 from tests.installation.conftest import TOMORROW, WF
 
 URL = "/api/v1/installation_order"
@@ -221,7 +225,7 @@ def test_inst_010_other_doctor_and_unassigned_technician_are_refused(world, api)
     """Through the API they do not even see the order (404); the engine, given the order,
     refuses them with the ownership reason (403)."""
     from app.core.errors import ActionNotAllowed
-    from app.installation import workflow as matrix
+    from app.installation.orders import workflow as matrix
 
     confirming = world.order_in("DOCTOR_CONFIRMATION")
     loaded = world.order_in("ORDER_LOADED")  # assigned to TECNICO only

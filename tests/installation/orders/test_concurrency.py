@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope
-from app.installation import services
-from app.installation.models import InstallationOrder
+from app.installation.orders import services
+from app.installation.orders.models import InstallationOrder
 
 URL = "/api/v1/installation_order"
 

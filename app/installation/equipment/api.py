@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.core.api import TenantModelRestApi
-from app.installation.models import Equipment
+from app.installation.equipment.models import Equipment
 
 COLUMNS = ["code", "name", "description", "active"]
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from app.core.tenancy import company_scope
-from app.installation import queries, services
+from app.installation.orders import queries, services
 from tests.installation.conftest import TOMORROW, WF
 
 LIST = "/instalacion/ordenes/list/"
@@ -191,7 +191,7 @@ def test_inst_011_web_list_is_scoped_and_filtered(world, client, login):
     login("gestor_operaciones")
     html = client.get(LIST).get_data(as_text=True)
     assert f'/instalacion/orden/{mine.id}"' in html and f'/instalacion/orden/{other.id}"' in html
-    from app.installation.views import state_filter_arg
+    from app.installation.orders.views import state_filter_arg
 
     html = client.get(f"{LIST}?{state_filter_arg()}=ORDER_LOADED").get_data(as_text=True)
     assert f'/instalacion/orden/{mine.id}"' in html and f'/instalacion/orden/{other.id}"' not in html
@@ -366,7 +366,7 @@ def test_the_list_sorts_by_state_in_the_flows_order_and_shows_the_chosen_state(w
     html = client.get(LIST + "?_oc_InstallationOrderView=state&_od_InstallationOrderView=asc").get_data(as_text=True)
     shown = re.findall(r'<span class="label label-default state-([A-Z_]+)"', html)
     assert shown == ["CREATED", "PENDING_ACCEPTANCE", "ACCEPTED", "ORDER_CLOSED"]
-    from app.installation.views import state_filter_arg
+    from app.installation.orders.views import state_filter_arg
 
     with client.application.test_request_context():
         arg = state_filter_arg()

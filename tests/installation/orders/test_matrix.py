@@ -9,10 +9,10 @@ import yaml
 from statemachine import StateMachine
 
 from app.core.workflow import Workflow
-from app.installation import workflow as matrix
+from app.installation.orders import workflow as matrix
 from tests.installation.conftest import ROLE_CODES, WF, fab_role, valid_payload
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 # What the spec's matrix says, kept in the repository (CI compares it with the document:
 # scripts/spec_facts.py check)
 SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spec_matrix.yaml")
