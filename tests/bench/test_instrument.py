@@ -15,11 +15,11 @@ from tests.factories import ApiClient
 
 
 def test_bench_seed_fills_postgres_with_rows_the_app_reads(app, runner, session, postgres_only):
-    from app.certification.models import (
+    from app.certification.assignments.models import (
         CertificationAssignment,
-        Inspection,
         ValidationPeriod,
     )
+    from app.certification.inspections.models import Inspection
     from app.core.tenancy import Company, company_scope
     from app.installation.orders.models import InstallationOrder
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from app.certification.models import Certification, Operator
+from app.certification.catalogs.models import Certification, Operator
 from app.core.tenancy import Membership, NonWorkingDay, company_scope
 from app.installation.equipment.models import Equipment
 

@@ -9,8 +9,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.certification.corrections import correct_inspection
-from app.certification.models import Auditor, Inspection, ProductAuditType
+from app.certification.catalogs.models import Auditor, ProductAuditType
+from app.certification.inspections.models import Inspection
+from app.certification.inspections.services import correct_inspection
 from app.core.audit import AuditEntry
 from app.core.errors import DomainError
 from app.core.tenancy import company_scope

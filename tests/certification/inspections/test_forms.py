@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.certification.models import Operator
+from app.certification.catalogs.models import Operator
 from app.core.tenancy import company_scope
 from tests.certification.conftest import TODAY
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.certification.models import COMPLETED, OPEN, ValidationPeriod
+from app.certification.assignments.models import COMPLETED, OPEN, ValidationPeriod
 from app.core.audit import AuditEntry
 from app.core.tenancy import company_scope
 from tests.certification.conftest import brute_nth_workday
@@ -150,7 +150,7 @@ def test_cert_cfg_1_a_rules_change_applies_to_periods_opened_afterwards(world, s
 
 
 def test_cert_cfg_1_one_active_rules_row(world, small_rules, session):
-    from app.certification.models import CertificationRules
+    from app.certification.rules.models import CertificationRules
 
     small_rules(workdays=10, inspections=2)
     small_rules(workdays=11, inspections=3)

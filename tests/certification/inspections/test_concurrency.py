@@ -9,8 +9,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from app.certification import services
-from app.certification.models import COMPLETED, OPEN, Inspection
+from app.certification.assignments.models import COMPLETED, OPEN
+from app.certification.inspections import services
+from app.certification.inspections.models import Inspection
 from app.core.errors import DomainError
 from app.core.identity import acting_as
 from app.core.tenancy import Company, company_scope

@@ -7,13 +7,8 @@ import datetime as dt
 
 import pytest
 
-from app.certification.models import (
-    LAPSED,
-    Auditor,
-    CertificationAssignment,
-    Operator,
-    ProductAuditType,
-)
+from app.certification.assignments.models import LAPSED, CertificationAssignment
+from app.certification.catalogs.models import Auditor, Operator, ProductAuditType
 from app.core.tenancy import company_scope
 from tests.certification.conftest import TODAY
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.certification import services
-from app.certification.models import CertificationRules
+from app.certification.rules import services
+from app.certification.rules.models import CertificationRules
 from app.core.api import TenantModelRestApi
 from app.core.identity import current_user
 from app.extensions import db

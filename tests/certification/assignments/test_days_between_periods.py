@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.certification.models import COMPLETED, OPEN, Inspection
+from app.certification.assignments.models import COMPLETED, OPEN
+from app.certification.inspections.models import Inspection
 from app.core.errors import ValidationError
 from app.core.tenancy import company_scope
 from app.core.workdays import WorkCalendar

@@ -1,7 +1,18 @@
-"""The life of a validation period (spec §3.6; rules CERT-ASG-1, CERT-PER-2, CERT-PER-3): opened
-with the active rules, completed by the inspection that reaches its count, lapsed when its end
-date passes short of it. Used by the commands in services.py and by the expiry job for cron;
-whether a period has lapsed is decided in one place, `ValidationPeriod.lapsed_by(today)`."""
+"""Assignments of operator certifications and the life of their validation periods (spec §3.5,
+§3.6; DESIGN "Operator certifications"): a period is opened with the active rules
+(rules/services.py), completed by the inspection that reaches its count (inspections/
+services.py, CERT-PER-2), lapsed when its end date passes short of it; whether a period has
+lapsed is decided in one place, `ValidationPeriod.lapsed_by(today)`. Plain functions with
+keyword-only arguments; they validate, write and flush, and the caller commits once per user
+action; a refusal raises a DomainError, before anything is flushed.
+
+- CERT-ASG-1  an assignment starts with period 1: start = assignment date, end = the Nth
+              working day counting the start as day 1 when it is one (spec §3.5, §3.6.1).
+- CERT-ASG-2  one active assignment per operator and certification; reactivation is a new
+              assignment dated after the previous expiry (spec §3.5).
+- CERT-PER-3  a period whose end date has passed short of the count lapses and its assignment
+              expires on that end date; no inspection on an expired assignment (§3.6.3).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,16 +20,15 @@ import datetime as dt
 from sqlalchemy import Integer, and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from app.certification.models import (
-    COMPLETED,
-    FIELD_LABELS,
+from app.certification.assignments.models import (
     LAPSED,
     OPEN,
     CertificationAssignment,
-    CertificationRules,
-    Inspection,
     ValidationPeriod,
 )
+from app.certification.catalogs.models import FIELD_LABELS, Certification, Operator
+from app.certification.catalogs.services import _visible
+from app.certification.rules.services import current_rules
 from app.core import audit
 from app.core import validation as v
 from app.core.audit import AuditEntry
@@ -26,28 +36,7 @@ from app.core.db import lock_row
 from app.core.errors import ValidationError
 from app.core.localization import format_date as fmt
 from app.core.models import utcnow
-from app.core.seeds import load_seed
 from app.core.workdays import WorkCalendar
-
-RULES_SEED = "catalogs/certification.yaml"
-
-
-def seeded_rules() -> dict:
-    """CERT-CFG-1: the spec's rules (180 working days, 29 inspections), from seed/catalogs."""
-    return load_seed(RULES_SEED)["rules"]
-
-
-# --- rules table (CERT-CFG-1) -----------------------------------------------------------------------
-
-def current_rules(session: Session) -> CertificationRules:
-    """CERT-CFG-1: the one active rules row (created from seed/catalogs when missing)."""
-    rules = session.scalar(select(CertificationRules).where(CertificationRules.active.is_(True)))
-    if rules is None:
-        rules = CertificationRules(**seeded_rules(), active=True)
-        session.add(rules)
-        session.flush()
-    return rules
-
 
 # --- periods ---------------------------------------------------------------------------
 
@@ -137,27 +126,6 @@ def _lock_assignment(session: Session, pk, today: dt.date, user=None) -> tuple[C
     return assignment, period
 
 
-def _complete(session: Session, *, company, assignment, period: ValidationPeriod, user) -> ValidationPeriod:
-    """CERT-PER-2: the period completes on its latest inspection date (its start, when every
-    inspection fell on the non-working days before it: «Issue 29 · 9»); the next one starts
-    on the following working day with the rules active now."""
-    last = max(period.start, session.scalar(
-        select(func.max(Inspection.date)).where(Inspection.period_id == period.id, Inspection.annulled.is_(False))
-    ))
-    audit.record(
-        session, entity="validation_period", entity_id=period.id, action="complete",
-        company_id=assignment.company_id, from_state=OPEN, to_state=COMPLETED, user=user,
-        data={"assignment": assignment.id, "number": period.number, "completed_on": last, "done": period.done},
-    )
-    period.status, period.completed_on = COMPLETED, last
-    session.flush()
-    calendar = WorkCalendar.for_company(session, company)
-    return _open_period(
-        session, assignment=assignment, number=period.number + 1, start=calendar.next_workday(last),
-        calendar=calendar, previous=period,
-    )
-
-
 # --- expiry (the cron job) ---------------------------------------------------------------
 
 def expire_assignments(*, session: Session, user=None, today: dt.date) -> int:
@@ -220,3 +188,88 @@ def expire_assignments(*, session: Session, user=None, today: dt.date) -> int:
     return lapsed
 
 
+# --- assignments -----------------------------------------------------------------------
+
+def start_assignment(
+    *, session: Session, user, company, assignment: CertificationAssignment, today: dt.date
+) -> CertificationAssignment:
+    """CERT-ASG-1 and CERT-ASG-2: check a new assignment and create it with its period 1.
+
+    The operator and the certification must be active; the date not in the future and late
+    enough that period 1 has not already ended; no other active assignment of the same
+    certification for the operator (one that has lapsed without the job is expired here), and
+    a reactivation is dated after the previous expiry."""
+    operator, certification = assignment.operator, assignment.certification
+    if operator is None:
+        raise ValidationError("El campo 'operator' es obligatorio.", field="operator")
+    if certification is None:
+        raise ValidationError("El campo 'certification' es obligatorio.", field="certification")
+    if not operator.active:
+        raise ValidationError(f"El operario {operator.full_name} está inactivo.", field="operator")
+    if not certification.active:
+        raise ValidationError(f"La certificación '{certification.name}' está inactiva.", field="certification")
+    assigned_on = v.date(assignment.assigned_on, "assigned_on", FIELD_LABELS["assigned_on"])
+    if assigned_on > today:
+        raise ValidationError(f"La fecha de asignación ({fmt(assigned_on)}) no puede ser futura.", field="assigned_on")
+    assignment.observations = v.text(
+        assignment.observations, "observations", FIELD_LABELS["observations"], column=CertificationAssignment.observations)
+
+    lock_row(session, Operator, operator.id)  # serialises assignments of one operator
+    with session.no_autoflush:
+        current = session.scalar(
+            select(CertificationAssignment).where(
+                CertificationAssignment.operator_id == operator.id,
+                CertificationAssignment.certification_id == certification.id,
+                CertificationAssignment.active.is_(True),
+            )
+        )
+    if current is not None:
+        period = _current_open_period(session, current)
+        if period is None or not period.lapsed_by(today):
+            raise ValidationError(
+                f"{operator.full_name} ya tiene activa la certificación '{certification.name}' "
+                f"(asignada el {fmt(current.assigned_on)}): solo puede haber una asignación activa.",
+                field="certification",
+            )
+        _expire(session, assignment=current, period=period, user=user)
+    with session.no_autoflush:
+        last_expiry = session.scalar(
+            select(func.max(CertificationAssignment.expired_on)).where(
+                CertificationAssignment.operator_id == operator.id,
+                CertificationAssignment.certification_id == certification.id,
+            )
+        )
+    if last_expiry is not None and assigned_on <= last_expiry:
+        raise ValidationError(
+            f"La nueva asignación debe ser posterior a la caducidad anterior ({fmt(last_expiry)}).",
+            field="assigned_on",
+        )
+    calendar = WorkCalendar.for_company(session, company)
+    rules = current_rules(session)
+    end = calendar.nth_workday(assigned_on, rules.required_workdays)
+    if end < today:
+        raise ValidationError(
+            f"Con fecha de asignación {fmt(assigned_on)} el periodo 1 habría terminado el {fmt(end)}: "
+            "la asignación nacería caducada.",
+            field="assigned_on",
+        )
+    assignment.assigned_on = assigned_on
+    assignment.active, assignment.expired_on = True, None
+    session.add(assignment)
+    session.flush()
+    _open_period(session, assignment=assignment, number=1, start=assigned_on, calendar=calendar)
+    return assignment
+
+
+def assign_certification(
+    *, session: Session, user, company, operator, certification, assigned_on, observations="",
+    today: dt.date,
+) -> CertificationAssignment:
+    """CERT-ASG-1 and CERT-ASG-2 from raw input (ids and an ISO date)."""
+    assignment = CertificationAssignment(
+        operator=_visible(session, Operator, operator, "operator"),
+        certification=_visible(session, Certification, certification, "certification"),
+        assigned_on=v.date(assigned_on, "assigned_on", FIELD_LABELS["assigned_on"]),
+        observations=observations,
+    )
+    return start_assignment(session=session, user=user, company=company, assignment=assignment, today=today)

@@ -7,8 +7,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from app.certification import services
-from app.certification.models import LAPSED, OPEN, CertificationAssignment, Operator
+from app.certification.assignments import services
+from app.certification.assignments.models import LAPSED, OPEN, CertificationAssignment
+from app.certification.catalogs.models import Operator
 from app.core.audit import AuditEntry
 from app.core.tenancy import company_scope
 from tests.certification.conftest import TODAY

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.certification.models import Certification, CertificationAssignment, Operator
+from app.certification.assignments.models import CertificationAssignment
+from app.certification.catalogs.models import Certification, Operator
 from app.core.audit import AuditEntry
 from app.core.tenancy import company_scope
 from tests.certification.conftest import TODAY
