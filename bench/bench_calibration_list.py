@@ -15,9 +15,9 @@ RUNS = 15
 
 def _setup(app):
     """A company, one user per role, 20 instruments and 50 orders made through the service."""
-    from app.calibration import services
-    from app.calibration.models import Instrument
-    from app.calibration.workflow import WF
+    from app.calibration.instruments.models import Instrument
+    from app.calibration.orders import services
+    from app.calibration.orders.workflow import WF
     from app.core.identity import acting_as
     from app.core.tenancy import Company, Membership, company_scope
     from app.extensions import db
@@ -52,8 +52,8 @@ def _bulk(company_id, user_ids, instrument_ids, total):
     technician, a fifth with a past target date)."""
     from sqlalchemy import func, literal, select
 
-    from app.calibration.models import CalibrationOrder, order_technician
-    from app.calibration.workflow import WF
+    from app.calibration.orders.models import CalibrationOrder, order_technician
+    from app.calibration.orders.workflow import WF
     from app.core.models import utcnow
     from app.core.tenancy import company_scope
     from app.extensions import db

@@ -1,6 +1,6 @@
 """Calibration certificate PDF generation time (issue 10, benchmark): median and p95 per
 certificate for 1 and 20 result rows, rendering the real layout (app/calibration/
-certificate_pdf.py: fonts, tables, QR code, "Página x de y" two-pass numbering)."""
+certificates/pdf.py: fonts, tables, QR code, "Página x de y" two-pass numbering)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ RUNS = 60
 
 
 def _data(rows: int):
-    from app.calibration.certificate_pdf import CertificateData, ResultRow
+    from app.calibration.certificates.pdf import CertificateData, ResultRow
 
     results = [
         ResultRow(f"Presión P{i}", Decimal(10 * i), Decimal(10 * i) + Decimal("0.031"), Decimal(10 * i) + Decimal("0.002"),
@@ -45,7 +45,7 @@ def run() -> list[str]:
     from pypdf import PdfReader
 
     from app import create_app
-    from app.calibration.certificate_pdf import render
+    from app.calibration.certificates.pdf import render
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
     lines = [

@@ -31,7 +31,7 @@ def _company_and_user(app, name: str):
 
 
 def _catalog(session, n_operators: int):
-    from app.certification.models import (
+    from app.certification.catalogs.models import (
         Auditor,
         Certification,
         Operator,
@@ -54,7 +54,8 @@ def _workdays(calendar, start: dt.date, n: int) -> list[dt.date]:
 
 def bench_register(app) -> list[str]:
     """10,000 inspections through services.register_inspection, one commit each."""
-    from app.certification import services
+    from app.certification.assignments import services as assignment_services
+    from app.certification.inspections import services as inspection_services
     from app.core.identity import acting_as
     from app.core.tenancy import company_scope
     from app.core.workdays import WorkCalendar
@@ -70,7 +71,7 @@ def bench_register(app) -> list[str]:
         days = _workdays(calendar, start, per_assignment)
         assignments = []
         for op in operators:
-            assignments.append(services.assign_certification(
+            assignments.append(assignment_services.assign_certification(
                 session=session, user=user, company=company, operator=op.id, certification=cert.id,
                 assigned_on=start, today=start).id)
             session.commit()
@@ -81,14 +82,14 @@ def bench_register(app) -> list[str]:
             for day in days:
                 for assignment in assignments:
                     t0 = time.perf_counter()
-                    services.register_inspection(
+                    inspection_services.register_inspection(
                         session=session, user=user, company=company, assignment=assignment,
                         audit_type=audit_type_id, auditor=auditor_id, date=day, pieces=3, result="OK", today=day,
                     )
                     session.commit()
                     samples.append(time.perf_counter() - t0)
             total = time.perf_counter() - began
-        from app.certification.models import ValidationPeriod
+        from app.certification.assignments.models import ValidationPeriod
         periods = session.scalar(select(db.func.count()).select_from(ValidationPeriod))
     return [
         "| Inspections through the service | Value |",
@@ -105,8 +106,11 @@ def bench_register(app) -> list[str]:
 
 def bench_expiry(app) -> list[str]:
     """The cron job over 50,000 assignments, half of them lapsed."""
-    from app.certification import services
-    from app.certification.models import CertificationAssignment, ValidationPeriod
+    from app.certification.assignments import services
+    from app.certification.assignments.models import (
+        CertificationAssignment,
+        ValidationPeriod,
+    )
     from app.core.tenancy import company_scope
     from app.extensions import db
 
@@ -114,7 +118,7 @@ def bench_expiry(app) -> list[str]:
     with company_scope(company.id):
         session = db.session
         cert, *_ = _catalog(session, 0)
-        from app.certification.models import Operator
+        from app.certification.catalogs.models import Operator
 
         session.execute(insert(Operator), [
             {"company_id": company.id, "first_name": f"Op{i}", "last_name": "Caducidad", "active": True}
@@ -151,8 +155,9 @@ def bench_expiry(app) -> list[str]:
 
 def bench_operator_page(app) -> list[str]:
     """Queries and time of the operator page with 10 and with 300 inspections."""
-    from app.certification import services
-    from app.certification.models import Operator
+    from app.certification.assignments import services as assignment_services
+    from app.certification.catalogs.models import Operator
+    from app.certification.inspections import services as inspection_services
     from app.core.identity import acting_as
     from app.core.tenancy import company_scope
     from app.core.workdays import WorkCalendar
@@ -169,11 +174,11 @@ def bench_operator_page(app) -> list[str]:
             session.add(op)
             session.commit()
             start = TODAY - dt.timedelta(days=int(n * 1.5) + 10)
-            a = services.assign_certification(session=session, user=user, company=company, operator=op.id,
+            a = assignment_services.assign_certification(session=session, user=user, company=company, operator=op.id,
                                               certification=cert.id, assigned_on=start, today=start)
             session.commit()
             for day in _workdays(calendar, start, n):
-                services.register_inspection(session=session, user=user, company=company, assignment=a.id,
+                inspection_services.register_inspection(session=session, user=user, company=company, assignment=a.id,
                                              audit_type=audit_type.id, auditor=auditor.id, date=day, pieces=1,
                                              result="OK", today=day)
                 session.commit()

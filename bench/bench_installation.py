@@ -19,8 +19,8 @@ def _setup(app):
     from app.core.identity import acting_as
     from app.core.tenancy import Company, Membership, company_scope
     from app.extensions import db
-    from app.installation import services
-    from app.installation.models import Equipment
+    from app.installation.equipment.models import Equipment
+    from app.installation.orders import services
 
     sm = app.appbuilder.sm
     company = Company(name="Bench Instalaciones", tax_id="B00000000", country_code="ES", subdivision="MD")
@@ -56,8 +56,8 @@ def _bulk_orders(company_id: int, user_ids: dict, total: int) -> None:
     from app.core.models import utcnow
     from app.core.tenancy import company_scope
     from app.extensions import db
-    from app.installation import services
-    from app.installation.models import InstallationOrder, order_technician
+    from app.installation.orders import services
+    from app.installation.orders.models import InstallationOrder, order_technician
     from bench.seed import move_sequence
 
     with company_scope(company_id):
@@ -111,8 +111,8 @@ def run() -> list[str]:
 
     from app.core.tenancy import company_scope
     from app.extensions import db
-    from app.installation.models import InstallationOrder
-    from app.installation.views import state_filter_arg
+    from app.installation.orders.models import InstallationOrder
+    from app.installation.orders.views import state_filter_arg
 
     app = bench_app("installation")
     with app.app_context():

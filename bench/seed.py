@@ -94,8 +94,8 @@ def _copy(session, table: str, columns: list[str], rows) -> int:
 
 def _installation(session, rnd, company, users, total: int) -> dict:
     from app.core.tenancy import company_scope
-    from app.installation import services
-    from app.installation.models import Equipment
+    from app.installation.equipment.models import Equipment
+    from app.installation.orders import services
 
     states = list(services.WF.states)
     contacted = set(states[states.index("ACCEPTED"):]) - {"REJECTED"}
@@ -147,8 +147,12 @@ def move_sequence(session, company_id: int, name: str, last: int) -> None:
 def _certification(session, rnd, company, total: int) -> dict:
     """Each operator holds two certifications; each assignment one open period (after a
     completed one for a fifth) with four inspections, so 200,000 at scale 1."""
-    from app.certification.models import Auditor, Certification, ProductAuditType
-    from app.certification.periods import current_rules
+    from app.certification.catalogs.models import (
+        Auditor,
+        Certification,
+        ProductAuditType,
+    )
+    from app.certification.rules.services import current_rules
     from app.core.tenancy import company_scope
     from app.core.workdays import WorkCalendar
 

@@ -1,7 +1,7 @@
 """The facts the tests need from the specification documents, kept in the repository.
 
 The specification lives outside the project (CI holds it beside the clone). The tests read
-what they need of it from data files written for the purpose (tests/installation/spec_matrix.yaml:
+what they need of it from data files written for the purpose (tests/installation/orders/spec_matrix.yaml:
 the installation matrix's rows, actions and roles). Where the specification is at hand, this
 script compares those files with it:
 
@@ -18,12 +18,12 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 MATRIX_DOC = "installation-orders-matrix.md"
-MATRIX_DATA = REPO / "tests" / "installation" / "spec_matrix.yaml"
+MATRIX_DATA = REPO / "tests" / "installation" / "orders" / "spec_matrix.yaml"
 HEADER = (
     "# The installation matrix as the specification states it (installation-orders-matrix.md):\n"
     "# the table's rows (state, label, roles, actions, resulting states), the action labels\n"
     "# (\"Acciones del Sistema\") and the role descriptions (\"Roles del Sistema\"), by code.\n"
-    "# tests/installation/test_matrix.py proves seed/workflows/installation.yaml says the same;\n"
+    "# tests/installation/orders/test_matrix.py proves seed/workflows/installation.yaml says the same;\n"
     "# CI compares this file with the document (python scripts/spec_facts.py check SPEC_DIR).\n"
 )
 

@@ -9,9 +9,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.calibration import checklist, execution, services
-from app.calibration.models import CalibrationOrder, ChecklistItem, Instrument
-from app.calibration.workflow import WF, company_technicians
+from app.calibration.instruments import services as instrument_services
+from app.calibration.instruments.models import Instrument
+from app.calibration.orders import checklist, execution, services
+from app.calibration.orders.models import CalibrationOrder, ChecklistItem
+from app.calibration.orders.workflow import WF, company_technicians
 from app.core.cli import demo_for_company
 from app.core.identity import acting_as
 from app.core.seeds import load_seed
@@ -50,7 +52,7 @@ def load(session: Session, company) -> None:
                                                                       for k, v in spec.items()})
         instrument.next_due_on = today + dt.timedelta(days=due_in)
         instrument.last_calibrated_on = instrument.next_due_on - dt.timedelta(days=instrument.interval_days)
-        services.check_instrument(instrument)
+        instrument_services.check_instrument(instrument)
         session.add(instrument)
         instruments[spec["tag"]] = instrument
     session.flush()

@@ -13,9 +13,10 @@ from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError, IntegrityError
 
-from app.calibration import certificates, execution, queries, services
-from app.calibration.certificate_api import certificate_json
-from app.calibration.workflow import WF, company_technicians
+from app.calibration.certificates import services as certificates
+from app.calibration.certificates.api import certificate_json
+from app.calibration.orders import execution, queries, services
+from app.calibration.orders.workflow import WF, company_technicians
 from app.core.commands import run as run_command
 from app.core.constraints import explain
 from app.core.context import request_today

@@ -7,8 +7,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import or_, select
 
+from app.certification.assignments.services import expire_assignments
 from app.certification.importer import import_history
-from app.certification.services import expire_assignments
 from app.core.errors import DomainError
 from app.core.tenancy import Company, company_scope
 from app.core.validation import typed_int

@@ -7,14 +7,15 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from app.certification import services
-from app.certification.models import (
+from app.certification.assignments import services as assignment_services
+from app.certification.assignments.models import CertificationAssignment
+from app.certification.catalogs.models import (
     Auditor,
     Certification,
-    CertificationAssignment,
     Operator,
     ProductAuditType,
 )
+from app.certification.inspections import services as inspection_services
 from app.core.cli import demo_for_company
 from app.core.errors import ValidationError
 from app.core.seeds import load_seed
@@ -56,7 +57,7 @@ def load(session, company, today: dt.date | None = None) -> None:
         if exists:
             continue
         start = today - dt.timedelta(days=spec["days_ago"])
-        assignment = services.assign_certification(
+        assignment = assignment_services.assign_certification(
             session=session, user=None, company=company, operator=operator.id, certification=cert.id,
             assigned_on=start, observations="Datos de demostración", today=start,
         )
@@ -65,7 +66,7 @@ def load(session, company, today: dt.date | None = None) -> None:
             if day > today:
                 break
             try:
-                services.register_inspection(
+                inspection_services.register_inspection(
                     session=session, user=None, company=company, assignment=assignment.id,
                     audit_type=types[cert.name][n % len(types[cert.name])].id, auditor=auditors[n % len(auditors)].id,
                     date=day, pieces=5 + n % 7, result="NO_OK" if n % 9 == 4 else "OK",
@@ -74,4 +75,4 @@ def load(session, company, today: dt.date | None = None) -> None:
             except ValidationError:
                 break  # the period lapsed before this date: the demo shows an expired certification
             day = calendar.add_workdays(day, spec["every"])
-    services.expire_assignments(session=session, today=today)
+    assignment_services.expire_assignments(session=session, today=today)

@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.certification import services
-from app.certification.models import (
-    RESULT_LABELS,
+from app.certification.assignments import services as assignment_services
+from app.certification.assignments.models import CertificationAssignment
+from app.certification.catalogs import services as catalog_services
+from app.certification.catalogs.models import (
     Auditor,
     Certification,
-    CertificationAssignment,
     Operator,
     ProductAuditType,
 )
+from app.certification.inspections import services as inspection_services
+from app.certification.inspections.models import RESULT_LABELS
 from app.core import validation as v
 from app.core.archives import check_archive
 from app.core.errors import DomainError, ValidationError
@@ -91,14 +93,14 @@ def _replay(session: Session, *, company, user, values: dict, today: dt.date | N
         model = Operator if kind == "operario" else Auditor
         code = values.get("operario") if kind == "operario" else values.get("auditor")
         item = model(first_name=values.get("nombre"), last_name=values.get("apellidos"), code=code or None)
-        services.validate_catalog_item(session=session, item=item)
+        catalog_services.validate_catalog_item(session=session, item=item)
         session.add(item)
         session.flush()
         return
     operator = _find(session, Operator, Operator.code, values.get("operario"), "el operario")
     certification = _find(session, Certification, Certification.name, values.get("certificacion"), "la certificación")
     if kind == "asignacion":
-        services.assign_certification(session=session, user=user, company=company, operator=operator.id,
+        assignment_services.assign_certification(session=session, user=user, company=company, operator=operator.id,
                                       certification=certification.id, assigned_on=today,
                                       observations=values.get("observaciones", ""), today=today)
         return
@@ -118,7 +120,7 @@ def _replay(session: Session, *, company, user, values: dict, today: dt.date | N
     result = values.get("resultado", "").upper().replace(" ", "_")
     result = next((code for code, label in RESULT_LABELS.items() if result in (code, label.upper().replace(" ", "_"))),
                   result)
-    services.register_inspection(session=session, user=user, company=company, assignment=assignment.id,
+    inspection_services.register_inspection(session=session, user=user, company=company, assignment=assignment.id,
                                  audit_type=audit_type.id, auditor=auditor.id, date=today, pieces=values.get("piezas"),
                                  result=result, observations=values.get("observaciones", ""), today=today)
 

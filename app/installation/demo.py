@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from app.core.cli import demo_for_company
 from app.core.identity import acting_as
 from app.core.seeds import load_seed
-from app.installation import queries, services
-from app.installation.models import Equipment, InstallationOrder
-from app.installation.workflow import DOCTOR_ROLE, TECNICO_ROLE, WF
+from app.installation.equipment.models import Equipment
+from app.installation.orders import queries, services
+from app.installation.orders.models import InstallationOrder
+from app.installation.orders.workflow import DOCTOR_ROLE, TECNICO_ROLE, WF
 
 DEMO_FILE = "demo/installation.yaml"
 

@@ -15,7 +15,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Column, Table
 from sqlalchemy.orm import DeclarativeBase
 
-from app.installation.models import InstallationOrder
+from app.installation.orders.models import InstallationOrder
 
 ADMIN, PASSWORD = "admin", os.environ.get("PLAIN_ADMIN_PASSWORD", "bench-Clave-2026")
 COLUMNS = ["id", "number", "state", "site", "address", "patient_ref", "scheduled_for", "doctor_id", "created_at"]

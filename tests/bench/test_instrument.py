@@ -15,13 +15,13 @@ from tests.factories import ApiClient
 
 
 def test_bench_seed_fills_postgres_with_rows_the_app_reads(app, runner, session, postgres_only):
-    from app.certification.models import (
+    from app.certification.assignments.models import (
         CertificationAssignment,
-        Inspection,
         ValidationPeriod,
     )
+    from app.certification.inspections.models import Inspection
     from app.core.tenancy import Company, company_scope
-    from app.installation.models import InstallationOrder
+    from app.installation.orders.models import InstallationOrder
 
     result = runner.invoke(bench_cli, ["seed", "--scale", "0.002"])
     assert result.exit_code == 0, result.output
@@ -56,7 +56,7 @@ def test_bench_seed_refuses_sqlite(app, runner):
 
 
 def test_plain_fab_serves_a_copy_of_the_project_order_table(tmp_path):
-    from app.installation.models import InstallationOrder
+    from app.installation.orders.models import InstallationOrder
     from bench.plain_fab.app import ADMIN, PASSWORD, PlainOrder, create_plain_app
 
     assert [c.name for c in PlainOrder.__table__.columns] == [c.name for c in InstallationOrder.__table__.columns]

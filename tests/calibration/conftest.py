@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from app.calibration import checklist, execution, services
-from app.calibration.models import ENTITY, CalibrationOrder, ChecklistItem, Instrument
-from app.calibration.workflow import WF
+from app.calibration.instruments.models import Instrument
+from app.calibration.orders import checklist, execution, services
+from app.calibration.orders.models import ENTITY, CalibrationOrder, ChecklistItem
+from app.calibration.orders.workflow import WF
 from app.core.audit import AuditEntry
 from app.core.identity import acting_as
 from app.core.storage import FilesystemStorage

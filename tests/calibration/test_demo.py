@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.calibration.models import CalibrationOrder, Instrument
+from app.calibration.instruments.models import Instrument
+from app.calibration.orders.models import CalibrationOrder
 from app.core.tenancy import Company, company_scope
 
 

@@ -9,17 +9,21 @@ import holidays
 import pytest
 from sqlalchemy import func, select
 
-from app.certification import services
-from app.certification.models import (
-    Auditor,
-    Certification,
+from app.certification.assignments import services as assignment_services
+from app.certification.assignments.models import (
     CertificationAssignment,
-    CertificationRules,
-    Inspection,
-    Operator,
-    ProductAuditType,
     ValidationPeriod,
 )
+from app.certification.catalogs.models import (
+    Auditor,
+    Certification,
+    Operator,
+    ProductAuditType,
+)
+from app.certification.inspections import services as inspection_services
+from app.certification.inspections.models import Inspection
+from app.certification.rules import services as rule_services
+from app.certification.rules.models import CertificationRules
 from app.core.audit import AuditEntry
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope
@@ -44,7 +48,7 @@ class World(SimpleNamespace):
 
     def assign(self, on: dt.date, today: dt.date | None = None, operator=None, certification=None):
         return self.run(
-            services.assign_certification,
+            assignment_services.assign_certification,
             operator=(operator or self.operator).id,
             certification=(certification or self.cert).id,
             assigned_on=on, today=today or on,
@@ -54,7 +58,7 @@ class World(SimpleNamespace):
         data = dict(audit_type=self.audit_type.id, auditor=self.auditor.id, pieces=5, result="OK")
         data.update(kw)
         return self.run(
-            services.register_inspection, assignment=assignment.id if hasattr(assignment, "id") else assignment,
+            inspection_services.register_inspection, assignment=assignment.id if hasattr(assignment, "id") else assignment,
             date=on, today=today or on, **data,
         )
 
@@ -124,7 +128,7 @@ def make_world(session, make_company, make_user):
 def small_rules(session):
     """Rules of 5 working days and 3 inspections, so that periods can be checked by hand."""
     def set_rules(workdays=5, inspections=3):
-        services.activate_rules(
+        rule_services.activate_rules(
             session=session, user=None,
             rules=CertificationRules(required_workdays=workdays, required_inspections=inspections),
         )

@@ -62,7 +62,7 @@ def test_record_pages_link_to_their_history(world, client, login):
 def _history_naming_auditors(world, session, n: int) -> int:
     """An inspection's history of `n` entries, each naming another auditor and made by
     another user; returns the inspection's id."""
-    from app.certification.models import Auditor
+    from app.certification.catalogs.models import Auditor
     from app.core import audit
     from app.core.tenancy import company_scope
     from tests.factories import make_user

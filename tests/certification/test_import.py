@@ -9,7 +9,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.certification.models import CertificationAssignment, Inspection, Operator
+from app.certification.assignments.models import CertificationAssignment
+from app.certification.catalogs.models import Operator
+from app.certification.inspections.models import Inspection
 from app.core.tenancy import company_scope
 
 HEADER = ["tipo", "fecha", "operario", "nombre", "apellidos", "auditor", "certificacion", "tipo_auditoria",

@@ -6,13 +6,13 @@ from sqlalchemy import func, select
 
 import app.certification as certification
 from app.certification import demo as certification_demo
-from app.certification.models import (
+from app.certification.assignments.models import (
     CertificationAssignment,
-    CertificationRules,
-    Inspection,
-    Operator,
     ValidationPeriod,
 )
+from app.certification.catalogs.models import Operator
+from app.certification.inspections.models import Inspection
+from app.certification.rules.models import CertificationRules
 from app.core.tenancy import company_scope
 
 

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from app.certification.models import Certification, Operator
+from app.certification.catalogs.models import Certification, Operator
 from app.core.tenancy import Membership, NonWorkingDay, company_scope
-from app.installation.models import Equipment
+from app.installation.equipment.models import Equipment
 
 DRIVER_WORDS = ("UNIQUE", "constraint", "uq_", "IntegrityError", "INSERT", "psycopg", "sqlite", "Database exception")
 

@@ -8,9 +8,9 @@ import pytest
 
 from app.core.errors import DomainError
 from app.extensions import db
-from app.installation import services
-from app.installation.models import Equipment
-from app.installation.workflow import WF
+from app.installation.equipment.models import Equipment
+from app.installation.orders import services
+from app.installation.orders.workflow import WF
 from tests.kit import World
 
 ROLES = [spec["role"] for spec in WF.roles.values()]

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from app.calibration.models import CalibrationOrder, Instrument
+from app.calibration.instruments.models import Instrument
+from app.calibration.orders.models import CalibrationOrder
 from app.core.tenancy import company_scope
 
 SHOTS = os.environ.get("SCREENSHOTS", "/tmp/screenshots")

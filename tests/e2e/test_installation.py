@@ -3,7 +3,7 @@ the matrix gives them (available_actions); the order moves through the forms and
 follow it."""
 from __future__ import annotations
 
-from app.installation import workflow as matrix
+from app.installation.orders import workflow as matrix
 from tests.installation.conftest import build_world
 
 

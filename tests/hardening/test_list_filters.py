@@ -11,8 +11,8 @@ import prison
 import pytest
 from sqlalchemy import select
 
-from app.certification import services
-from app.certification.models import Certification, Operator, ProductAuditType
+from app.certification.assignments import services
+from app.certification.catalogs.models import Certification, Operator, ProductAuditType
 from app.core.audit import AuditEntry
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope

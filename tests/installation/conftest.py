@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from app.core.audit import AuditEntry
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope
-from app.installation import services
-from app.installation import workflow as matrix
-from app.installation.models import (
+from app.installation.equipment.models import Equipment
+from app.installation.orders import services
+from app.installation.orders import workflow as matrix
+from app.installation.orders.models import (
     ENTITY,
     DoctorContact,
-    Equipment,
     EquipmentTemplate,
     InstallationOrder,
 )

@@ -8,7 +8,8 @@ from app.core.audit import AuditEntry
 from app.core.seeds import load_seed
 from app.core.tenancy import company_scope
 from app.installation.demo import DEMO_FILE
-from app.installation.models import ENTITY, Equipment, InstallationOrder
+from app.installation.equipment.models import Equipment
+from app.installation.orders.models import ENTITY, InstallationOrder
 
 
 def test_demo_orders_walk_the_matrix_and_are_idempotent(session):

@@ -14,19 +14,19 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 from sqlalchemy import select
 
-from app.calibration import checklist, execution, queries, services
-from app.calibration.certificate_models import Certificate
-from app.calibration.models import (
+from app.calibration.certificates.models import Certificate
+from app.calibration.instruments.models import Instrument
+from app.calibration.orders import checklist, execution, queries, services
+from app.calibration.orders.models import (
     ENTITY,
     CalibrationEvidence,
     CalibrationOrder,
     CalibrationResult,
     ChecklistItem,
     ChecklistTick,
-    Instrument,
     order_technician,
 )
-from app.calibration.workflow import WF
+from app.calibration.orders.workflow import WF
 from app.core.storage import FilesystemStorage
 from app.core.tenancy import company_scope
 from tests.stateful.base import PICK, TODAY, Refused, WalkingMachine, run

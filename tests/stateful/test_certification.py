@@ -16,20 +16,23 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 from sqlalchemy import select
 
-from app.certification import services
-from app.certification.models import (
+from app.certification.assignments import services as assignment_services
+from app.certification.assignments.models import (
     COMPLETED,
     LAPSED,
     OPEN,
-    Auditor,
-    Certification,
     CertificationAssignment,
-    Inspection,
-    Operator,
-    ProductAuditType,
     ValidationPeriod,
 )
-from app.certification.periods import current_rules
+from app.certification.catalogs.models import (
+    Auditor,
+    Certification,
+    Operator,
+    ProductAuditType,
+)
+from app.certification.inspections import services as inspection_services
+from app.certification.inspections.models import Inspection
+from app.certification.rules.services import current_rules
 from app.core.tenancy import company_scope
 from tests.stateful.base import TODAY, Refused, WorkflowMachine, run
 
@@ -131,7 +134,7 @@ class CertificationMachine(WorkflowMachine):
         on = self.today - dt.timedelta(days=back)
 
         def go(user):
-            return services.assign_certification(
+            return assignment_services.assign_certification(
                 session=self.session, user=user, company=company, operator=operator,
                 certification=self.catalog[company.id]["cert"], assigned_on=on.isoformat(), today=self.today).id
 
@@ -164,7 +167,7 @@ class CertificationMachine(WorkflowMachine):
         day = self.today - dt.timedelta(days=back)
 
         def go(user):
-            return services.register_inspection(
+            return inspection_services.register_inspection(
                 session=self.session, user=user, company=company, assignment=aid, audit_type=cat["type"],
                 auditor=cat["auditor"], date=day.isoformat(), pieces=5, result=result, today=self.today).id
 
@@ -190,7 +193,7 @@ class CertificationMachine(WorkflowMachine):
         aid = self.owner[pid]
 
         def go(user):
-            return services.annul_inspection(session=self.session, user=user, company=company, inspection=iid,
+            return inspection_services.annul_inspection(session=self.session, user=user, company=company, inspection=iid,
                                              reason="Registrada por error", today=self.today)
 
         if self.act(f"USUARIO@{side}", company, go, foreign=self.assignments[aid]["company"] is not company) is Refused:
@@ -212,7 +215,7 @@ class CertificationMachine(WorkflowMachine):
         """The expiry job (cron) over one company: every lapsed period of it lapses, once."""
         company = self.side_of(side)
         expected = [aid for aid, a in self.assignments.items() if a["company"] is company and self.lapsed(aid)]
-        count = self.act(f"USUARIO@{side}", company, lambda user: services.expire_assignments(
+        count = self.act(f"USUARIO@{side}", company, lambda user: assignment_services.expire_assignments(
             session=self.session, user=user, today=self.today))
         assert count == len(expected), f"the job expired {count}, expected {len(expected)}"
         for aid in expected:

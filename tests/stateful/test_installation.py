@@ -11,17 +11,17 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
 from app.core.tenancy import company_scope
-from app.installation import queries, services
-from app.installation.models import (
+from app.installation.equipment.models import Equipment
+from app.installation.orders import queries, services
+from app.installation.orders.models import (
     ENTITY,
     DoctorContact,
-    Equipment,
     EquipmentTemplate,
     InstallationOrder,
     OrderLine,
     order_technician,
 )
-from app.installation.workflow import WF
+from app.installation.orders.workflow import WF
 from tests.stateful.base import PICK, TODAY, Refused, WalkingMachine, run
 
 ROLES = {code: [spec["role"]] for code, spec in WF.roles.items()} | {"ADMIN": ["Admin"]}

@@ -1,0 +1,1 @@
+"""Calibration certificates: numbering, PDF, sharing, settings and public verification."""

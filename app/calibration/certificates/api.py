@@ -1,0 +1,116 @@
+"""Certificate endpoints (issue 10, REST API):
+
+- GET /api/v1/calibration_order/<pk>/certificate: the current PDF (a client: the latest
+  shared one); GET /api/v1/calibration_order/<pk>/certificate/<number>: one of them (a
+  superseded certificate stays downloadable); GET .../certificates: all, with their status.
+An order of another company, or one the user does not see, is a 404."""
+from __future__ import annotations
+
+from flask import Response
+from flask_appbuilder.api import BaseApi
+from flask_babel import lazy_gettext as _l
+
+from app.calibration.certificates import services
+from app.calibration.certificates.models import Certificate
+from app.core.api import api_endpoint
+from app.core.downloads import download_response
+from app.core.errors import DomainError, NotFound
+from app.core.identity import current_user
+from app.core.storage import get_storage
+from app.extensions import db
+
+
+def certificate_json(cert: Certificate) -> dict:
+    later = cert.replaced_by
+    return {
+        "id": cert.id, "number": cert.number, "issued_on": cert.issued_on.isoformat(),
+        "status": cert.status, "status_label": cert.status_label,
+        "replaces": cert.replaces.number if cert.replaces else None,
+        "replaced_by": later.number if later else None, "amendment_reason": cert.amendment_reason,
+        "shared": cert.shared_at is not None, "shared_at": cert.shared_at.isoformat() if cert.shared_at else None,
+        "sha256": cert.sha256, "size": cert.size, "verification_code": cert.verification_code,
+    }
+
+
+def pdf_response(cert: Certificate) -> Response:
+    data = get_storage().open(cert.company_id, cert.storage_key)
+    response = download_response(data, filename=cert.filename, mimetype="application/pdf")
+    response.headers["X-Certificate-Status"] = cert.status
+    response.headers["X-Content-SHA256"] = cert.sha256
+    if cert.replaced_by is not None:
+        response.headers["X-Superseded-By"] = cert.replaced_by.number
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+class OrderCertificatesApi(BaseApi):
+    """Certificates of an order, under the order's resource and permission. Which orders the
+    caller sees is the orders' row rule: `visible_order` is given by orders/api.py's
+    CertificateApi, the class the module registers (certificates sit below orders)."""
+
+    resource_name = "calibration_order"
+    class_permission_name = "CalibrationOrder"
+    method_permission_name = {"certificate": "read", "certificate_by_number": "read", "certificates": "read"}
+    allow_browser_login = True  # the order page links the PDF (GET only)
+
+    def _guarded(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            db.session.rollback()
+            return self.response(exc.status, **exc.to_dict())
+
+    def visible_order(self, pk: int, user):
+        """The order if `user` sees it in the active company, else NotFound: the subclass's."""
+        raise NotImplementedError
+
+    def _visible(self, pk: int) -> list[Certificate]:
+        user = current_user()
+        order = self.visible_order(pk, user)
+        return services.visible_to(db.session, order, user)
+
+    @api_endpoint("/<int:pk>/certificate", methods=["GET"])
+    def certificate(self, pk):
+        """The order's current certificate (PDF)
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: 'The PDF', content: {application/pdf: {}}}
+            404: {$ref: '#/components/responses/404'}
+        """
+        items = self._visible(pk)
+        if not items:
+            raise NotFound(str(_l("La orden aún no tiene un certificado disponible.")))
+        return pdf_response(items[-1])
+
+    @api_endpoint("/<int:pk>/certificate/<number>", methods=["GET"])
+    def certificate_by_number(self, pk, number):
+        """One certificate of the order by its number (PDF), superseded ones included
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          - {in: path, name: number, schema: {type: string}}
+          responses:
+            200: {description: 'The PDF', content: {application/pdf: {}}}
+            404: {$ref: '#/components/responses/404'}
+        """
+        for cert in self._visible(pk):
+            if cert.number == number:
+                return pdf_response(cert)
+        raise NotFound(str(_l("No existe ese certificado en la orden.")))
+
+    @api_endpoint("/<int:pk>/certificates", methods=["GET"])
+    def certificates(self, pk):
+        """Every certificate of the order with its status (valid / superseded)
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: '{"result": [{"number", "status", "replaced_by", ...}]}'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        return self.response(200, result=[certificate_json(c) for c in self._visible(pk)])

@@ -1,0 +1,283 @@
+"""Certificates of calibration orders (issue 10 items 6 and 7):
+
+- `issue()`: a PDF numbered CAL-<year>-<5 digits> per company and year from the core sequence
+  (gap-free, never repeated, even concurrently), stored with its SHA-256; an order that already
+  has one gets an amendment (ISO/IEC 17025 §7.8.8) naming the certificate it replaces and why;
+- `share()`: publishes the current certificate to the client's users and queues one e-mail to
+  the company's certificate contacts in the mail outbox (sent by `flask mail send`);
+- `current()`, `certificates_of()`, `visible_to()`: what a user may see;
+- the company's settings (lab name, address, accreditation, contacts, decision rule).
+
+Services: keyword-only session/user/today, no Flask request; the caller commits."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.calibration.certificates.models import (
+    DEFAULT_DECISION_RULE,
+    SETTINGS_LABELS,
+    CalibrationSettings,
+    Certificate,
+)
+from app.calibration.certificates.pdf import CertificateData, ResultRow, render
+from app.core.audit import AuditEntry
+from app.core.errors import ValidationError
+from app.core.identity import display_name, role_names
+from app.core.mail import Attachment, _addresses, enqueue
+from app.core.models import utcnow
+from app.core.pdf import format_value
+from app.core.sequences import format_number, next_number
+from app.core.storage import get_storage
+from app.core.tenancy import Company
+from app.core.validation import Checker, text
+
+SEQUENCE = "calibration_certificate"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
+CODE_LENGTH = 12
+CLIENT_ROLE = "CAL_CLIENTE"
+
+
+# --- settings -----------------------------------------------------------------------------
+
+def settings_of(session: Session, company_id: int) -> CalibrationSettings:
+    """The company's settings, or unsaved defaults (the company's name as the lab's)."""
+    found = session.scalar(select(CalibrationSettings).where(CalibrationSettings.company_id == company_id))
+    return found or CalibrationSettings(company_id=company_id, lab_name="", lab_address="",
+                                        accreditation_number="", certificate_contacts="", decision_rule="")
+
+
+def save_settings(session: Session, *, company, user, values: dict) -> CalibrationSettings:
+    """Admin / CAL_SUPERVISOR: every field checked at once; contacts must be e-mail addresses."""
+    check = Checker()
+    clean = {
+        name: check(text, values.get(name), name, SETTINGS_LABELS[name],
+                    required=name == "lab_name", column=getattr(CalibrationSettings, name))
+        for name in ("lab_name", "lab_address", "accreditation_number")
+    }
+    for name in ("certificate_contacts", "decision_rule"):
+        clean[name] = check(text, values.get(name), name, SETTINGS_LABELS[name], max_length=2000)
+    if check.ok("certificate_contacts") and clean["certificate_contacts"]:
+        probe = CalibrationSettings(certificate_contacts=clean["certificate_contacts"])
+        try:
+            clean["certificate_contacts"] = "\n".join(_addresses(probe.contacts()))
+        except ValidationError as exc:
+            check.add("certificate_contacts", exc.message)
+    check.done()
+    settings = settings_of(session, company.id)
+    for name, value in clean.items():
+        setattr(settings, name, value)
+    session.add(settings)
+    session.flush()
+    return settings
+
+
+# --- reading ------------------------------------------------------------------------------
+
+def certificates_of(session: Session, order) -> list[Certificate]:
+    """The order's certificates, oldest first."""
+    return list(session.scalars(
+        select(Certificate).where(Certificate.order_id == order.id).order_by(Certificate.id)
+        .options(selectinload(Certificate.replaced_by_list), selectinload(Certificate.replaces))
+    ))
+
+
+def current(session: Session, order) -> Certificate | None:
+    """The order's latest certificate (the one in force), or None."""
+    return session.scalar(
+        select(Certificate).where(Certificate.order_id == order.id).order_by(Certificate.id.desc()).limit(1)
+    )
+
+
+def is_client(user) -> bool:
+    """A client user sees only shared certificates (lab staff see all of their company)."""
+    roles = role_names(user)
+    return CLIENT_ROLE in roles and not roles & {"Admin", "CAL_RESPONSABLE", "CAL_SUPERVISOR", "CAL_TECNICO"}
+
+
+def visible_to(session: Session, order, user) -> list[Certificate]:
+    """The order's certificates the user may see: a client, only shared ones."""
+    items = certificates_of(session, order)
+    return [c for c in items if c.shared_at is not None] if is_client(user) else items
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+def new_code() -> str:
+    """A 12-character random verification code (~60 bits): printed next to the QR code."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def verify_path(number: str, code: str) -> str:
+    return f"/verificar/{number}?c={code}"
+
+
+def _base_url() -> str:
+    """PUBLIC_BASE_URL of the app (or the request's host): where the QR code points."""
+    from flask import current_app, has_request_context, request
+
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    return request.url_root.rstrip("/") if has_request_context() else "http://localhost:5000"
+
+
+def _full_name(user) -> str:
+    return display_name(user) or "—"
+
+
+def _amendment_reason(session: Session, order) -> str:
+    """The reason of the order's last AMEND (from the audit trail), or the order's reason."""
+    entry = session.scalar(
+        select(AuditEntry).where(AuditEntry.entity == "calibration_order", AuditEntry.entity_id == order.id,
+                                 AuditEntry.action == "AMEND").order_by(AuditEntry.id.desc()).limit(1)
+    )
+    reason = ((entry.data or {}).get("reason") if entry else None) or order.reason
+    return reason or "—"
+
+
+def certificate_data(session: Session, order, *, number: str, code: str, issued_on: dt.date, user,
+                     replaces: Certificate | None = None, reason: str | None = None,
+                     base_url: str = "") -> CertificateData:
+    """What the PDF prints, read from the order, its instrument, results and the settings."""
+    settings = settings_of(session, order.company_id)
+    company = session.get(Company, order.company_id)
+    instrument = order.instrument
+    requester = order.requested_by
+    contact = (f"{_full_name(requester)} <{requester.email}>" if requester is not None
+               else ", ".join(settings.contacts()) or "—")
+    span = "—"
+    if instrument.range_low is not None or instrument.range_high is not None:
+        span = f"{_plain(instrument.range_low)} … {_plain(instrument.range_high)} {instrument.unit or ''}".strip()
+    return CertificateData(
+        number=number, verification_code=code, verify_url=base_url + verify_path(number, code),
+        lab_name=settings.lab_name or company.name, lab_address=settings.lab_address or "—",
+        accreditation_number=settings.accreditation_number or "",
+        client_name=company.name, client_contact=contact,
+        instrument=[
+            (_l("Etiqueta"), instrument.tag), (_l("Descripción"), instrument.description),
+            (_l("Marca"), instrument.make), (_l("Modelo"), instrument.model),
+            (_l("Número de serie"), instrument.serial), (_l("Intervalo de medida"), span),
+            (_l("Resolución"), instrument.resolution), (_l("Ubicación"), instrument.location),
+            (_l("Orden de calibración"), order.number),
+        ],
+        received_on=order.received_on or order.requested_on,
+        calibrated_from=order.started_on, calibrated_to=order.completed_on or order.started_on,
+        issued_on=issued_on, method=order.method or "—", environment=order.environment or "—",
+        standards=order.standards or "—",
+        results=[
+            ResultRow(r.measurand, r.nominal, r.as_found, r.as_left, r.error, r.uncertainty, r.k, r.unit,
+                      r.tolerance, r.conforms)
+            for r in order.results
+        ],
+        authorised_by=_full_name(user), decision_rule=settings.decision_rule or str(DEFAULT_DECISION_RULE),
+        next_due_on=_next_due(order, instrument) if order.wants_due_date else None,
+        replaces_number=replaces.number if replaces else None,
+        amendment_reason=reason if replaces else None,
+    )
+
+
+def _plain(value) -> str:
+    return format_value(value)
+
+
+def _next_due(order, instrument) -> dt.date | None:
+    done = order.completed_on or order.started_on
+    if done is None or not instrument.interval_days:
+        return None
+    return done + dt.timedelta(days=instrument.interval_days)
+
+
+def issue(session: Session, *, order, user, today: dt.date, reason: str | None = None,
+          storage=None, base_url: str | None = None) -> Certificate:
+    """ISSUE_CERTIFICATE: number, PDF, SHA-256, stored file; an amendment when the order
+    already has a certificate (§7.8.8). The number is drawn in the caller's transaction:
+    a rollback gives it back, a commit makes it the company's forever."""
+    if not order.results:
+        raise ValidationError(str(_l("La orden %(number)s no tiene resultados: no se puede emitir el certificado.",
+                                     number=order.number)), field="results")
+    replaces = current(session, order)
+    if replaces is not None:
+        reason = reason or _amendment_reason(session, order)
+    value = next_number(session, company_id=order.company_id, name=SEQUENCE, year=today.year)
+    number = format_number(value, prefix="CAL", year=today.year, width=5)
+    code = new_code()
+    data = certificate_data(session, order, number=number, code=code, issued_on=today, user=user,
+                            replaces=replaces, reason=reason,
+                            base_url=_base_url() if base_url is None else base_url)
+    pdf = render(data)
+    if storage is None:
+        storage = get_storage()
+    key = storage.save(order.company_id, f"{number}.pdf", pdf)
+    session.info.setdefault(_PENDING_FILES, []).append((storage, order.company_id, key))
+    certificate = Certificate(
+        company_id=order.company_id, order_id=order.id, number=number, issued_on=today, issued_at=utcnow(),
+        issued_by_id=getattr(user, "id", None), storage_key=key, sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf), verification_code=code, replaces=replaces,
+        amendment_reason=reason if replaces is not None else None,
+    )
+    session.add(certificate)
+    session.flush()
+    return certificate
+
+
+# A PDF is written before the transaction that records it commits: a rollback deletes it
+# (the number goes back to the sequence, and no file is left without its row).
+_PENDING_FILES = "calibration_certificate_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_files(session) -> None:
+    session.info.pop(_PENDING_FILES, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_files(session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:  # a savepoint: the outer transaction goes on
+        return
+    for storage, company_id, key in session.info.pop(_PENDING_FILES, []):
+        try:
+            storage.delete(company_id, key)
+        except OSError:  # pragma: no cover - best effort: an orphan file is harmless
+            pass
+
+
+# --- sharing ------------------------------------------------------------------------------
+
+def share(session: Session, *, order, user, now: dt.datetime | None = None) -> Certificate:
+    """SHARE_CERTIFICATE: the current certificate becomes visible to the client's users and
+    one message with the PDF is queued for the certificate contacts. Sharing again sends
+    nothing twice: an already shared certificate is returned as it is."""
+    certificate = current(session, order)
+    if certificate is None:
+        raise ValidationError(str(_l("La orden %(number)s aún no tiene certificado.", number=order.number)))
+    if certificate.shared_at is not None:
+        return certificate
+    certificate.shared_at = now or utcnow()
+    certificate.shared_by_id = getattr(user, "id", None)
+    contacts = settings_of(session, order.company_id).contacts()
+    if contacts:
+        instrument = order.instrument
+        subject = str(_l("Certificado de calibración %(number)s – %(tag)s",
+                         number=certificate.number, tag=instrument.tag))
+        lines = [
+            str(_l("Adjuntamos el certificado de calibración %(number)s del instrumento %(tag)s (%(name)s), "
+                   "orden %(order)s.", number=certificate.number, tag=instrument.tag,
+                   name=instrument.description, order=order.number)),
+        ]
+        if certificate.replaces is not None:
+            lines.append(str(_l("Sustituye al certificado %(number)s. Motivo: %(reason)s",
+                                number=certificate.replaces.number, reason=certificate.amendment_reason)))
+        lines.append(str(_l("Código de verificación: %(code)s", code=certificate.verification_code)))
+        lines.append(str(_l("SHA-256 del PDF: %(sha)s", sha=certificate.sha256)))
+        enqueue(session, company_id=order.company_id, to=contacts, subject=subject, body="\n\n".join(lines),
+                attachments=[Attachment(certificate.filename, certificate.storage_key, "application/pdf")],
+                now=now)
+    session.flush()
+    return certificate
+

@@ -1,0 +1,1 @@
+"""The client company's instruments: what calibration orders calibrate, and their "Recepción"."""

@@ -1,0 +1,1 @@
+"""Calibration orders: the workflow of seed/workflows/calibration.yaml, execution, review checklist."""

@@ -1,0 +1,1 @@
+"""Assignments of a certification to an operator and their validation periods."""

@@ -1,0 +1,1 @@
+"""Catalogs of operator certifications: operators, auditors, certifications, audit types."""

@@ -1,0 +1,104 @@
+"""REST API of operator certifications (/api/v1/<resource>): thin, tenant-scoped, calling the
+same services as the pages. Here the catalogs (operator, auditor, certification,
+product_audit_type: CERT-CAT-1) and what every API of the module shares, at the bottom of its
+layering: the active company, the JSON body restricted to known fields, a service called as
+the caller."""
+from __future__ import annotations
+
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.certification.catalogs import services
+from app.certification.catalogs.models import (
+    Auditor,
+    Certification,
+    Operator,
+    ProductAuditType,
+)
+from app.core.api import (
+    API_PERMISSIONS,
+    TenantModelRestApi,
+    json_body,
+)
+from app.core.context import request_today
+from app.core.errors import ValidationError
+from app.core.identity import current_user
+from app.core.tenancy import Company, current_company_id
+from app.extensions import db
+
+
+def active_company() -> Company:
+    return db.session.get(Company, current_company_id())
+
+
+def payload(fields: tuple[str, ...]) -> dict:
+    """The JSON body restricted to `fields`; an unknown field is a 422 naming it."""
+    data = json_body()
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ValidationError(
+            f"Campo desconocido: {', '.join(unknown)}. Campos admitidos: {', '.join(fields)}.", field=unknown[0]
+        )
+    return {name: data.get(name) for name in fields}
+
+
+class _CertificationApi(TenantModelRestApi):
+    method_permission_name = {**API_PERMISSIONS, "status": "read", "annul": "write", "correct": "write"}
+
+    def service(self, fn, **kwargs):
+        """Run a service as the caller in the active company; commit once; DomainError -> 4xx."""
+        return fn(session=db.session, user=current_user(), company=active_company(), today=request_today(), **kwargs)
+
+
+class _CatalogApi(_CertificationApi):
+    """CRUD of a catalog (CERT-CAT-1): checked by the service; delete only without history."""
+
+    def pre_add(self, item) -> None:
+        super().pre_add(item)
+        services.validate_catalog_item(session=db.session, item=item)
+
+    def pre_update(self, item) -> None:
+        super().pre_update(item)
+        services.validate_catalog_item(session=db.session, item=item)
+
+    def pre_delete(self, item) -> None:
+        services.check_deletable(session=db.session, item=item)
+
+
+PERSON = ["first_name", "last_name", "code", "active"]
+
+
+class OperatorApi(_CatalogApi):
+    resource_name = "operator"
+    class_permission_name = "Operator"
+    datamodel = SQLAInterface(Operator)
+    list_columns = show_columns = ["id", *PERSON]
+    add_columns = edit_columns = PERSON
+    search_columns = PERSON
+    order_columns = PERSON
+    base_order = ("last_name", "asc")
+
+
+class AuditorApi(OperatorApi):
+    resource_name = "auditor"
+    class_permission_name = "Auditor"
+    datamodel = SQLAInterface(Auditor)
+
+
+class CertificationApi(_CatalogApi):
+    resource_name = "certification"
+    class_permission_name = "Certification"
+    datamodel = SQLAInterface(Certification)
+    list_columns = show_columns = ["id", "name", "description", "active"]
+    add_columns = edit_columns = search_columns = ["name", "description", "active"]
+    order_columns = ["name", "active"]
+    base_order = ("name", "asc")
+
+
+class ProductAuditTypeApi(_CatalogApi):
+    resource_name = "product_audit_type"
+    class_permission_name = "ProductAuditType"
+    datamodel = SQLAInterface(ProductAuditType)
+    list_columns = show_columns = ["id", "certification.id", "certification.name", "name", "description", "active"]
+    add_columns = edit_columns = search_columns = ["certification", "name", "description", "active"]
+    order_columns = ["name", "active"]
+    base_order = ("name", "asc")

@@ -1,0 +1,1 @@
+"""Product inspections: registered, annulled and corrected in an assignment's open period."""

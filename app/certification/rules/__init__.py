@@ -1,0 +1,1 @@
+"""The rules table of operator certifications: working days and inspections per period."""
