@@ -6,6 +6,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
+from app.core.errors import NotFound
+
 _begin_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
 
 
@@ -78,6 +80,15 @@ def lock_row(session: Session, model, pk):
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+def lock_visible(session: Session, model, pk):
+    """`lock_row`, or NotFound (404) when the row is gone or not visible: a record deleted
+    while the request ran is a refusal, never an AttributeError."""
+    row = lock_row(session, model, pk)
+    if row is None:
+        raise NotFound("El registro ya no existe en la empresa activa.")
+    return row
 
 
 # PostgreSQL SQLSTATEs of a lost race: serialization_failure, deadlock_detected, lock_not_available

@@ -39,3 +39,19 @@ def test_error_handlers_live_in_errors_py():
 
     assert callable(errors.register_error_handlers)
     assert "errorhandler" not in (APP / "core" / "__init__.py").read_text(encoding="utf-8")
+
+
+def test_no_file_over_400_lines_and_no_long_function_without_its_reason():
+    """Issue 20: every file of app/ under 400 lines; a function over 60 lines says why in its
+    docstring, in a line starting «Long:»."""
+    big_files, long_functions = [], []
+    for path in sorted(APP.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > 400:
+            big_files.append(str(path.relative_to(APP)))
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 60:
+                reason = any(line.strip().startswith("Long:") for line in (ast.get_docstring(node) or "").splitlines())
+                if not reason:
+                    long_functions.append(f"{path.relative_to(APP)}:{node.lineno} {node.name}")
+    assert big_files == [] and long_functions == []

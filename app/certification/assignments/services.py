@@ -214,6 +214,28 @@ def start_assignment(
     assignment.observations = v.text(
         assignment.observations, "observations", FIELD_LABELS["observations"], column=CertificationAssignment.observations)
 
+    _make_room(session, operator, certification, assigned_on, user=user, today=today)
+    calendar = WorkCalendar.for_company(session, company)
+    rules = current_rules(session)
+    end = calendar.nth_workday(assigned_on, rules.required_workdays)
+    if end < today:
+        raise ValidationError(
+            f"Con fecha de asignación {fmt(assigned_on)} el periodo 1 habría terminado el {fmt(end)}: "
+            "la asignación nacería caducada.",
+            field="assigned_on",
+        )
+    assignment.assigned_on = assigned_on
+    assignment.active, assignment.expired_on = True, None
+    session.add(assignment)
+    session.flush()
+    _open_period(session, assignment=assignment, number=1, start=assigned_on, calendar=calendar)
+    return assignment
+
+
+def _make_room(session: Session, operator, certification, assigned_on: dt.date, *, user, today: dt.date) -> None:
+    """CERT-ASG-2, under the operator's lock (assignments of one operator run one at a time):
+    no other active assignment of the certification (one whose period has lapsed without the
+    job is expired now), and a reactivation dated after the previous expiry."""
     lock_row(session, Operator, operator.id)  # serialises assignments of one operator
     with session.no_autoflush:
         current = session.scalar(
@@ -244,21 +266,6 @@ def start_assignment(
             f"La nueva asignación debe ser posterior a la caducidad anterior ({fmt(last_expiry)}).",
             field="assigned_on",
         )
-    calendar = WorkCalendar.for_company(session, company)
-    rules = current_rules(session)
-    end = calendar.nth_workday(assigned_on, rules.required_workdays)
-    if end < today:
-        raise ValidationError(
-            f"Con fecha de asignación {fmt(assigned_on)} el periodo 1 habría terminado el {fmt(end)}: "
-            "la asignación nacería caducada.",
-            field="assigned_on",
-        )
-    assignment.assigned_on = assigned_on
-    assignment.active, assignment.expired_on = True, None
-    session.add(assignment)
-    session.flush()
-    _open_period(session, assignment=assignment, number=1, start=assigned_on, calendar=calendar)
-    return assignment
 
 
 def assign_certification(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from app.core import audit, sequences
 from app.core.cli import demo_for_company
-from app.core.db import lock_row
+from app.core.db import lock_visible
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.identity import user_ref
 from app.core.seeds import load_seed
@@ -80,7 +80,7 @@ def create_code(*, session: Session, user, company, today: dt.date, ot: WorkOrde
                    L["suffix_id"])
     check.done()
     prefix_code, suffix_code, prefix_id, suffix_id = prefix.code, suffix.code, prefix.id, suffix.id
-    locked = lock_row(session, WorkOrder, ot.id)  # waits for a concurrent request on this OT
+    locked = lock_visible(session, WorkOrder, ot.id)  # waits for a concurrent request on this OT
     existing = material_of(session, locked)
     if existing is not None:
         return existing, False

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import audit, sequences
-from app.core.db import begin_write, lock_row
+from app.core.db import begin_write, lock_visible
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.models import utcnow
 from app.core.tenancy import Membership, TenantViolation
@@ -164,6 +164,26 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
         return bound_samples().management(session=session, user=user, company=company, today=today, ot=ot,
                                           type_id=type_id, data=data, note=note)
     begin_write(session)
+    fields = _entry_fields(session, ot, type_id, data, note=note, today=today, upload=upload, storage=storage,
+                           company_id=company_id)
+    entry = Management.record(session, ot, user, type_id, **fields)
+    locked = lock_visible(session, WorkOrder, ot.id)
+    locked.version = (locked.version or 1) + 1  # another user's stale page sees the change
+    session.flush()
+    audit.record(session, entity=ENTITY, entity_id=ot.id, company_id=company_id, action=f"GESTION_{type_id}",
+                 from_state=ot.state, to_state=ot.state,
+                 data={k: v for k, v in fields.items() if k != "file_key" and v is not None},
+                 workflow_version=WF.version, user=user)
+    session.flush()
+    return entry
+
+
+def _entry_fields(session: Session, ot: WorkOrder, type_id: int, data: dict, *, note, today: dt.date, upload, storage,
+                  company_id: int) -> dict:
+    """What a management entry of type 2, 3, 4, 9 or 10 records besides its note: the
+    consulted area (2, the note required), the checked file (3), the note (4, required), the
+    provider and date of an external design (9 sent, pending; 10 received: the pending ones
+    of the OT are received, WF-002)."""
     fields: dict = {"note": note or None}
     if type_id == cat.CONSULTATION:
         if not note:
@@ -192,16 +212,7 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
                 sent.external_received = True
     elif type_id == cat.LOG and not note:
         raise ValidationError(message("required", label=L["note"]), field="note")
-    entry = Management.record(session, ot, user, type_id, **fields)
-    locked = lock_row(session, WorkOrder, ot.id)
-    locked.version = (locked.version or 1) + 1  # another user's stale page sees the change
-    session.flush()
-    audit.record(session, entity=ENTITY, entity_id=ot.id, company_id=company_id, action=f"GESTION_{type_id}",
-                 from_state=ot.state, to_state=ot.state,
-                 data={k: v for k, v in fields.items() if k != "file_key" and v is not None},
-                 workflow_version=WF.version, user=user)
-    session.flush()
-    return entry
+    return fields
 
 
 def assign(*, session: Session, user, company, today: dt.date, ot: WorkOrder, data: dict) -> Assignment:

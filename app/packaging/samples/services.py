@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import audit
-from app.core.db import begin_write, lock_row
+from app.core.db import begin_write, lock_visible
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.models import utcnow
 from app.core.validation import (
@@ -200,7 +200,7 @@ def _cut_dates(values: dict, sample: Sample | None, today: dt.date) -> dict:
 
 def _request_entry(session, ot, user, type_id: int, note: str | None):
     entry = Management.record(session, ot, user, type_id, note=note or None)
-    locked = lock_row(session, WorkOrder, ot.id)
+    locked = lock_visible(session, WorkOrder, ot.id)
     locked.version = (locked.version or 1) + 1  # another user's stale page sees the change
     return entry
 
@@ -244,7 +244,7 @@ def create(*, session: Session, user, company, today: dt.date, ot: WorkOrder, da
     check.done()
     # the OT locked, then read again: a close committed meanwhile is seen, and MUE-002 reads the
     # area the OT has now
-    ot = lock_row(session, WorkOrder, ot.id)
+    ot = lock_visible(session, WorkOrder, ot.id)
     _closed_refusal(ot)
     state = SAMPLE_IN_PROGRESS if ot.current_area_id == cat.SAMPLES else SAMPLE_PENDING  # MUE-002
     made = []
@@ -290,6 +290,31 @@ def edit(*, session: Session, user, company, today: dt.date, sample: Sample, ot:
     if fixed:
         raise ValidationError(f"«{field_label(fixed[0])}» de una muestra no se cambia (una muestra por "
                               "destinatario: crea otra).", field=fixed[0])
+    values = _edit_values(session, sample, data)
+    ot = lock_visible(session, WorkOrder, ot.id)  # a close (18/22 end the samples) waits or is seen
+    session.refresh(sample)
+    reason = edit_refusal(actor, sample, ot)
+    if reason:
+        raise ActionNotAllowed(reason)
+    _cut_dates(values, sample, today)
+    changes = {}
+    for column, value in values.items():
+        if getattr(sample, column) != value:
+            changes[column] = value
+            setattr(sample, column, value)
+    if changes:
+        sample.updated_at = utcnow()
+        audit.record(session, entity=SAMPLE_ENTITY, entity_id=sample.id, company_id=sample.company_id,
+                     action="EDITAR_MUESTRA", from_state=str(sample.state), to_state=str(sample.state), data=changes,
+                     user=user)
+    session.flush()
+    return sample
+
+
+def _edit_values(session: Session, sample: Sample, data: dict) -> dict:
+    """The checked column values of an edit of `sample` (every error at once): catalogs, unit
+    time and the data per destination, only for the sample's recipient, whose room and
+    quantity stay required."""
     check, values = Checker(), {}
     for name in sorted(set(data) & set(PER_DESTINATION)):
         _prefix, key = _split(name)
@@ -314,24 +339,7 @@ def edit(*, session: Session, user, company, today: dt.date, sample: Sample, ot:
             if column in values and values[column] is None:
                 check.add(name, message("required", label=field_label(name)))
     check.done()
-    ot = lock_row(session, WorkOrder, ot.id)  # a close (18/22 end the samples) waits or is seen
-    session.refresh(sample)
-    reason = edit_refusal(actor, sample, ot)
-    if reason:
-        raise ActionNotAllowed(reason)
-    _cut_dates(values, sample, today)
-    changes = {}
-    for column, value in values.items():
-        if getattr(sample, column) != value:
-            changes[column] = value
-            setattr(sample, column, value)
-    if changes:
-        sample.updated_at = utcnow()
-        audit.record(session, entity=SAMPLE_ENTITY, entity_id=sample.id, company_id=sample.company_id,
-                     action="EDITAR_MUESTRA", from_state=str(sample.state), to_state=str(sample.state), data=changes,
-                     user=user)
-    session.flush()
-    return sample
+    return values
 
 
 def management(*, session: Session, user, company, today: dt.date, ot: WorkOrder, type_id: int, data: dict,
