@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.calibration.certificates import services
 from app.calibration.certificates.models import Certificate
-from app.core.api import api_endpoint
+from app.core.api import GuardedApi, api_endpoint
 from app.core.downloads import download_response
-from app.core.errors import DomainError, NotFound
+from app.core.errors import NotFound
 from app.core.identity import current_user
 from app.core.storage import get_storage
 from app.extensions import db
@@ -43,7 +43,7 @@ def pdf_response(cert: Certificate) -> Response:
     return response
 
 
-class OrderCertificatesApi(BaseApi):
+class OrderCertificatesApi(GuardedApi, BaseApi):
     """Certificates of an order, under the order's resource and permission. Which orders the
     caller sees is the orders' row rule: `visible_order` is given by orders/api.py's
     CertificateApi, the class the module registers (certificates sit below orders)."""
@@ -52,13 +52,6 @@ class OrderCertificatesApi(BaseApi):
     class_permission_name = "CalibrationOrder"
     method_permission_name = {"certificate": "read", "certificate_by_number": "read", "certificates": "read"}
     allow_browser_login = True  # the order page links the PDF (GET only)
-
-    def _guarded(self, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except DomainError as exc:
-            db.session.rollback()
-            return self.response(exc.status, **exc.to_dict())
 
     def visible_order(self, pk: int, user):
         """The order if `user` sees it in the active company, else NotFound: the subclass's."""

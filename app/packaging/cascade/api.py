@@ -8,12 +8,10 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import DataError, IntegrityError
 
 from app.core import legacy as core_legacy
-from app.core.api import answers_errors, api_endpoint
-from app.core.errors import DomainError, ValidationError
-from app.core.pages import rollback_after
+from app.core.api import GuardedApi, answers_errors, api_endpoint
+from app.core.errors import ValidationError
 from app.extensions import db
 from app.packaging.cascade import services as cascade
 from app.packaging.cascade.models import LEVELS, Combination
@@ -23,20 +21,10 @@ READ = "PackagingWorkOrder"  # whoever reaches the OT screens may read the casca
 VERIFY_PATH = "/postVerificacionFiltro"
 
 
-class _CascadeBase(BaseApi):
+class _CascadeBase(GuardedApi, BaseApi):
     class_permission_name = READ
     allow_browser_login = True
     openapi_spec_tag = "OT de envases"
-
-    def _guarded(self, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except DomainError as exc:
-            rollback_after(exc)
-            return self.response(exc.status, **exc.to_dict())
-        except (IntegrityError, DataError):
-            db.session.rollback()
-            return self.response(422, message=str(_l("Datos no válidos.")))
 
 
 class PackagingCascadeApi(_CascadeBase):
