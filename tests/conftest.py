@@ -10,13 +10,18 @@ import os
 import uuid
 from contextlib import contextmanager
 
+import flask_migrate
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from flask_appbuilder.models.sqla import Model
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from app import create_app
+from app.core.cli import seed_reference
 from app.core.modules import installed
+from app.extensions import db
 from tests import factories
 
 KEEP_TABLES = {
@@ -53,6 +58,33 @@ def _database_url(tmp_path_factory):
         admin.dispose()
 
 
+@pytest.fixture
+def empty_database(database_url, tmp_path):
+    """A new, empty database of the suite's kind (SQLite file or PostgreSQL database)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"empty_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def migrate(database_url: str, command: str, revision: str = "head") -> None:
+    """`flask db <command> <revision>` on `database_url`, in this process (the migrations as
+    Flask-Migrate runs them, without a new interpreter's start-up per call)."""
+    other = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with other.app_context():
+        getattr(flask_migrate, command)(revision=revision)
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     with _database_url(tmp_path_factory) as url:
@@ -65,8 +97,6 @@ class RequestClient(FlaskClient):
     is visible to it) and after it (the test then reads what the request wrote)."""
 
     def open(self, *args, **kwargs):
-        from app.extensions import db
-
         if _cv_app.get(None) is None:
             return super().open(*args, **kwargs)
         db.session.commit()
@@ -82,9 +112,6 @@ class RequestClient(FlaskClient):
 def started_app(database_url, make_schema, extra_modules=()):
     """The testing app on `database_url`, its schema made by `make_schema()` (in its app
     context) and its reference data seeded; its engine disposed at the end."""
-    from app import create_app
-    from app.core.cli import seed_reference
-    from app.extensions import db
 
     application = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, extra_modules=extra_modules)
     application.test_client_class = RequestClient
@@ -100,9 +127,7 @@ def started_app(database_url, make_schema, extra_modules=()):
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    from flask_migrate import upgrade
-
-    with started_app(database_url, upgrade) as application:
+    with started_app(database_url, flask_migrate.upgrade) as application:
         yield application
 
 
@@ -122,10 +147,6 @@ def _restart_sequences(conn, tables) -> str:
 
 
 def _empty_tables(app):
-    from flask_appbuilder.models.sqla import Model
-
-    from app.extensions import db
-
     db.session.remove()
     tables = [t.name for t in reversed(Model.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with db.engine.begin() as conn:
@@ -151,8 +172,6 @@ def _app_context(app):
 
 @pytest.fixture
 def session(app):
-    from app.extensions import db
-
     return db.session
 
 
@@ -169,7 +188,6 @@ def runner(app):
 @pytest.fixture
 def postgres_only(app):
     """For tests of row locking under real concurrency: they need PostgreSQL."""
-    from app.extensions import db
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("concurrency is proved on PostgreSQL (the suite's PostgreSQL pass runs it)")
@@ -190,7 +208,6 @@ class QueryCounter:
 @pytest.fixture
 def count_queries(app):
     """`with count_queries() as counter:` counts the SQL statements run inside the block."""
-    from app.extensions import db
 
     @contextmanager
     def counting():

@@ -18,9 +18,6 @@ from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
 from app.packaging.orders import services
 from app.packaging.orders.models import Assignment, Management, WorkOrder
 from app.packaging.samples.models import Sample
-from tests.core.test_seed_and_migrations import (
-    empty_database,  # noqa: F401 (fixture of cascade/test_catalog_migration.py)
-)
 
 ROLES = list(cat.roles())
 TODAY = dt.date.today()

@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy import create_engine, text
 
-from tests.core.test_seed_and_migrations import _flask
+from tests.conftest import migrate
 
 LEVELS = ("product_type", "printing", "fsc", "tape", "coverage_internal", "coverage_external", "plant", "carton_color")
 TABLE = {lv: f"packaging_{lv}" for lv in LEVELS}
@@ -52,13 +52,11 @@ def _labels_of_order(conn, pk: int) -> dict:
 
 
 def test_hardening_19_2_migration_gives_each_company_its_own_cascade_and_repoints_its_ots(empty_database):
-    result = _flask(["db", "upgrade", "0017"], empty_database)
-    assert result.returncode == 0, result.stderr[-2000:]
+    migrate(empty_database, "upgrade", "0017")
     engine = create_engine(empty_database)
     with engine.begin() as conn:
         _fill_at_0017(conn)
-    result = _flask(["db", "upgrade"], empty_database)
-    assert result.returncode == 0, result.stderr[-3000:]
+    migrate(empty_database, "upgrade")
     with engine.connect() as conn:
         for lv in LEVELS:
             rows = conn.execute(text(f"SELECT company_id, label FROM {TABLE[lv]} ORDER BY id")).all()
@@ -78,8 +76,7 @@ def test_hardening_19_2_migration_gives_each_company_its_own_cascade_and_repoint
                     f"SELECT count(*) FROM {COMBOS} c JOIN {TABLE[lv]} o ON o.id = c.{lv}_id "
                     "WHERE c.company_id = :c AND o.company_id <> :c"), {"c": company}).scalar()
                 assert foreign == 0
-    result = _flask(["db", "downgrade", "0017"], empty_database)
-    assert result.returncode == 0, result.stderr[-3000:]
+    migrate(empty_database, "downgrade", "0017")
     with engine.connect() as conn:
         for lv in LEVELS:
             assert conn.execute(text(f"SELECT id, label FROM {TABLE[lv]} ORDER BY id")).all() == [
@@ -90,13 +87,11 @@ def test_hardening_19_2_migration_gives_each_company_its_own_cascade_and_repoint
 
 
 def test_hardening_19_2_migration_without_companies_drops_the_shared_rows(empty_database):
-    result = _flask(["db", "upgrade", "0017"], empty_database)
-    assert result.returncode == 0, result.stderr[-2000:]
+    migrate(empty_database, "upgrade", "0017")
     engine = create_engine(empty_database)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO packaging_product_type (id, label, active) VALUES (1, 'Caja', true)"))
-    result = _flask(["db", "upgrade"], empty_database)
-    assert result.returncode == 0, result.stderr[-3000:]
+    migrate(empty_database, "upgrade")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM packaging_product_type")).scalar() == 0
     engine.dispose()
