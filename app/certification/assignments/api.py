@@ -18,6 +18,7 @@ from app.certification.assignments.models import (
 from app.certification.catalogs.api import _CertificationApi, payload
 from app.certification.catalogs.models import FIELD_LABELS
 from app.core import validation as v
+from app.core.commands import run
 from app.core.api import READ_ONLY_ROUTES, api_endpoint
 from app.core.context import request_today
 from app.extensions import db
@@ -49,8 +50,7 @@ class CertificationAssignmentApi(_CertificationApi):
         return self._guarded(self._create)
 
     def _create(self):
-        assignment = self.service(services.assign_certification, **payload(tuple(self.add_columns)))
-        db.session.commit()
+        assignment = run(services.assign_certification, **payload(tuple(self.add_columns)))
         return self.response(201, id=assignment.id, result=self._status(assignment))
 
     def pre_update(self, item) -> None:

@@ -19,9 +19,7 @@ from app.core.api import (
     TenantModelRestApi,
     json_body,
 )
-from app.core.context import request_today
 from app.core.errors import ValidationError
-from app.core.identity import current_user
 from app.core.tenancy import Company, current_company_id
 from app.extensions import db
 
@@ -43,10 +41,6 @@ def payload(fields: tuple[str, ...]) -> dict:
 
 class _CertificationApi(TenantModelRestApi):
     method_permission_name = {**API_PERMISSIONS, "status": "read", "annul": "write", "correct": "write"}
-
-    def service(self, fn, **kwargs):
-        """Run a service as the caller in the active company; commit once; DomainError -> 4xx."""
-        return fn(session=db.session, user=current_user(), company=active_company(), today=request_today(), **kwargs)
 
 
 class _CatalogApi(_CertificationApi):

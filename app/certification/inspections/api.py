@@ -9,8 +9,8 @@ from app.certification.catalogs.api import _CertificationApi, payload
 from app.certification.inspections import services
 from app.certification.inspections.models import Inspection
 from app.certification.inspections.services import EDITABLE, correct_inspection
+from app.core.commands import run
 from app.core.api import READ_ONLY_ROUTES, api_endpoint, json_body
-from app.extensions import db
 
 INSPECTION_FIELDS = ("assignment", "audit_type", "auditor", "date", "pieces", "result", "observations")
 
@@ -36,8 +36,7 @@ class InspectionApi(_CertificationApi):
         return self._guarded(self._create)
 
     def _create(self):
-        inspection = self.service(services.register_inspection, **payload(INSPECTION_FIELDS))
-        db.session.commit()
+        inspection = run(services.register_inspection, **payload(INSPECTION_FIELDS))
         return self.response(201, id=inspection.id, result=self.show_model_schema.dump(inspection))
 
     @api_endpoint("/<int:pk>/annul", methods=["POST"])
@@ -86,12 +85,10 @@ class InspectionApi(_CertificationApi):
         current = {"date": found.date.isoformat(), "audit_type": found.audit_type_id, "auditor": found.auditor_id,
                    "pieces": found.pieces, "result": found.result, "observations": found.observations or ""}
         sent = {k: v for k, v in payload(EDITABLE).items() if k in json_body()}
-        inspection = self.service(correct_inspection, inspection=pk, **{**current, **sent})
-        db.session.commit()
+        inspection = run(correct_inspection, inspection=pk, **{**current, **sent})
         return self.response(200, id=inspection.id, result=self.show_model_schema.dump(inspection))
 
     def _annul(self, pk):
         self.get_visible(pk)
-        inspection = self.service(services.annul_inspection, inspection=pk, **payload(("reason",)))
-        db.session.commit()
+        inspection = run(services.annul_inspection, inspection=pk, **payload(("reason",)))
         return self.response(200, id=inspection.id, result=self.show_model_schema.dump(inspection))

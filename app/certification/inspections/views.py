@@ -18,9 +18,9 @@ from app.certification.catalogs.views import OperatorCatalogView
 from app.certification.inspections import queries, services
 from app.certification.inspections.models import RESULT_LABELS, Inspection
 from app.certification.inspections.services import EDITABLE, correct_inspection
+from app.core.commands import run
 from app.core.errors import DomainError, NotFound
 from app.core.exports import csv_response
-from app.core.identity import current_user
 from app.core.localization import company_today
 from app.core.localization import format_date as fmt
 from app.core.pages import FORM_FAILURES, form_errors
@@ -94,11 +94,7 @@ class InspectionView(TenantModelView):
         if request.method == "POST":
             values = {name: request.form.get(name, "") for name in ("operator", *self.FORM_FIELDS)}
             try:
-                inspection = services.register_inspection(
-                    session=db.session, user=current_user(), company=active_company(), today=company_today(active_company()),
-                    **{name: values[name] for name in self.FORM_FIELDS},
-                )
-                db.session.commit()
+                inspection = run(services.register_inspection, **{name: values[name] for name in self.FORM_FIELDS})
             except FORM_FAILURES as exc:
                 errors = form_errors(exc, values)
             else:
@@ -135,11 +131,7 @@ class InspectionView(TenantModelView):
     def annul(self, pk):
         """CERT-INS-4 from the operator's page: annul with a reason."""
         try:
-            inspection = services.annul_inspection(
-                session=db.session, user=current_user(), company=active_company(), inspection=pk,
-                reason=request.form.get("reason", ""), today=company_today(active_company()),
-            )
-            db.session.commit()
+            inspection = run(services.annul_inspection, inspection=pk, reason=request.form.get("reason", ""))
         except FORM_FAILURES as exc:
             for message in form_errors(exc, request.form).values():  # the form is on the operator's page
                 flash(message, "danger")
@@ -183,9 +175,7 @@ def correction_page(view, pk: int):
     if request.method == "POST":
         values = {name: request.form.get(name, "") for name in EDITABLE}
         try:
-            correct_inspection(session=db.session, user=current_user(), company=active_company(),
-                               today=company_today(active_company()), inspection=pk, **values)
-            db.session.commit()
+            run(correct_inspection, inspection=pk, **values)
         except FORM_FAILURES as exc:
             errors = form_errors(exc, values)
         else:
