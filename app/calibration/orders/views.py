@@ -114,8 +114,6 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         reopens one of the execution forms with what was typed and its errors."""
         user = current_user()
         items = checklist.checklist(db.session, order=obj)
-        db.session.commit()
-
         certs = [{"number": c.number, "status_label": c.status_label, "shared": c.shared_at is not None,
                   "replaces": c.replaces.number if c.replaces else None,
                   "url": f"/api/v1/calibration_order/{obj.id}/certificate/{c.number}"}
@@ -230,19 +228,18 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
     def act(self, pk, action):
         return self.perform_from_form(pk, action)
 
-    def _section(self, pk, name: str, run, values: dict):
-        """Run one execution form's command; on a refusal the page comes back with that form
-        open, what was typed and the errors beside the fields."""
+    def _section(self, pk, name: str, command, values: dict, done: str | None = None, **arguments):
+        """Run one execution form's command in the request boundary and say `done` (or what the
+        command returns); on a refusal the page comes back with that form open, what was typed
+        and the errors beside the fields."""
         order = self.get_object(pk, details=True)
         try:
-            message = run(order)
-            db.session.commit()
+            result = run(command, order=order, **arguments)
         except DomainError as exc:
-            db.session.rollback()
             errors, above = errors_by_field(exc, SECTION_FIELDS[name])
             section = {"form": name, "typed": values, "errors": errors, "message": above}
             return self.details_response(self.get_object(pk, details=True), section=section, status=exc.status)
-        flash(message, "success")
+        flash(done or result, "success")
         return redirect(url_for(".details", pk=pk) + f"#{name}")
 
     @expose("/orden/<int:pk>/detalles", methods=["POST"])
@@ -251,50 +248,42 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         values = {k: request.form.get(k, "") for k in services.EDIT_FIELDS if k in request.form}
         if "wants_due_date" in services.EDIT_FIELDS and "wants_due_date_present" in request.form:
             values["wants_due_date"] = request.form.get("wants_due_date", "")
-        return self._section(pk, "execution", lambda o: (
-            services.update_order(session=db.session, user=current_user(), order=o, data=values), "Datos de la orden guardados.")[1],
-            values)
+        return self._section(pk, "execution", services.update_order, values, "Datos de la orden guardados.", data=values)
 
     @expose("/orden/<int:pk>/avance", methods=["POST"])
     @has_access
     def progress(self, pk):
         values = {"entry_date": request.form.get("entry_date", ""), "text": request.form.get("text", "")}
-        return self._section(pk, "progress", lambda o: (
-            execution.add_progress(session=db.session, user=current_user(), order=o, data=values, today=request_today()),
-            "Avance registrado.")[1], values)
+        return self._section(pk, "progress", execution.add_progress, values, "Avance registrado.", data=values)
 
     @expose("/orden/<int:pk>/resultado", methods=["POST"])
     @has_access
     def result(self, pk):
         values = {k: request.form.get(k, "") for k in execution.RESULT_LABELS if request.form.get(k, "") != ""}
-        return self._section(pk, "results", lambda o: (
-            execution.add_result(session=db.session, user=current_user(), order=o, data=values), "Resultado añadido.")[1],
-            values)
+        return self._section(pk, "results", execution.add_result, values, "Resultado añadido.", data=values)
 
     @expose("/orden/<int:pk>/resultado/<int:rid>/borrar", methods=["POST"])
     @has_access
     def result_delete(self, pk, rid):
-        def run(order):
-            result = queries.get_child(session=db.session, user=current_user(), model=CalibrationResult,
-                                       child_id=rid, what="resultado")
+        def delete(*, session, user, order):
+            result = queries.get_child(session=session, user=user, model=CalibrationResult, child_id=rid, what="resultado")
             if result.order_id != order.id:
                 raise NotFound("No existe ese resultado en esta orden.")
-            execution.delete_result(session=db.session, user=current_user(), result=result)
-            return "Resultado eliminado."
-        return self._section(pk, "results", run, {})
+            execution.delete_result(session=session, user=user, result=result)
+        return self._section(pk, "results", delete, {}, "Resultado eliminado.")
 
     @accepts_upload
     @expose("/orden/<int:pk>/evidencia", methods=["POST"])
     @has_access
     def upload_evidence(self, pk):
-        def run(order):
+        def attach(*, session, user, order):
             upload = received_file("file")
             if upload is None or not upload.filename:
                 raise ValidationError("Elige el archivo de evidencia.", field="file")
-            evidence = execution.add_evidence(session=db.session, user=current_user(), order=order,
-                                              filename=upload.filename, data=upload.stream, storage=get_storage())
+            evidence = execution.add_evidence(session=session, user=user, order=order, filename=upload.filename,
+                                              data=upload.stream, storage=get_storage())
             return f"Evidencia «{evidence.filename}» adjunta."
-        return self._section(pk, "evidence", run, {})
+        return self._section(pk, "evidence", attach, {})
 
     @expose("/evidencia/<int:eid>")
     @has_access
@@ -307,19 +296,18 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
     @has_access
     def logistics(self, pk):
         values = {k: request.form.get(k, "") for k in ("status", "event_date", "carrier", "tracking_number", "responsible")}
-        return self._section(pk, "logistics", lambda o: (
-            execution.add_logistics(session=db.session, user=current_user(), order=o, data=values, today=request_today()),
-            "Evento logístico registrado.")[1], values)
+        return self._section(pk, "logistics", execution.add_logistics, values, "Evento logístico registrado.", data=values)
 
     @expose("/orden/<int:pk>/lista", methods=["POST"])
     @has_access
     def ticks(self, pk):
-        def run(order):
-            ticked = set(request.form.getlist("item"))
-            items = {i["code"]: i["code"] in ticked for i in checklist.checklist(db.session, order=order)}
-            changed = checklist.set_ticks(db.session, user=current_user(), order=order, items=items)
+        ticked = set(request.form.getlist("item"))
+
+        def tick(*, session, user, order):
+            items = {i["code"]: i["code"] in ticked for i in checklist.checklist(session, order=order)}
+            changed = checklist.set_ticks(session, user=user, order=order, items=items)
             return f"Lista de revisión guardada ({len(changed)} cambios)."
-        return self._section(pk, "checklist", run, {})
+        return self._section(pk, "checklist", tick, {})
 
 
 class ChecklistItemView(TenantModelView):
