@@ -204,19 +204,18 @@ class LegacyCalibrationApi(BaseApi):
     def share_certificate(self):
         """Publish the certificate and notify the contacts; an approved order gets its
         certificate issued first (ISSUE_CERTIFICATE then SHARE_CERTIFICATE, one transaction)."""
-        def run():
-            data = _args()
-            order = self._order(data)
-            user, today = current_user(), request_today()
+        def share(*, session, user, today, order):
             if order.state == "APPROVED":
-                order = services.perform(session=db.session, user=user, order=order, action="ISSUE_CERTIFICATE",
+                order = services.perform(session=session, user=user, order=order, action="ISSUE_CERTIFICATE",
                                          payload={}, today=today)
-            order = services.perform(session=db.session, user=user, order=order, action="SHARE_CERTIFICATE",
-                                     payload={}, today=today)
+            return services.perform(session=session, user=user, order=order, action="SHARE_CERTIFICATE",
+                                    payload={}, today=today)
+
+        def answer():
+            order = run_command(share, order=self._order(_args()))
             cert = certificates.current(db.session, order)
-            db.session.commit()
-            return _ok(order=queries.order_to_dict(order, user=user, details=False), certificate=certificate_json(cert))
-        return self._guarded(run)
+            return _ok(order=queries.order_to_dict(order, user=current_user(), details=False), certificate=certificate_json(cert))
+        return self._guarded(answer)
 
 
 def servicio_ot(**_):

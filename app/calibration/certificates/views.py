@@ -34,8 +34,9 @@ from app.calibration.certificates.models import (
     Certificate,
 )
 from app.calibration.certificates.services import CODE_LENGTH
+from app.core.commands import run
 from app.core.errors import DomainError
-from app.core.identity import current_user, role_names
+from app.core.identity import role_names
 from app.core.pages import form_errors
 from app.core.tenancy import active_company, company_scope
 from app.extensions import db
@@ -125,8 +126,7 @@ class CertificateSettingsView(BaseView):
         if request.method == "POST":
             values = {name: request.form.get(name, "") for name in self.FIELDS}
             try:
-                services.save_settings(db.session, company=company, user=current_user(), values=values)
-                db.session.commit()
+                run(services.save_settings, company=company, values=values)
             except DomainError as exc:
                 errors, status = form_errors(exc, values), 422
             else:

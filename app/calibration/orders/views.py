@@ -178,10 +178,8 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         try:
             order = run(services.update_work_order, order=order, data=data)
         except NotFound:
-            db.session.rollback()
             raise
         except DomainError as exc:
-            db.session.rollback()
             beside, above = errors_by_field(exc, {**WORK_ORDER_FIELDS, "reason": {}})
             state = {"values": {**typed_values(WORK_ORDER_FIELDS, payload), "reason": request.form.get("reason", "")},
                      "errors": beside, "message": above}
