@@ -14,6 +14,7 @@ from flask_appbuilder.security.sqla.models import User
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
+from sqlalchemy.orm import selectinload
 from app.core.tenancy import TenantMixin, company_user_ids
 
 
@@ -75,14 +76,18 @@ def related_rows_query(self, col_name, filter_rel_fields):
 
     A company's record offers as users only the members of the active company, whether or
     not its view says so (issue 19: a packaging list offered, in its filter drop-downs, the
-    users of the other company; issue 8, finding 8 had fixed it view by view)."""
+    users of the other company; issue 8, finding 8 had fixed it view by view). The relations
+    a choice's label reads are loaded with the choices (`__label_loads__` on the model)."""
     datamodel = self.datamodel.get_related_interface(col_name)
     filters = datamodel.get_filters()
     if filter_rel_fields and col_name in filter_rel_fields:
         filters = filters.add_filter_list(filter_rel_fields[col_name])
     if issubclass(datamodel.obj, User) and issubclass(self.datamodel.obj, TenantMixin):
         filters = filters.add_filter_list([["id", FilterInFunction, company_user_ids]])
-    return lambda: datamodel.apply_all(datamodel.session.query(datamodel.obj), filters).all()
+    # what each choice's label reads comes with the choices (a model names it: `__label_loads__`),
+    # not one load per distinct related row (issue 29, item 2)
+    loads = [selectinload(getattr(datamodel.obj, name)) for name in getattr(datamodel.obj, "__label_loads__", ())]
+    return lambda: datamodel.apply_all(datamodel.session.query(datamodel.obj).options(*loads), filters).all()
 
 
 def install() -> None:

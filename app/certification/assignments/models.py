@@ -53,6 +53,7 @@ class CertificationAssignment(TenantMixin, Model):
     inactive with its expiry date; reactivation is a new assignment."""
 
     __tablename__ = "cert_assignment"
+    __label_loads__ = ("operator", "certification")  # what its label (__repr__) reads, for choices
     __entity__ = "certification_assignment"
     __table_args__ = (
         _partial_unique("uq_cert_assignment_active", "operator_id", "certification_id", where="active"),

@@ -7,7 +7,9 @@ import csv
 import datetime as dt
 import io
 
-from app.certification.catalogs.models import Operator
+from sqlalchemy import select
+
+from app.certification.catalogs.models import Auditor, Certification, Operator
 from app.certification.inspections.models import Inspection
 from app.core.tenancy import company_scope
 from tests.certification.conftest import TODAY
@@ -121,3 +123,32 @@ def test_inspections_csv_marks_annulled_ones(web):
     rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:3] == ["Id", "Fecha", "Operario"]
     assert [(row[9], row[11], row[12]) for row in rows[1:]] == [("NO OK", "No", ""), ("OK", "Sí", "Duplicada")]
+
+
+def test_issue_29_2_the_inspection_list_reads_the_same_statements_whatever_the_related_rows(web, session, count_queries):
+    """Issue 29, item 2: inspections of a second certification, audit type, auditor and
+    operator on the page add no statement (each row's names come with the page, not one load
+    per distinct related row), for the list and for its filter choices."""
+    path = "/certificaciones/inspecciones/list/"
+    first = web.assign(START, today=TODAY)
+    web.inspect(first, START, today=TODAY)
+    web.client.get(path)
+    with count_queries() as alike:
+        assert web.client.get(path).status_code == 200
+    with company_scope(web.company.id):
+        operator = Operator(first_name="Pablo", last_name="Ruiz", code="OP-2")
+        auditor = Auditor(first_name="Elena", last_name="Sanz", code="AU-2")
+        session.add_all([operator, auditor])
+        session.commit()
+    second = web.assign(START, today=TODAY, operator=operator, certification=web.other_cert)
+    web.inspect(second, START, today=TODAY, audit_type=web.other_type.id, auditor=auditor.id)
+    with company_scope(web.company.id):  # offered by the filters, on no row of the page
+        third = Certification(name="Pintura", description="Certificación de pintura")
+        session.add_all([third, Operator(first_name="Rosa", last_name="Vidal", code="OP-3")])
+        session.commit()
+    web.assign(START, today=TODAY, operator=session.scalar(select(Operator).where(Operator.code == "OP-3")),
+               certification=third)
+    with count_queries() as mixed:
+        page = web.client.get(path)
+    assert page.status_code == 200 and "Taller" in page.get_data(as_text=True)
+    assert mixed.count == alike.count, [s for s in mixed.statements if s not in alike.statements]
