@@ -18,7 +18,7 @@ from app.certification.assignments.models import (
 from app.certification.catalogs.api import _CertificationApi, payload
 from app.certification.catalogs.models import FIELD_LABELS
 from app.core import validation as v
-from app.core.api import READ_ONLY_ROUTES, api_endpoint
+from app.core.api import READ_ONLY_ROUTES, answers_errors, api_endpoint
 from app.core.context import request_today
 from app.extensions import db
 
@@ -45,10 +45,8 @@ class CertificationAssignmentApi(_CertificationApi):
     order_columns = ["assigned_on", "expired_on", "active"]
     base_order = ("assigned_on", "desc")
 
+    @answers_errors
     def post_headless(self):
-        return self._guarded(self._create)
-
-    def _create(self):
         assignment = self.service(services.assign_certification, **payload(tuple(self.add_columns)))
         db.session.commit()
         return self.response(201, id=assignment.id, result=self._status(assignment))
@@ -81,19 +79,10 @@ class CertificationAssignmentApi(_CertificationApi):
         for row in data["result"]:
             _lazy_assignment(row, lapsed_on)
 
-    @api_endpoint("/<int:pk>/status", methods=["GET"])
+    @api_endpoint("/<int:pk>/status", summary="La asignación y sus periodos",
+                  answers={200: "active, expired_on y los periodos de validación"})
     def status(self, pk):
-        """The assignment and its periods
-        ---
-        get:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          responses:
-            200: {description: '{"active", "expired_on", "periods": [...]}'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """The assignment and its periods."""
         return self.response(200, **self._status(self.get_visible(pk)))
 
 
