@@ -15,7 +15,7 @@ from app.certification.assignments.models import (
     CertificationAssignment,
     ValidationPeriod,
 )
-from app.certification.catalogs.api import _CertificationApi, payload
+from app.certification.catalogs.api import CertificationBaseApi, payload
 from app.certification.catalogs.models import FIELD_LABELS
 from app.core import validation as v
 from app.core.api import READ_ONLY_ROUTES, answers_errors, api_endpoint
@@ -28,7 +28,7 @@ def _lazy_assignment(result: dict, lapsed_on: dict[int, dt.date]) -> None:
         result["active"], result["expired_on"] = False, lapsed_on[result["id"]].isoformat()
 
 
-class CertificationAssignmentApi(_CertificationApi):
+class CertificationAssignmentApi(CertificationBaseApi):
     """POST {operator, certification, assigned_on, observations} -> 201 with period 1;
     GET /<pk>/status; PUT edits the observations only; no delete (history)."""
 
@@ -86,7 +86,7 @@ class CertificationAssignmentApi(_CertificationApi):
         return self.response(200, **self._status(self.get_visible(pk)))
 
 
-class ValidationPeriodApi(_CertificationApi):
+class ValidationPeriodApi(CertificationBaseApi):
     """Read-only: periods change only through inspections and expiry."""
 
     resource_name = "validation_period"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.certification.catalogs.api import _CertificationApi, payload
+from app.certification.catalogs.api import CertificationBaseApi, payload
 from app.certification.inspections import services
 from app.certification.inspections.models import Inspection
 from app.certification.inspections.services import EDITABLE, correct_inspection
@@ -15,7 +15,7 @@ from app.extensions import db
 INSPECTION_FIELDS = ("assignment", "audit_type", "auditor", "date", "pieces", "result", "observations")
 
 
-class InspectionApi(_CertificationApi):
+class InspectionApi(CertificationBaseApi):
     """POST registers through the service (201 | 422 {"message"}); PUT /<pk>/correct corrects
     it inside the open period (CERT-INS-5); POST /<pk>/annul {reason}; never deleted."""
 
