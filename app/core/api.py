@@ -25,7 +25,7 @@ from werkzeug.exceptions import BadRequest
 from app.core import idempotency
 from app.core.constraints import explain
 from app.core.context import request_today
-from app.core.endpoint_docs import document
+from app.core.endpoint_docs import STANDARD_SUMMARIES, document
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.fab_lists import RestFilters
 from app.core.identity import current_user, user_ref
@@ -217,12 +217,11 @@ def answers_errors(method):
 def api_endpoint(url: str, methods=("GET",), **docs):
     """One decorator for a custom REST endpoint (issue 7 item 6): FAB's expose + protect +
     safe, and answers_errors (a DomainError or a broken constraint is the JSON answer). Its
-    OpenAPI operation is written from `docs` (app/core/endpoint_docs.py: summary, body,
+    OpenAPI operation is written from `docs` (app/core/endpoint_docs.py: summary, body, query,
     answers, errors, headers)."""
 
     def decorate(method):
-        if docs or "---" not in (method.__doc__ or ""):
-            document(method, url, methods, **docs)
+        document(method, url, methods, **docs)
         return expose(url, methods=list(methods))(protect()(safe(answers_errors(method))))
 
     return decorate
@@ -247,6 +246,7 @@ class TenantModelRestApi(GuardedApi, RestFilters, ModelRestApi):
 
     allow_browser_login = False
     method_permission_name = API_PERMISSIONS
+    openapi_spec_methods = STANDARD_SUMMARIES
     model2schemaconverter = StrictSchemaConverter
     page_size = 25
 

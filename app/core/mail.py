@@ -76,7 +76,7 @@ class SendReport:
 
 # --- enqueue ------------------------------------------------------------------------------
 
-def _addresses(to) -> list[str]:
+def addresses(to) -> list[str]:
     items = [to] if isinstance(to, str) else list(to or [])
     if not items:
         raise ValidationError(str(_l("El correo necesita al menos un destinatario.")), field="to")
@@ -112,7 +112,7 @@ def enqueue(
         raise ValidationError(str(_l("El correo necesita un asunto.")), field="subject")
     message = OutboxMessage(
         company_id=company_id,
-        to=_addresses(to),
+        to=addresses(to),
         subject=subject[:300],
         body=body or "",
         html=html,

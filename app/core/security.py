@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
 from app.core import security_views
+from app.core.endpoint_docs import STANDARD_SUMMARIES, spec_methods
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.fab_lists import RestFilters
 from app.core.roles import load_roles
@@ -125,8 +126,21 @@ def check_api_csrf() -> None:
 
 # --- FAB classes --------------------------------------------------------------------
 
+# the OpenAPI summaries of FAB's security routes (app/core/endpoint_docs.py)
+SECURITY_SUMMARIES = {**STANDARD_SUMMARIES, **spec_methods({
+    "login": "Iniciar sesión: el token JWT de acceso (y el de renovación)",
+    "refresh": "Un token de acceso nuevo a cambio del de renovación",
+    "list_role_permissions": "Los permisos de un rol",
+    "add_role_permissions": "Dar permisos a un rol",
+    "update_role_users": "Los usuarios de un rol",
+    "update_role_groups": "Los grupos de un rol",
+})}
+
+
 class RateLimitedSecurityApi(SecurityApi):
     """FAB's security API (JWT login at /api/v1/security/login), rate-limited per address."""
+
+    openapi_spec_methods = SECURITY_SUMMARIES
 
     limits = [
         Limit(
@@ -150,6 +164,8 @@ class ConstraintsAre422:
 
 
 class UserApi(ConstraintsAre422, RestFilters, FabUserApi):
+    openapi_spec_methods = SECURITY_SUMMARIES
+
     def delete_headless(self, pk):
         """A user with history is refused (422 naming why): deactivate them instead."""
         item = self.datamodel.get(pk, self._base_filters)
@@ -162,13 +178,14 @@ class UserApi(ConstraintsAre422, RestFilters, FabUserApi):
 
 
 class RoleApi(ConstraintsAre422, RestFilters, FabRoleApi):
-    pass
+    openapi_spec_methods = SECURITY_SUMMARIES
 
 
 def _read_only(api_class):
     """Permissions and resources come from the code (`flask seed`); groups are not used:
     their APIs are read-only."""
-    return type(api_class.__name__, (RestFilters, api_class), {"include_route_methods": set(READ_ONLY_ROUTES)})
+    return type(api_class.__name__, (RestFilters, api_class), {"include_route_methods": set(READ_ONLY_ROUTES),
+                                                               "openapi_spec_methods": SECURITY_SUMMARIES})
 
 
 @functools.lru_cache(maxsize=1)

@@ -55,3 +55,14 @@ def test_no_file_over_400_lines_and_no_long_function_without_its_reason():
                 if not reason:
                     long_functions.append(f"{path.relative_to(APP)}:{node.lineno} {node.name}")
     assert big_files == [] and long_functions == []
+
+
+def test_no_file_of_app_imports_a_private_name_of_another():
+    """Issue 20: a name another file imports is public in the module it lives in (no leading
+    underscore), so that `_name` always means «only this file uses it»."""
+    offenders = sorted(f"{path.relative_to(APP)}: {node.module}.{alias.name}"
+                       for path in APP.rglob("*.py")
+                       for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                       if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("app")
+                       for alias in node.names if alias.name.startswith("_"))
+    assert offenders == []

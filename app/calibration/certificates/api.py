@@ -62,48 +62,27 @@ class OrderCertificatesApi(GuardedApi, BaseApi):
         order = self.visible_order(pk, user)
         return services.visible_to(db.session, order, user)
 
-    @api_endpoint("/<int:pk>/certificate", methods=["GET"])
+    @api_endpoint("/<int:pk>/certificate", summary="Certificado vigente de la orden (PDF)",
+                  answers={200: ("El PDF", "application/pdf")})
     def certificate(self, pk):
-        """The order's current certificate (PDF)
-        ---
-        get:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: 'The PDF', content: {application/pdf: {}}}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """The order's current certificate (PDF)."""
         items = self._visible(pk)
         if not items:
             raise NotFound(str(_l("La orden aún no tiene un certificado disponible.")))
         return pdf_response(items[-1])
 
-    @api_endpoint("/<int:pk>/certificate/<number>", methods=["GET"])
+    @api_endpoint("/<int:pk>/certificate/<number>", summary="Un certificado de la orden por su número (PDF), "
+                  "también uno reemplazado", answers={200: ("El PDF", "application/pdf")})
     def certificate_by_number(self, pk, number):
-        """One certificate of the order by its number (PDF), superseded ones included
-        ---
-        get:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          - {in: path, name: number, schema: {type: string}}
-          responses:
-            200: {description: 'The PDF', content: {application/pdf: {}}}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """One certificate of the order by its number (PDF), superseded ones included."""
         for cert in self._visible(pk):
             if cert.number == number:
                 return pdf_response(cert)
         raise NotFound(str(_l("No existe ese certificado en la orden.")))
 
-    @api_endpoint("/<int:pk>/certificates", methods=["GET"])
+    @api_endpoint("/<int:pk>/certificates", summary="Los certificados de la orden con su estado",
+                  answers={200: "result: cada certificado con número, estado (vigente / reemplazado), a quién "
+                                "reemplaza y quién lo reemplaza"})
     def certificates(self, pk):
-        """Every certificate of the order with its status (valid / superseded)
-        ---
-        get:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: '{"result": [{"number", "status", "replaced_by", ...}]}'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Every certificate of the order with its status (valid / superseded)."""
         return self.response(200, result=[certificate_json(c) for c in self._visible(pk)])

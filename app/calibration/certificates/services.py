@@ -29,7 +29,7 @@ from app.calibration.certificates.pdf import CertificateData, ResultRow, render
 from app.core.audit import AuditEntry
 from app.core.errors import ValidationError
 from app.core.identity import display_name, role_names
-from app.core.mail import Attachment, _addresses, enqueue
+from app.core.mail import Attachment, addresses, enqueue
 from app.core.models import utcnow
 from app.core.pdf import format_value
 from app.core.sequences import format_number, next_number
@@ -65,7 +65,7 @@ def save_settings(session: Session, *, company, user, values: dict) -> Calibrati
     if check.ok("certificate_contacts") and clean["certificate_contacts"]:
         probe = CalibrationSettings(certificate_contacts=clean["certificate_contacts"])
         try:
-            clean["certificate_contacts"] = "\n".join(_addresses(probe.contacts()))
+            clean["certificate_contacts"] = "\n".join(addresses(probe.contacts()))
         except ValidationError as exc:
             check.add("certificate_contacts", exc.message)
     check.done()

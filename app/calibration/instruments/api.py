@@ -47,18 +47,10 @@ class InstrumentApi(TenantModelRestApi):
     def pre_update(self, item):
         services.check_instrument(item)
 
-    @api_endpoint("/<int:pk>/validate", methods=["POST"])
+    @api_endpoint("/<int:pk>/validate", methods=["POST"], summary="El cliente valida el instrumento (Recepción)",
+                  answers={200: "Validado: quién y cuándo"})
     def validate(self, pk):
-        """The client validates the instrument (Recepción)
-        ---
-        post:
-          parameters:
-          - {in: path, schema: {type: integer}, name: pk}
-          responses:
-            200: {description: 'Validated: who and when'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """The client validates the instrument (Recepción)."""
         instrument = self.get_visible(pk)
         run(services.validate_instrument, instrument=instrument)
         return self.response(200, id=instrument.id, validated_at=instrument.validated_at.isoformat(),

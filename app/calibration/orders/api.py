@@ -93,41 +93,23 @@ class CalibrationOrderApi(WorkflowActionsApi):
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk, details=True)
         return self.response(200, id=order.id, changed=sorted(changes), result=queries.order_to_dict(order, user=current_user()))
 
-    @api_endpoint("/<int:pk>/history", methods=["GET"])
+    @api_endpoint("/<int:pk>/history", summary="Historial de la orden",
+                  answers={200: "Las entradas de su auditoría, de la más antigua"})
     def history(self, pk):
-        """The order's audit timeline
-        ---
-        get:
-          parameters:
-          - {in: path, schema: {type: integer}, name: pk}
-          responses:
-            200: {description: 'Audit entries, oldest first'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """The order's audit timeline."""
         user = current_user()
         order = queries.get_order(session=db.session, user=user, order_id=pk)
         return self.response(200, id=order.id, history=[queries.entry_to_dict(e, user=user)
                                                         for e in queries.timeline(session=db.session, order=order)])
 
     @accepts_upload
-    @api_endpoint("/<int:pk>/evidence", methods=["POST"])
+    @api_endpoint("/<int:pk>/evidence", methods=["POST"], errors=(403, 404, 413, 422),
+                  summary="Adjuntar una evidencia (multipart «file»: pdf, png, jpg, csv o xlsx; hasta 20 MB)",
+                  body=({"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
+                        "multipart/form-data"),
+                  answers={201: "La evidencia guardada: nombre, tamaño, SHA-256 y URL de descarga"})
     def upload_evidence(self, pk):
-        """Attach an evidence file (multipart `file`; pdf, png, jpg, csv, xlsx; <= MAX_UPLOAD_BYTES, 20 MB)
-        ---
-        post:
-          parameters:
-          - {in: path, schema: {type: integer}, name: pk}
-          requestBody:
-            content:
-              multipart/form-data:
-                schema: {type: object, properties: {file: {type: string, format: binary}}}
-          responses:
-            201: {description: 'The stored evidence: name, size, SHA-256, download URL'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            413: {description: 'The file is over MAX_UPLOAD_BYTES'}
-            422: {$ref: '#/components/responses/422'}
-        """
+        """Attach an evidence file (multipart `file`; <= MAX_UPLOAD_BYTES)."""
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
         upload = received_file("file")
         if upload is None:
@@ -136,39 +118,21 @@ class CalibrationOrderApi(WorkflowActionsApi):
                        storage=get_storage())
         return self.response(201, id=evidence.id, result=queries.evidence_to_dict(evidence))
 
-    @api_endpoint("/<int:pk>/checklist", methods=["GET"])
+    @api_endpoint("/<int:pk>/checklist", summary="Lista de revisión de la orden",
+                  answers={200: "Los puntos: código, texto, cláusula, marcado, por quién y cuándo"})
     def get_checklist(self, pk):
-        """The review checklist of the order
-        ---
-        get:
-          parameters:
-          - {in: path, schema: {type: integer}, name: pk}
-          responses:
-            200: {description: 'Items with code, label, clause, checked, by whom and when'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """The review checklist of the order."""
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
         items = checklist.checklist(db.session, order=order)
         return self.response(200, id=order.id, items=[_tick_dict(i) for i in items],
                              complete=all(i["checked"] for i in items))
 
-    @api_endpoint("/<int:pk>/checklist", methods=["PUT"])
+    @api_endpoint("/<int:pk>/checklist", methods=["PUT"], errors=(403, 404, 422),
+                  summary='Marcar o desmarcar puntos: {"items": {"<código>": true}} (supervisor, orden en revisión)',
+                  body={"type": "object", "properties": {"items": {"type": "object"}}},
+                  answers={200: "La lista de revisión tras el cambio"})
     def put_checklist(self, pk):
-        """Tick or untick items: {"items": {"<code>": true}} (supervisor, order in review)
-        ---
-        put:
-          parameters:
-          - {in: path, schema: {type: integer}, name: pk}
-          requestBody:
-            content:
-              application/json:
-                schema: {type: object, properties: {items: {type: object}}}
-          responses:
-            200: {description: 'The checklist after the change'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
+        """Tick or untick items of the review checklist (supervisor, order in review)."""
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
         body = json_body()
         unknown = sorted(set(body) - {"items"})
@@ -293,17 +257,10 @@ class CalibrationEvidenceApi(_ChildApi):
     search_columns = ["order_id", "filename"]
     openapi_spec_tag = "Calibración · Evidencias"
 
-    @api_endpoint("/<int:pk>/file", methods=["GET"])
+    @api_endpoint("/<int:pk>/file", summary="Descargar el archivo de la evidencia",
+                  answers={200: ("El archivo, con el tipo con que se subió", "*/*")})
     def file(self, pk):
-        """Download the evidence file (only users of its company who see its order)
-        ---
-        get:
-          parameters:
-          - {in: path, schema: {type: integer}, name: pk}
-          responses:
-            200: {description: 'The file'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Download the evidence file (only users of its company who see its order)."""
         evidence = self._child(pk)
         return file_response(evidence)
 

@@ -15,11 +15,11 @@ from app.certification.assignments.models import (
     CertificationAssignment,
     ValidationPeriod,
 )
-from app.certification.catalogs.api import _CertificationApi, payload
+from app.certification.catalogs.api import CertificationBaseApi, payload
 from app.certification.catalogs.models import FIELD_LABELS
 from app.core import validation as v
 from app.core.commands import run
-from app.core.api import READ_ONLY_ROUTES, api_endpoint
+from app.core.api import READ_ONLY_ROUTES, answers_errors, api_endpoint
 from app.core.context import request_today
 from app.extensions import db
 
@@ -29,7 +29,7 @@ def _lazy_assignment(result: dict, lapsed_on: dict[int, dt.date]) -> None:
         result["active"], result["expired_on"] = False, lapsed_on[result["id"]].isoformat()
 
 
-class CertificationAssignmentApi(_CertificationApi):
+class CertificationAssignmentApi(CertificationBaseApi):
     """POST {operator, certification, assigned_on, observations} -> 201 with period 1;
     GET /<pk>/status; PUT edits the observations only; no delete (history)."""
 
@@ -46,10 +46,8 @@ class CertificationAssignmentApi(_CertificationApi):
     order_columns = ["assigned_on", "expired_on", "active"]
     base_order = ("assigned_on", "desc")
 
+    @answers_errors
     def post_headless(self):
-        return self._guarded(self._create)
-
-    def _create(self):
         assignment = run(services.assign_certification, **payload(tuple(self.add_columns)))
         return self.response(201, id=assignment.id, result=self._status(assignment))
 
@@ -81,23 +79,14 @@ class CertificationAssignmentApi(_CertificationApi):
         for row in data["result"]:
             _lazy_assignment(row, lapsed_on)
 
-    @api_endpoint("/<int:pk>/status", methods=["GET"])
+    @api_endpoint("/<int:pk>/status", summary="La asignación y sus periodos",
+                  answers={200: "active, expired_on y los periodos de validación"})
     def status(self, pk):
-        """The assignment and its periods
-        ---
-        get:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          responses:
-            200: {description: '{"active", "expired_on", "periods": [...]}'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """The assignment and its periods."""
         return self.response(200, **self._status(self.get_visible(pk)))
 
 
-class ValidationPeriodApi(_CertificationApi):
+class ValidationPeriodApi(CertificationBaseApi):
     """Read-only: periods change only through inspections and expiry."""
 
     resource_name = "validation_period"

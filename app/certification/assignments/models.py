@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from app.certification.catalogs.models import Certification, Operator, _partial_unique
+from app.certification.catalogs.models import Certification, Operator, partial_unique
 from app.core import constraints
 from app.core.models import Model
 from app.core.tenancy import TenantMixin
@@ -56,7 +56,7 @@ class CertificationAssignment(TenantMixin, Model):
     __label_loads__ = ("operator", "certification")  # what its label (__repr__) reads, for choices
     __entity__ = "certification_assignment"
     __table_args__ = (
-        _partial_unique("uq_cert_assignment_active", "operator_id", "certification_id", where="active"),
+        partial_unique("uq_cert_assignment_active", "operator_id", "certification_id", where="active"),
         CheckConstraint(
             "(active AND expired_on IS NULL) OR (NOT active AND expired_on IS NOT NULL)",
             name="ck_cert_assignment_expiry",
@@ -104,7 +104,7 @@ class ValidationPeriod(TenantMixin, Model):
         UniqueConstraint("assignment_id", "number", "completed_on", name="uq_cert_period_chain"),
         UniqueConstraint("id", "assignment_id", "start_date", "end_date", name="uq_cert_period_window"),
         UniqueConstraint("id", "assignment_id", "previous_completed_on", name="uq_cert_period_opening"),
-        _partial_unique("uq_cert_period_open", "assignment_id", where="status = 'open'"),
+        partial_unique("uq_cert_period_open", "assignment_id", where="status = 'open'"),
         ForeignKeyConstraint(
             ["assignment_id", "previous_number", "previous_completed_on"],
             ["cert_validation_period.assignment_id", "cert_validation_period.number",

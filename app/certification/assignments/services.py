@@ -27,7 +27,7 @@ from app.certification.assignments.models import (
     ValidationPeriod,
 )
 from app.certification.catalogs.models import FIELD_LABELS, Certification, Operator
-from app.certification.catalogs.services import _visible
+from app.certification.catalogs.services import visible
 from app.certification.rules.services import current_rules
 from app.core import audit
 from app.core import validation as v
@@ -40,7 +40,7 @@ from app.core.workdays import WorkCalendar
 
 # --- periods ---------------------------------------------------------------------------
 
-def _open_period(
+def open_period(
     session: Session, *, assignment: CertificationAssignment, number: int, start: dt.date,
     calendar: WorkCalendar, previous: ValidationPeriod | None = None,
 ) -> ValidationPeriod:
@@ -85,7 +85,7 @@ def _expire(session: Session, *, assignment: CertificationAssignment, period: Va
     session.flush()
 
 
-def _current_open_period(session: Session, assignment: CertificationAssignment, lock: bool = False):
+def current_open_period(session: Session, assignment: CertificationAssignment, lock: bool = False):
     stmt = select(ValidationPeriod).where(
         ValidationPeriod.assignment_id == assignment.id, ValidationPeriod.status == OPEN
     ).execution_options(populate_existing=True)
@@ -104,18 +104,18 @@ class AssignmentLapsed(ValidationError):
 
     def aftermath(self, session: Session) -> None:
         assignment = lock_row(session, CertificationAssignment, self.assignment_id)
-        period = _current_open_period(session, assignment, lock=True) if assignment and assignment.active else None
+        period = current_open_period(session, assignment, lock=True) if assignment and assignment.active else None
         if period is not None and period.lapsed_by(self.today):
             _expire(session, assignment=assignment, period=period, user=self.user)
 
 
-def _lock_assignment(session: Session, pk, today: dt.date, user=None) -> tuple[CertificationAssignment, ValidationPeriod]:
+def lock_assignment(session: Session, pk, today: dt.date, user=None) -> tuple[CertificationAssignment, ValidationPeriod]:
     """The assignment and its open period, locked; refused when the assignment has expired
     (CERT-PER-3, checked before any inspection on it)."""
     assignment = lock_row(session, CertificationAssignment, v.record_id(pk, "assignment", FIELD_LABELS["assignment"]))
     if assignment is None:
         raise ValidationError(v.message("not_visible", label=FIELD_LABELS["assignment"]), field="assignment")
-    period = _current_open_period(session, assignment, lock=True) if assignment.active else None
+    period = current_open_period(session, assignment, lock=True) if assignment.active else None
     if period is None or period.lapsed_by(today):
         expired_on = assignment.expired_on or (period.end if period else None)
         message = (f"La certificación '{assignment.certification.name}' de {assignment.operator.full_name} "
@@ -228,7 +228,7 @@ def start_assignment(
     assignment.active, assignment.expired_on = True, None
     session.add(assignment)
     session.flush()
-    _open_period(session, assignment=assignment, number=1, start=assigned_on, calendar=calendar)
+    open_period(session, assignment=assignment, number=1, start=assigned_on, calendar=calendar)
     return assignment
 
 
@@ -246,7 +246,7 @@ def _make_room(session: Session, operator, certification, assigned_on: dt.date, 
             )
         )
     if current is not None:
-        period = _current_open_period(session, current)
+        period = current_open_period(session, current)
         if period is None or not period.lapsed_by(today):
             raise ValidationError(
                 f"{operator.full_name} ya tiene activa la certificación '{certification.name}' "
@@ -274,8 +274,8 @@ def assign_certification(
 ) -> CertificationAssignment:
     """CERT-ASG-1 and CERT-ASG-2 from raw input (ids and an ISO date)."""
     assignment = CertificationAssignment(
-        operator=_visible(session, Operator, operator, "operator"),
-        certification=_visible(session, Certification, certification, "certification"),
+        operator=visible(session, Operator, operator, "operator"),
+        certification=visible(session, Certification, certification, "certification"),
         assigned_on=v.date(assigned_on, "assigned_on", FIELD_LABELS["assigned_on"]),
         observations=observations,
     )

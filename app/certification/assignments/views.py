@@ -27,7 +27,7 @@ from app.extensions import db
 CATEGORY = "Certificaciones"  # the module's menu, opened by inspections/views.py's OperatorView
 
 
-def _assignment_names(relationship):
+def assignment_names(relationship):
     return selectinload(relationship).options(
         selectinload(CertificationAssignment.operator), selectinload(CertificationAssignment.certification)
     )
@@ -71,7 +71,7 @@ class ValidationPeriodView(TenantModelView):
     """Periodos (read-only) and the "en riesgo" list with its CSV."""
 
     route_base = "/certificaciones/periodos"
-    datamodel = EagerSQLAInterface(ValidationPeriod, _assignment_names(ValidationPeriod.assignment))
+    datamodel = EagerSQLAInterface(ValidationPeriod, assignment_names(ValidationPeriod.assignment))
     class_permission_name = "ValidationPeriod"
     method_permission_name = {**READ_WRITE, "at_risk": "read", "at_risk_csv": "read"}
     include_route_methods = {"list", "show", "at_risk", "at_risk_csv"}

@@ -39,11 +39,13 @@ def payload(fields: tuple[str, ...]) -> dict:
     return {name: data.get(name) for name in fields}
 
 
-class _CertificationApi(TenantModelRestApi):
+class CertificationBaseApi(TenantModelRestApi):
+    """The base of the module's APIs (catalogs, assignments, inspections)."""
+
     method_permission_name = {**API_PERMISSIONS, "status": "read", "annul": "write", "correct": "write"}
 
 
-class _CatalogApi(_CertificationApi):
+class _CatalogApi(CertificationBaseApi):
     """CRUD of a catalog (CERT-CAT-1): checked by the service; delete only without history."""
 
     def pre_add(self, item) -> None:

@@ -23,7 +23,7 @@ FIELD_LABELS = {
 }
 
 
-def _partial_unique(name: str, *columns: str, where: str) -> Index:
+def partial_unique(name: str, *columns: str, where: str) -> Index:
     """A unique index over the rows matching `where`, on PostgreSQL and SQLite."""
     return Index(name, *columns, unique=True, postgresql_where=text(where), sqlite_where=text(where))
 
@@ -50,7 +50,7 @@ class Operator(TenantMixin, _Person, Model):
 
     __tablename__ = "cert_operator"
     __entity__ = "operator"
-    __table_args__ = (_partial_unique("uq_cert_operator_code", "company_id", "code", where="code IS NOT NULL"),)
+    __table_args__ = (partial_unique("uq_cert_operator_code", "company_id", "code", where="code IS NOT NULL"),)
 
 
 class Auditor(TenantMixin, _Person, Model):
@@ -58,7 +58,7 @@ class Auditor(TenantMixin, _Person, Model):
 
     __tablename__ = "cert_auditor"
     __entity__ = "auditor"
-    __table_args__ = (_partial_unique("uq_cert_auditor_code", "company_id", "code", where="code IS NOT NULL"),)
+    __table_args__ = (partial_unique("uq_cert_auditor_code", "company_id", "code", where="code IS NOT NULL"),)
 
 
 class Certification(TenantMixin, Model):

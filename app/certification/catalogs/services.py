@@ -23,7 +23,7 @@ from app.core.models import Model
 
 # --- input (app/core/validation.py: one sentence per kind of mistake, naming the label) ----
 
-def _visible(session: Session, model, pk, field: str):
+def visible(session: Session, model, pk, field: str):
     """The row `pk` of `model` in the active company, or a 422 naming the field's label."""
     return v.visible(session, model, pk, field, FIELD_LABELS[field])
 

@@ -17,7 +17,7 @@ from app.certification.assignments.models import (
     ValidationPeriod,
 )
 from app.certification.assignments.queries import expiry_of, period_dict, workdays_left
-from app.certification.assignments.services import _current_open_period
+from app.certification.assignments.services import current_open_period
 from app.certification.catalogs.models import (
     FIELD_LABELS,
     Auditor,
@@ -25,7 +25,7 @@ from app.certification.catalogs.models import (
     Operator,
     ProductAuditType,
 )
-from app.certification.catalogs.services import _visible
+from app.certification.catalogs.services import visible
 from app.certification.inspections.models import Inspection
 from app.core import validation as v
 from app.core.audit import AuditEntry
@@ -104,8 +104,8 @@ def operator_overview(*, session: Session, company, operator, today: dt.date) ->
 def open_period_info(*, session: Session, company, assignment, today: dt.date) -> dict:
     """For the inspection form: the open period of an assignment (dates, done/required,
     working days left) and the active audit types of its certification."""
-    found = _visible(session, CertificationAssignment, assignment, "assignment")
-    period = _current_open_period(session, found) if found.active else None
+    found = visible(session, CertificationAssignment, assignment, "assignment")
+    period = current_open_period(session, found) if found.active else None
     types = session.scalars(
         select(ProductAuditType)
         .where(ProductAuditType.certification_id == found.certification_id, ProductAuditType.active.is_(True))

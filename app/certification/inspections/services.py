@@ -26,9 +26,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.certification.assignments.models import COMPLETED, OPEN, ValidationPeriod
-from app.certification.assignments.services import _lock_assignment, _open_period
+from app.certification.assignments.services import lock_assignment, open_period
 from app.certification.catalogs.models import FIELD_LABELS, Auditor, ProductAuditType
-from app.certification.catalogs.services import _visible
+from app.certification.catalogs.services import visible
 from app.certification.inspections.models import RESULT_LABELS, Inspection
 from app.core import audit
 from app.core import validation as v
@@ -54,7 +54,7 @@ def _complete(session: Session, *, company, assignment, period: ValidationPeriod
     period.status, period.completed_on = COMPLETED, last
     session.flush()
     calendar = WorkCalendar.for_company(session, company)
-    return _open_period(
+    return open_period(
         session, assignment=assignment, number=period.number + 1, start=calendar.next_workday(last),
         calendar=calendar, previous=period,
     )
@@ -81,10 +81,10 @@ def register_inspection(
         check.add("date", f"La fecha de la inspección ({fmt(day)}) no puede ser futura.")
     check.done()
 
-    assignment, period = _lock_assignment(session, assignment, today, user)
+    assignment, period = lock_assignment(session, assignment, today, user)
     if not assignment.operator.active:
         raise ValidationError(f"El operario {assignment.operator.full_name} está inactivo.", field="assignment")
-    audit_type = _visible(session, ProductAuditType, audit_type, "audit_type")
+    audit_type = visible(session, ProductAuditType, audit_type, "audit_type")
     if audit_type.certification_id != assignment.certification_id:
         raise ValidationError(
             f"El tipo de auditoría '{audit_type.name}' no pertenece a la certificación "
@@ -92,7 +92,7 @@ def register_inspection(
         )
     if not audit_type.active:
         raise ValidationError(f"El tipo de auditoría '{audit_type.name}' está inactivo.", field="audit_type")
-    auditor = _visible(session, Auditor, auditor, "auditor")
+    auditor = visible(session, Auditor, auditor, "auditor")
     if not auditor.active:
         raise ValidationError(f"El auditor {auditor.full_name} está inactivo.", field="auditor")
     if not period.admits(day):
@@ -125,10 +125,10 @@ def annul_inspection(*, session: Session, user, company, inspection, reason, tod
     """CERT-INS-4: annul an inspection with a reason, only while its period is the open one
     (and has not lapsed); it leaves the count. Inspections are never deleted."""
     reason = v.text(reason, "reason", FIELD_LABELS["reason"], required=True, column=Inspection.annul_reason)
-    found = _visible(session, Inspection, inspection, "inspection")
+    found = visible(session, Inspection, inspection, "inspection")
     if found.annulled:
         raise ValidationError(f"La inspección {found.id} ya está anulada.", field="inspection")
-    assignment, period = _lock_assignment(session, found.assignment_id, today, user)
+    assignment, period = lock_assignment(session, found.assignment_id, today, user)
     inspection = session.scalar(
         select(Inspection).where(Inspection.id == found.id).execution_options(populate_existing=True)
     )
@@ -174,7 +174,7 @@ def correct_inspection(
     check.done()
 
     found = v.visible(session, Inspection, inspection, "inspection", FIELD_LABELS["inspection"])
-    assignment, period = _lock_assignment(session, found.assignment_id, today, user)  # lapsed: refused
+    assignment, period = lock_assignment(session, found.assignment_id, today, user)  # lapsed: refused
     row = session.scalar(select(Inspection).where(Inspection.id == found.id).execution_options(populate_existing=True))
     if row.annulled:
         raise ValidationError(f"La inspección del {fmt(row.date)} está anulada: ya no se corrige.", field="inspection")

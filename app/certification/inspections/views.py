@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.certification.assignments.models import CertificationAssignment
-from app.certification.assignments.views import _assignment_names
+from app.certification.assignments.views import assignment_names
 from app.certification.catalogs.api import active_company
 from app.certification.catalogs.models import Auditor, ProductAuditType
 from app.certification.catalogs.views import OperatorCatalogView
@@ -61,7 +61,7 @@ class InspectionView(TenantModelView):
 
     route_base = "/certificaciones/inspecciones"
     datamodel = EagerSQLAInterface(
-        Inspection, _assignment_names(Inspection.assignment), selectinload(Inspection.audit_type),
+        Inspection, assignment_names(Inspection.assignment), selectinload(Inspection.audit_type),
         selectinload(Inspection.auditor),
     )
     class_permission_name = "Inspection"

@@ -7,7 +7,7 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.certification.catalogs.models import _partial_unique
+from app.certification.catalogs.models import partial_unique
 from app.core.models import Model, utcnow
 
 
@@ -18,7 +18,7 @@ class CertificationRules(Model):
 
     __tablename__ = "cert_rules"
     __table_args__ = (
-        _partial_unique("uq_cert_rules_active", "active", where="active"),
+        partial_unique("uq_cert_rules_active", "active", where="active"),
         CheckConstraint("required_workdays >= 1 AND required_inspections >= 1", name="ck_cert_rules_positive"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

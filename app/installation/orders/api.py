@@ -58,19 +58,10 @@ class InstallationOrderApi(WorkflowActionsApi):
         order = queries.get_order(session=db.session, user=current_user(), order_id=order.id, details=True)
         return self.response(201, id=order.id, result=queries.order_to_dict(order, user=current_user()))
 
-    @api_endpoint("/<int:pk>/history", methods=["GET"])
+    @api_endpoint("/<int:pk>/history", summary="Historial de la orden", errors=(403, 404),
+                  answers={200: "Las entradas de su auditoría, de la más antigua: quién, qué, cuándo, desde → hasta"})
     def history(self, pk):
-        """The order's audit timeline
-        ---
-        get:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          responses:
-            200: {description: 'Audit entries, oldest first: who, what, when, from -> to'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """The order's audit timeline."""
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
         ensure_reads_history(order, current_user())  # issue 9 #10: 403 for who does not hold it
         entries = queries.timeline(session=db.session, order=order)

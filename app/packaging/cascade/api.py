@@ -6,11 +6,11 @@ allowed combinations (permission PackagingCatalog, like the other packaging cata
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _l
 
 from app.core import legacy as core_legacy
-from app.core.api import GuardedApi, answers_errors, api_endpoint
+from app.core.api import GuardedApi, api_endpoint
 from app.core.errors import ValidationError
 from app.extensions import db
 from app.packaging.cascade import services as cascade
@@ -31,29 +31,19 @@ class PackagingCascadeApi(_CascadeBase):
     resource_name = "packaging_cascade"
     method_permission_name = {"levels": "read", "options": "read"}
 
-    @api_endpoint("/levels")
+    @api_endpoint("/levels", summary="Los ocho niveles de la cascada, en orden", errors=(),
+                  answers={200: "levels: cada nivel con su campo, el parámetro de la especificación y su nombre"})
     def levels(self):
-        """The eight levels in cascade order (field, the spec's parameter, label)
-        ---
-        get:
-          responses:
-            200: {description: '{"levels": [{"field", "param", "label"}]}'}
-        """
+        """The eight levels in cascade order (field, the spec's parameter, label)."""
         return self.response(200, levels=[{"field": lv.field, "param": lv.legacy, "column": lv.column,
                                            "label": str(lv.label)} for lv in LEVELS])
 
-    @api_endpoint("/options")
+    @api_endpoint("/options", summary="CASC-001: las opciones de un nivel dadas las de los anteriores",
+                  query={"level": ("string", "El nivel (su campo, p. ej. printing)", True),
+                         "product_type_id": ("integer", "Un nivel anterior ya elegido (así los demás)")},
+                  answers={200: "level, label y options: cada opción con id y nombre"}, errors=(422,))
     def options(self):
-        """CASC-001: the options of `level` given every earlier level (?level=printing&product_type_id=1)
-        ---
-        get:
-          parameters:
-          - {in: query, name: level, schema: {type: string}, required: true}
-          - {in: query, name: product_type_id, schema: {type: integer}}
-          responses:
-            200: {description: '{"level", "label", "options": [{"id", "label"}]}'}
-            422: {$ref: '#/components/responses/422'}
-        """
+        """CASC-001: the options of `level` given every earlier level (?level=printing&product_type_id=1)."""
         data = dict(request.args.items())
         level = data.pop("level", None)
         if level in (None, ""):
@@ -68,23 +58,14 @@ class PackagingFilterCheckApi(_CascadeBase):
     resource_name = "postVerificacionFiltro"
     method_permission_name = {"verify": "read"}
 
-    @expose(VERIFY_PATH, methods=["POST"])
-    @protect()
-    @safe
-    @answers_errors
+    @api_endpoint(VERIFY_PATH, methods=["POST"], errors=(422,),
+                  summary="CASC-002: si la combinación está permitida, y el siguiente nivel con sus opciones",
+                  body={"type": "object", "properties": {
+                      "product_type_id": {"type": "integer"}, "impresion_id": {"type": "integer"},
+                      "fsc_id": {"type": "integer"}, "cinta_id": {"type": "integer"}, "planta_id": {"type": "integer"}}},
+                  answers={200: "valid (true o false) y next: el siguiente nivel con sus opciones"})
     def verify(self):
-        """CASC-002: is the combination allowed, and the next level with its options
-        ---
-        post:
-          requestBody:
-            content:
-              application/json:
-                schema: {type: object, properties: {product_type_id: {type: integer}, impresion_id: {type: integer},
-                         fsc_id: {type: integer}, cinta_id: {type: integer}, planta_id: {type: integer}}}
-          responses:
-            200: {description: '{"valid": bool, "next": {"field", "options": [{"id", "label"}]}}'}
-            422: {$ref: '#/components/responses/422'}
-        """
+        """CASC-002: is the combination allowed, and the next level with its options."""
         body = request.get_json(silent=True) if request.data else {}
         if not isinstance(body, dict):
             raise ValidationError(str(_l("El cuerpo de la petición debe ser un objeto JSON.")))

@@ -32,30 +32,14 @@ class PackagingMaterialCodeApi(TenantModelRestApi):
     include_route_methods = {"material_code"}
     openapi_spec_tag = "OT de envases"
 
-    @api_endpoint("/<int:pk>/material_code", methods=["POST"])
+    @api_endpoint("/<int:pk>/material_code", methods=["POST"],
+                  summary="MAT-001: crear el código de material SAP de la OT (PREFIJO + NÚMERO + SUFIJO) "
+                          "u obtener el que tiene",
+                  body={"type": "object", "properties": {"prefix_id": {"type": "integer"},
+                                                         "suffix_id": {"type": "integer"}}},
+                  answers={200: "El código que la OT ya tenía: code y number", 201: "El código nuevo: code y number"})
     def material_code(self, pk):
-        """MAT-001: create the OT's SAP material code (PREFIX + NUMBER + SUFFIX), or get the one it has
-        ---
-        post:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    prefix_id: {type: integer}
-                    suffix_id: {type: integer}
-          responses:
-            200: {description: 'The code the OT already had: {"code", "number"}'}
-            201: {description: 'The new code: {"code", "number"}'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
+        """MAT-001: create the OT's SAP material code, or get the one it has."""
         actor = current_actor()
         rules.require(actor, materials.FUNCTION)  # 403 before 404: the role never creates codes
         ot = queries.get_order(session=db.session, actor=actor, order_id=pk)

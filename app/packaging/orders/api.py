@@ -67,42 +67,21 @@ class PackagingWorkOrderApi(TenantModelRestApi):
         run(services.edit_order, ot=ot, data=json_body())
         return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
 
-    @api_endpoint("/<int:pk>/assign", methods=["POST"])
+    @api_endpoint("/<int:pk>/assign", methods=["POST"],
+                  summary="ASIG-001: asignar la OT a un profesional de su área actual",
+                  body={"type": "object", "properties": {"asignado_id": {"type": "integer"}}},
+                  answers={200: "La OT con su responsable por área"})
     def assign(self, pk):
-        """ASIG-001: assign the OT to a professional of its current area
-        ---
-        post:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          requestBody:
-            content:
-              application/json:
-                schema: {type: object, properties: {asignado_id: {type: integer}}}
-          responses:
-            200: {description: 'The OT with its responsible per area'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
-        """
+        """ASIG-001: assign the OT to a professional of its current area."""
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         run(services.assign, ot=ot, data=json_body())
         return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
 
-    @api_endpoint("/<int:pk>/allowed", methods=["GET"])
+    @api_endpoint("/<int:pk>/allowed",
+                  summary="Lo que quien llama puede registrar ahora en la OT (WF-004; WF-001..WF-003)",
+                  answers={200: "management_types, states, alerts y can_edit"})
     def allowed(self, pk):
-        """What the caller may record on the OT now (WF-004; WF-001..WF-003 for the states)
-        ---
-        get:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          responses:
-            200: {description: '{"management_types": [...], "states": [...], "alerts": [...]}'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """What the caller may record on the OT now (WF-004; WF-001..WF-003 for the states)."""
         actor = current_actor()
         ot = queries.get_order(session=db.session, actor=actor, order_id=pk)
         options = workflow.allowed_states(db.session, actor, ot)

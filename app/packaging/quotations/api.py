@@ -87,19 +87,11 @@ class PackagingQuotationApi(WorkflowActionsApi):
         db.session.refresh(q)
         return self.response(200, id=q.id, result=qq.quotation_to_dict(q))
 
-    @api_endpoint("/<int:pk>/actions", methods=["GET"])
+    @api_endpoint("/<int:pk>/actions",
+                  summary="Acciones que quien llama puede realizar ahora (SUBMIT: su creador o un administrador)",
+                  answers={200: "Las acciones que quien llama puede realizar ahora, el estado y la versión"})
     def actions(self, pk):
-        """Actions the caller may perform now (SUBMIT only for the creator or an admin)
-        ---
-        get:
-          parameters:
-          - in: path
-            schema: {type: integer}
-            name: pk
-          responses:
-            200: {description: 'The action codes available to the caller'}
-            404: {$ref: '#/components/responses/404'}
-        """
+        """Actions the caller may perform now (SUBMIT only for the creator or an admin)."""
         q = qq.get_quotation(session=db.session, actor=current_actor(), company_id=current_company_id(), quotation_id=pk)
         return self.response(200, actions=offered_actions(db.session, q, current_user()), state=q.state,
                              version=q.version)
