@@ -37,13 +37,14 @@ def test_states_areas_and_machine_agree_with_the_spec(session):
     assert len(ROLES) == 18
 
 
-def test_seed_is_idempotent_and_restores_labels(session):
+def test_seed_is_idempotent_and_keeps_labels(session):
+    """Issue 20 · 7: the names are the rows' (tests/packaging/catalogs/test_labels.py)."""
     session.get(Area, 1).name = "Otro"
     session.commit()
     seed_catalogs(session)
     seed_catalogs(session)
     session.commit()
-    assert session.get(Area, 1).name == "Área de Ventas"
+    assert session.get(Area, 1).name == "Otro"
     assert session.scalar(select(func.count()).select_from(Area)) == 9
 
 
