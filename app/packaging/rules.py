@@ -67,16 +67,17 @@ def require(actor: Actor, function: str) -> None:
         raise ActionNotAllowed(role_refusal(actor, function))
 
 
-def edit_refusal(actor: Actor, ot) -> str | None:
+def edit_refusal(session: Session, actor: Actor, ot) -> str | None:
     """The edit rule (the matrix's `*` for Editar OT, DESIGN): the user's area is the OT's
     current area and the OT is not closed; Admin edits in any area; Super Administrator
     also edits closed OTs. None when allowed, else the reason."""
     mark = cat.cell(actor.role, "EDITAR_OT")
     if mark not in (cat.YES, cat.EDIT_RULE):
         return role_refusal(actor, "EDITAR_OT")
+    names = cat.labels(session)
     if cat.states()[int(ot.state)]["closed"] and not actor.is_super_admin:
-        return f"La OT {ot.number} está cerrada («{cat.state_name(ot.state)}»): solo el Super Administrador la modifica."
+        return f"La OT {ot.number} está cerrada («{names.state(ot.state)}»): solo el Super Administrador la modifica."
     if mark == cat.EDIT_RULE and actor.area != ot.current_area_id:
-        return (f"La OT {ot.number} está en «{cat.area_names().get(ot.current_area_id)}»: solo se edita desde "
+        return (f"La OT {ot.number} está en «{names.area(ot.current_area_id)}»: solo se edita desde "
                 "el área en que está.")
     return None

@@ -1,6 +1,10 @@
 """`flask seed` for packaging: the catalogs with the spec's ids from seed/catalogs/packaging.yaml
-and seed/workflows/packaging.yaml (idempotent: adds what is missing, updates labels), and each
-company's cascade (cascade/seed.py)."""
+and seed/workflows/packaging.yaml, and each company's cascade (cascade/seed.py).
+
+Issue 20 · 7 (docs/decisions.md): a missing row is added with the YAML's names; an existing
+row keeps its names and descriptions (an admin's rename survives every later seed), while the
+structure the code reads from the YAML (a state's default area and `closed`, a request type's
+first state and flow, a role's FAB name, area and chief) is brought back to the YAML's."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -16,36 +20,51 @@ from app.packaging.catalogs.models import (
     RoleArea,
 )
 
+# what the code reads from the YAML, refreshed on every seed; every other column is a label
+STRUCTURE = {
+    Area: (),
+    OtState: ("default_area_id", "closed"),
+    ManagementType: (),
+    RequestType: ("first_state_id", "flow"),
+    RoleArea: ("role_name", "area_id", "chief"),
+}
 
-def _wanted() -> dict:
+
+def _flow(spec: dict, area_names: dict[int, str]) -> str:
+    """A request type's flow as text: its areas in order, by their names in the database."""
+    return spec.get("flow_label") or "->".join(area_names[a].replace("Área de ", "") for a in spec["flow"])
+
+
+def _wanted(model, session: Session) -> list[dict]:
     data = cat.data()
-    return {
-        Area: [dict(id=a["id"], name=a["name"], description=a.get("description")) for a in data["areas"]],
-        OtState: [dict(id=sid, name=s["name"], description=s["description"], default_area_id=s["area"],
-                       closed=s["closed"]) for sid, s in cat.states().items()],
-        ManagementType: [dict(id=t["id"], name=t["name"], description=t.get("description"))
-                         for t in data["management_types"]],
-        RequestType: [dict(id=t["id"], name=t["name"], description=t.get("description"),
-                           first_state_id=t["first_state"],
-                           flow=t.get("flow_label") or "->".join(cat.area_names()[a].replace("Área de ", "")
-                                                                   for a in t["flow"]))
-                      for t in data["request_types"]],
-        RoleArea: [dict(id=r["id"], role_name=name, label=r["label"], area_id=r.get("area"),
-                        chief=bool(r.get("chief"))) for name, r in data["roles"].items()],
-    }
+    if model is Area:
+        return [dict(id=a["id"], name=a["name"], description=a.get("description")) for a in data["areas"]]
+    if model is OtState:
+        return [dict(id=int(code), name=s.label, description=s.attrs.get("description"),
+                     default_area_id=s.attrs.get("area"), closed=bool(s.attrs.get("closed")))
+                for code, s in cat.workflow().states.items()]
+    if model is ManagementType:
+        return [dict(id=t["id"], name=t["name"], description=t.get("description")) for t in data["management_types"]]
+    if model is RequestType:
+        names = dict(session.execute(select(Area.id, Area.name)).all())
+        return [dict(id=t["id"], name=t["name"], description=t.get("description"), first_state_id=t["first_state"],
+                     flow=_flow(t, names)) for t in data["request_types"]]
+    return [dict(id=r["id"], role_name=name, label=r["label"], area_id=r.get("area"), chief=bool(r.get("chief")))
+            for name, r in data["roles"].items()]
 
 
 def seed(session: Session) -> None:
-    """The shared catalogs, then every company's cascade."""
-    for model, wanted in _wanted().items():
+    """The shared catalogs (areas first: the request types' flows name them), then every
+    company's cascade."""
+    for model, structure in STRUCTURE.items():
         existing = {row.id: row for row in session.scalars(select(model))}
-        for values in wanted:
+        for values in _wanted(model, session):
             row = existing.get(values["id"])
             if row is None:
                 session.add(model(**values))
-            else:
-                for key, value in values.items():
-                    if getattr(row, key) != value:
-                        setattr(row, key, value)
+                continue
+            for key in structure:
+                if getattr(row, key) != values[key]:
+                    setattr(row, key, values[key])
         session.flush()
     cascade_seed.seed(session)

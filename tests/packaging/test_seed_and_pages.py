@@ -30,19 +30,21 @@ def test_states_areas_and_machine_agree_with_the_spec(session):
     assert not WF.transitions_for("8") and WF.states["8"].final
     assert session.scalar(select(func.count()).select_from(OtState)) == 21
     assert session.get(Area, 4).name == "Área de Catalogación" and session.get(Area, 5).name == "Área de Precatalogación"
+    assert session.get(Area, 6).description == "Sala de corte, muestras físicas"  # quoted: a comma is not a key
     assert session.get(ManagementType, 9).name == "Envío Diseño Externo"
     assert session.get(RequestType, 6).name == "OT Especial"
     assert {r.id: r.role_name for r in session.scalars(select(RoleArea))}[19] == "ENV_VENDEDOR_EXTERNO"
     assert len(ROLES) == 18
 
 
-def test_seed_is_idempotent_and_restores_labels(session):
+def test_seed_is_idempotent_and_keeps_labels(session):
+    """Issue 20 · 7: the names are the rows' (tests/packaging/catalogs/test_labels.py)."""
     session.get(Area, 1).name = "Otro"
     session.commit()
     seed_catalogs(session)
     seed_catalogs(session)
     session.commit()
-    assert session.get(Area, 1).name == "Área de Ventas"
+    assert session.get(Area, 1).name == "Otro"
     assert session.scalar(select(func.count()).select_from(Area)) == 9
 
 

@@ -1,13 +1,20 @@
-"""The read side of the packaging catalogs: the reference data of seed/catalogs/packaging.yaml
-and the states of seed/workflows/packaging.yaml, read once (the spec's ids are fixed, so the
+"""The read side of the packaging catalogs. Structure, from seed/catalogs/packaging.yaml and
+the states of seed/workflows/packaging.yaml, read once (the spec's ids are fixed, so the
 tables are not asked): roles (spec §1) with their area and matrix column, the function x role
-matrix, and the lists WF-001, WF-003, WF-004 and FLT-005 use."""
+matrix, the states' default area and `closed`, the request types' first state, and the lists
+WF-001, WF-003, WF-004 and FLT-005 use. Names people read come from the rows (`labels`, issue
+20 · 7): the YAML only seeds them."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+
+from sqlalchemy import event, literal_column, select, union_all
+from sqlalchemy.orm import Session
 
 from app.core.seeds import load_seed
 from app.core.workflow import get_workflow
+from app.packaging.catalogs.models import Area, ManagementType, OtState, RequestType, RoleArea
 
 CATALOG_FILE = "catalogs/packaging.yaml"
 ADMIN_ROLES = {"Admin", "ENV_ADMINISTRADOR", "ENV_SUPER_ADMINISTRADOR"}
@@ -34,18 +41,10 @@ def workflow():
 
 @functools.cache
 def states() -> dict[int, dict]:
-    """State id -> {name, area, closed, kind, description} from the workflow YAML."""
+    """State id -> {area, closed, kind} from the workflow YAML (its names: `labels`)."""
     wf = workflow()
-    return {int(code): {"name": s.label, "area": s.attrs.get("area"), "closed": bool(s.attrs.get("closed")),
-                        "kind": s.attrs.get("kind"), "description": s.attrs.get("description")}
+    return {int(code): {"area": s.attrs.get("area"), "closed": bool(s.attrs.get("closed")), "kind": s.attrs.get("kind")}
             for code, s in wf.states.items()}
-
-
-def state_name(state_id) -> str:
-    try:
-        return states()[int(state_id)]["name"]
-    except (KeyError, TypeError, ValueError):
-        return str(state_id or "")
 
 
 def closed_states() -> list[int]:
@@ -53,7 +52,8 @@ def closed_states() -> list[int]:
 
 
 def roles() -> dict[str, dict]:
-    """FAB role name -> {id, label, area, chief, column}."""
+    """FAB role name -> {id, label, area, chief, column} (the label seeds the row; people
+    read `labels`)."""
     return data()["roles"]
 
 
@@ -95,13 +95,61 @@ def cell(role: str | None, function: str) -> str:
     return matrix().get(column, {}).get(function, "-")
 
 
-def area_names() -> dict[int, str]:
-    return {a["id"]: a["name"] for a in data()["areas"]}
-
-
-def management_type_names() -> dict[int, str]:
-    return {t["id"]: t["name"] for t in data()["management_types"]}
-
-
 def request_types() -> dict[int, dict]:
-    return {t["id"]: t for t in data()["request_types"]}
+    """Request type id -> {flow (area ids in order), first_state} (its names: `labels`)."""
+    return {t["id"]: {"flow": list(t["flow"]), "first_state": t["first_state"]} for t in data()["request_types"]}
+
+
+# --- the names people read (issue 20 · 7) -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Labels:
+    """The catalogs' names as their rows hold them (an admin's rename included), by id."""
+
+    areas: dict[int, str]
+    states: dict[int, str]
+    management_types: dict[int, str]
+    request_types: dict[int, str]
+    roles: dict[str, str]  # FAB role name -> label
+
+    def area(self, area_id) -> str:
+        return self.areas.get(area_id, "")
+
+    def state(self, state_id) -> str:
+        try:
+            return self.states[int(state_id)]
+        except (KeyError, TypeError, ValueError):
+            return str(state_id or "")
+
+    def management_type(self, type_id) -> str:
+        return self.management_types.get(type_id, str(type_id))
+
+    def request_type(self, type_id) -> str:
+        return self.request_types.get(type_id, str(type_id or ""))
+
+
+_LABELS = "packaging_labels"
+_TABLES = ((Area, Area.name), (OtState, OtState.name), (ManagementType, ManagementType.name),
+           (RequestType, RequestType.name), (RoleArea, RoleArea.label))
+
+
+def labels(session: Session) -> Labels:
+    """The names, in one statement per transaction of `session` (kept in `session.info`
+    until it ends: a page pays one statement whatever it shows; a commit reads them anew)."""
+    held = session.info.get(_LABELS)
+    if held is None:
+        by_kind: list[dict] = [{} for _ in _TABLES]
+        parts = [select(literal_column(str(kind)), model.id, name) for kind, (model, name) in enumerate(_TABLES)]
+        for kind, pk, name in session.execute(union_all(*parts)):
+            by_kind[kind][pk] = name
+        areas, states_, types, requests, role_rows = (dict(sorted(d.items())) for d in by_kind)
+        held = Labels(areas=areas, states=states_, management_types=types, request_types=requests,
+                      roles={role: role_rows.get(r["id"], r["label"]) for role, r in roles().items()})
+        session.info[_LABELS] = held
+    return held
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_labels(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_LABELS, None)

@@ -36,15 +36,16 @@ def material_of(session: Session, ot: WorkOrder) -> Material | None:
     return session.scalar(select(Material).where(Material.work_order_id == ot.id))
 
 
-def creation_refusal(ot: WorkOrder) -> str | None:
+def creation_refusal(session: Session, ot: WorkOrder) -> str | None:
     """Where a code is created (decisions): the OT is in the Cataloguing area (4) and not
     closed. None when it may be created, else the reason."""
+    names = cat.labels(session)
     if cat.states()[int(ot.state)]["closed"]:
-        return (f"La OT {ot.number} está cerrada («{cat.state_name(ot.state)}»): ya no se le crea un código "
+        return (f"La OT {ot.number} está cerrada («{names.state(ot.state)}»): ya no se le crea un código "
                 "de material.")
     if ot.current_area_id != cat.CATALOGUING:
-        return (f"La OT {ot.number} está en «{cat.area_names().get(ot.current_area_id)}»: el código de material "
-                f"se crea cuando está en «{cat.area_names()[cat.CATALOGUING]}».")
+        return (f"La OT {ot.number} está en «{names.area(ot.current_area_id)}»: el código de material "
+                f"se crea cuando está en «{names.area(cat.CATALOGUING)}».")
     return None
 
 
@@ -70,7 +71,7 @@ def create_code(*, session: Session, user, company, today: dt.date, ot: WorkOrde
     existing = material_of(session, ot)
     if existing is not None:
         return existing, False
-    reason = creation_refusal(ot)
+    reason = creation_refusal(session, ot)
     if reason:
         raise ActionNotAllowed(reason)
     check = Checker()
@@ -84,7 +85,7 @@ def create_code(*, session: Session, user, company, today: dt.date, ot: WorkOrde
     existing = material_of(session, locked)
     if existing is not None:
         return existing, False
-    reason = creation_refusal(locked)  # the OT may have moved while we waited
+    reason = creation_refusal(session, locked)  # the OT may have moved while we waited
     if reason:
         raise ActionNotAllowed(reason)
     number = sequences.next_number(session, company_id=company_id, name=SEQUENCE, start=FIRST_NUMBER)
@@ -115,7 +116,7 @@ def panel(*, session: Session, actor: rules.Actor, ot: WorkOrder) -> Panel:
     material = material_of(session, ot)
     if material is not None or not rules.can(actor, FUNCTION):
         return Panel(material)
-    reason = creation_refusal(ot)
+    reason = creation_refusal(session, ot)
     if reason:
         return Panel(None, refusal=reason)
     return Panel(None, can_create=True, prefixes=active_rows(session, MaterialPrefix),

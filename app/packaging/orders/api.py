@@ -29,6 +29,11 @@ from app.packaging.orders.models import ENTITY, Management, WorkOrder
 PERMISSIONS = {**API_PERMISSIONS, "assign": "write", "allowed": "read", "history": "read"}
 
 
+def _order(ot: WorkOrder) -> dict:
+    """The OT as answered, its labels from the catalogs' rows (read once per request)."""
+    return queries.order_to_dict(ot, cat.labels(db.session))
+
+
 class PackagingWorkOrderApi(TenantModelRestApi):
     datamodel = SQLAInterface(WorkOrder)
     resource_name = ENTITY
@@ -49,23 +54,23 @@ class PackagingWorkOrderApi(TenantModelRestApi):
         rules.require(actor, "VER_OTS")
         f = queries.parse_filters(request.args)
         total, rows = queries.list_orders(session=db.session, actor=actor, f=f)
-        return self.response(200, count=total, result=[queries.order_to_dict(ot) for ot in rows])
+        return self.response(200, count=total, result=[_order(ot) for ot in rows])
 
     @answers_errors
     def get_headless(self, pk, **kwargs):
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
-        return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
+        return self.response(200, id=ot.id, result=_order(ot))
 
     @answers_errors
     def post_headless(self):
         ot = run(services.create_order, data=json_body())
-        return self.response(201, id=ot.id, result=queries.order_to_dict(ot))
+        return self.response(201, id=ot.id, result=_order(ot))
 
     @answers_errors
     def put_headless(self, pk):
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         run(services.edit_order, ot=ot, data=json_body())
-        return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
+        return self.response(200, id=ot.id, result=_order(ot))
 
     @api_endpoint("/<int:pk>/assign", methods=["POST"],
                   summary="ASIG-001: asignar la OT a un profesional de su área actual",
@@ -75,7 +80,7 @@ class PackagingWorkOrderApi(TenantModelRestApi):
         """ASIG-001: assign the OT to a professional of its current area."""
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         run(services.assign, ot=ot, data=json_body())
-        return self.response(200, id=ot.id, result=queries.order_to_dict(ot))
+        return self.response(200, id=ot.id, result=_order(ot))
 
     @api_endpoint("/<int:pk>/allowed",
                   summary="Lo que quien llama puede registrar ahora en la OT (WF-004; WF-001..WF-003)",
@@ -87,7 +92,7 @@ class PackagingWorkOrderApi(TenantModelRestApi):
         options = workflow.allowed_states(db.session, actor, ot)
         return self.response(200, management_types=workflow.allowed_management_types(db.session, actor, ot),
                              states=options.states, alerts=options.alerts,
-                             can_edit=rules.edit_refusal(actor, ot) is None)
+                             can_edit=rules.edit_refusal(db.session, actor, ot) is None)
 
 
 class PackagingManagementApi(TenantModelRestApi):
@@ -108,8 +113,8 @@ class PackagingManagementApi(TenantModelRestApi):
             raise ValidationError("Indica la OT (parámetro work_order).", field="work_order")
         integer(request.args.get("work_order"), "work_order", "OT", min=1)
         ot = queries.get_order(session=db.session, actor=actor, order_id=request.args.get("work_order"))
-        entries = queries.history(session=db.session, ot=ot)
-        return self.response(200, count=len(entries), result=[queries.management_to_dict(m) for m in entries])
+        entries, names = queries.history(session=db.session, ot=ot), cat.labels(db.session)
+        return self.response(200, count=len(entries), result=[queries.management_to_dict(m, names) for m in entries])
 
     @answers_errors
     def post_headless(self):
@@ -123,11 +128,11 @@ class PackagingManagementApi(TenantModelRestApi):
             raise ValidationError("Los archivos (tipo 3) se suben desde la página de la OT.", field="management_type")
         entry = run(services.add_management, ot=ot, data=data)
         db.session.refresh(ot)
-        result = {"work_order": queries.order_to_dict(ot)}
-        if entry is not None:
-            result["management"] = queries.management_to_dict(entry)
-        else:
-            result["management"] = queries.management_to_dict(queries.history(session=db.session, ot=ot)[-1])
+        names = cat.labels(db.session)
+        result = {"work_order": queries.order_to_dict(ot, names)}
+        if entry is None:
+            entry = queries.history(session=db.session, ot=ot)[-1]
+        result["management"] = queries.management_to_dict(entry, names)
         return self.response(201, result=result)
 
 

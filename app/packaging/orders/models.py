@@ -98,9 +98,10 @@ class WorkOrder(TenantMixin, WorkflowMixin, Model):
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     # selectin, not joined: the engine locks the OT with FOR UPDATE, which PostgreSQL refuses
-    # on the nullable side of an outer join
-    request_type: Mapped[RequestType] = relationship(RequestType, lazy="selectin")
-    current_area: Mapped[Area] = relationship(Area, lazy="selectin")
+    # on the nullable side of an outer join. The request type and area are not loaded with
+    # the OT: pages and the API read their names from catalogs.queries.labels (issue 20 · 7)
+    request_type: Mapped[RequestType] = relationship(RequestType)
+    current_area: Mapped[Area] = relationship(Area)
     creator: Mapped[User] = relationship(User, foreign_keys=[creator_id], lazy="selectin")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="work_order", order_by="Assignment.area_id")
     product_type: Mapped[ProductType | None] = relationship(ProductType, lazy="selectin")
@@ -143,7 +144,7 @@ class Management(TenantMixin, Model):
     file_size: Mapped[int | None] = mapped_column(Integer)
 
     work_order: Mapped[WorkOrder] = relationship(WorkOrder)
-    management_type: Mapped[ManagementType] = relationship(ManagementType, lazy="joined")
+    management_type: Mapped[ManagementType] = relationship(ManagementType)  # its name: catalogs.queries.labels
     user: Mapped[User | None] = relationship(User)
     consulted_area: Mapped[Area | None] = relationship(Area, foreign_keys=[consulted_area_id])
 

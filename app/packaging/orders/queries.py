@@ -120,14 +120,15 @@ def responsibles(ot: WorkOrder) -> dict[int, Assignment]:
     return {a.area_id: a for a in ot.assignments}
 
 
-def order_to_dict(ot: WorkOrder) -> dict:
+def order_to_dict(ot: WorkOrder, names: cat.Labels) -> dict:
+    """The OT as the API answers it; `names`: cat.labels(session), read once per request."""
     return {
         "id": ot.id, "number": ot.number, "client": ot.client, "description": ot.description,
-        "state": int(ot.state), "state_label": cat.state_name(ot.state),
-        "current_area": ot.current_area_id, "current_area_label": cat.area_names().get(ot.current_area_id),
-        "request_type": ot.request_type_id, "request_type_label": ot.request_type.name,
+        "state": int(ot.state), "state_label": names.state(ot.state),
+        "current_area": ot.current_area_id, "current_area_label": names.areas.get(ot.current_area_id),
+        "request_type": ot.request_type_id, "request_type_label": names.request_types.get(ot.request_type_id),
         "creator": user_ref(ot.creator),
-        "responsible": [{"area": a.area_id, "area_label": cat.area_names().get(a.area_id), "user": user_ref(a.user)}
+        "responsible": [{"area": a.area_id, "area_label": names.areas.get(a.area_id), "user": user_ref(a.user)}
                         for a in ot.assignments],
         **{k: v for lv in LEVELS for k, v in ((lv.field, getattr(ot, lv.column)),
                                                 (f"{lv.field}_label", getattr(getattr(ot, lv.field), "label", None)))},
@@ -136,10 +137,10 @@ def order_to_dict(ot: WorkOrder) -> dict:
     }
 
 
-def management_to_dict(m: Management) -> dict:
+def management_to_dict(m: Management, names: cat.Labels) -> dict:
     return {
         "id": m.id, "work_order": m.work_order_id, "management_type": m.management_type_id,
-        "management_type_label": m.management_type.name, "user": m.user_name,
+        "management_type_label": names.management_type(m.management_type_id), "user": m.user_name,
         "created_at": m.created_at.isoformat(timespec="minutes") if m.created_at else None,
         "note": m.note, "state_from": int(m.state_from) if m.state_from else None,
         "state": int(m.state_to) if m.state_to else None, "area_from": m.area_from_id, "area": m.area_to_id,

@@ -39,6 +39,7 @@ from app.packaging.orders.workflow import (
     action_for,
     allowed_management_types,
     bound_samples,
+    same_state,
 )
 
 ORDER_SEQUENCE = "packaging_work_order"
@@ -113,7 +114,7 @@ def edit_order(*, session: Session, user, company, today: dt.date, ot: WorkOrder
     """Editar OT: the edit rule (rules.edit_refusal) refuses with its reason; audited."""
     company_id = company_id_of(company)
     actor = rules.actor_for(session, user, company_id)
-    reason = rules.edit_refusal(actor, ot)
+    reason = rules.edit_refusal(session, actor, ot)
     if reason:
         raise ActionNotAllowed(reason)
     clean = _order_fields(session, data, partial=True)
@@ -144,19 +145,22 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
     refuse_unknown(data, MANAGEMENT_FIELDS)
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, "CREAR_GESTION")
+    names = cat.labels(session)
     check = Checker()
     type_id = check(choice, check(integer, data.get("management_type"), "management_type", L["management_type"]),
-                    "management_type", L["management_type"], choices=cat.management_type_names())
+                    "management_type", L["management_type"], choices=names.management_types)
     note = check(text, data.get("note"), "note", L["note"], max_length=4000)
     check.done()
     allowed = allowed_management_types(session, actor, ot)
     if type_id not in allowed:
-        shown = ", ".join(cat.management_type_names()[t] for t in allowed) or "ninguno"
-        raise ActionNotAllowed(f"No puedes registrar «{cat.management_type_names()[type_id]}» en la OT {ot.number} "
+        shown = ", ".join(names.management_type(t) for t in allowed) or "ninguno"
+        raise ActionNotAllowed(f"No puedes registrar «{names.management_type(type_id)}» en la OT {ot.number} "
                                f"(tipos permitidos: {shown}).")
     if type_id == cat.STATE_CHANGE:
         target = choice(integer(data.get("state"), "state", L["state"]), "state", L["state"],
-                        choices={sid: s["name"] for sid, s in cat.states().items()})
+                        choices={sid: names.state(sid) for sid in cat.states()})
+        if target == int(ot.state):  # the machine has no such action: say it in the OT's words
+            raise ActionNotAllowed(same_state(names, target))
         WF.perform(ot, action_for(target), user, session=session, payload={"note": note} if note else {}, today=today)
         return None
     if type_id in (6, 8):  # Solicitud Muestra, Envío Sala Muestra (samples/services.py)
@@ -224,10 +228,11 @@ def assign(*, session: Session, user, company, today: dt.date, ot: WorkOrder, da
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, "ASIGNAR_OT")
     pid = integer(data.get("asignado_id"), "asignado_id", L["asignado_id"], min=1)
+    names = cat.labels(session)
     if cat.states()[int(ot.state)]["closed"]:
-        raise ActionNotAllowed(f"La OT {ot.number} está en «{cat.state_name(ot.state)}»: no admite asignaciones.")
+        raise ActionNotAllowed(f"La OT {ot.number} está en «{names.state(ot.state)}»: no admite asignaciones.")
     area = ot.current_area_id
-    area_name = cat.area_names().get(area)
+    area_name = names.area(area)
     if not actor.is_admin and actor.area != area:
         raise ActionNotAllowed(f"La OT {ot.number} está en «{area_name}»: solo la asigna el jefe de esa área.")
     member = session.scalar(select(Membership).where(Membership.user_id == pid, Membership.company_id == company_id))

@@ -23,7 +23,6 @@ from app.extensions import db
 from app.packaging import rules
 from app.packaging.cascade import services as cascade
 from app.packaging.catalogs import queries as cat
-from app.packaging.catalogs.models import Area, RequestType
 from app.packaging.orders import filters, queries, services, workflow
 from app.packaging.orders.filters import current_actor
 from app.packaging.orders.models import FIELD_LABELS, WorkOrder
@@ -62,7 +61,8 @@ class PackagingOrdersView(BaseView):
     default_view = "list"
 
     def _context(self, **kwargs) -> dict:
-        return dict(cat=cat, area_names=cat.area_names(), state_name=cat.state_name, **kwargs)
+        """What every page template reads: `names`, the catalogs' labels from their rows."""
+        return dict(cat=cat, names=cat.labels(db.session), **kwargs)
 
     @expose("/ots/")
     @has_access
@@ -89,7 +89,7 @@ class PackagingOrdersView(BaseView):
         actor, user = current_actor(), current_user()
         values, errors, status = {}, {}, 200
         if ot is not None:
-            reason = rules.edit_refusal(actor, ot)
+            reason = rules.edit_refusal(db.session, actor, ot)
             if reason:
                 flash(reason, "danger")
                 return redirect(url_for(".detail", pk=ot.id))
@@ -105,7 +105,7 @@ class PackagingOrdersView(BaseView):
                 if ot is None:
                     ot = services.create_order(session=db.session, user=user, company=active_company(db.session),
                                                today=request_today(), data=payload)
-                    done = _l("OT %(n)s creada en «%(s)s».", n=ot.number, s=cat.state_name(ot.state))
+                    done = _l("OT %(n)s creada en «%(s)s».", n=ot.number, s=cat.labels(db.session).state(ot.state))
                 else:
                     services.edit_order(session=db.session, user=user, company=active_company(db.session),
                                         today=request_today(), ot=ot, data=payload)
@@ -120,8 +120,7 @@ class PackagingOrdersView(BaseView):
                     values["request_type"] = typed_int(values["request_type"])
                 if "" in errors:
                     flash(errors.pop(""), "danger")
-        options = {"request_type": [(t.id, t.name) for t in db.session.scalars(select(RequestType)
-                                                                                .order_by(RequestType.id))]}
+        options = {"request_type": list(cat.labels(db.session).request_types.items())}
         fields = {k: v for k, v in ORDER_FORM.items() if k not in services.PRODUCT_FIELDS}
         return self.render_template("packaging/orders/form.html", ot=ot, fields=fields, values=values, errors=errors,
                                     options=options, cascade=cascade.form_levels(db.session, values),
@@ -141,12 +140,12 @@ class PackagingOrdersView(BaseView):
         actor = current_actor()
         options = workflow.allowed_states(db.session, actor, ot)
         types = workflow.allowed_management_types(db.session, actor, ot)
+        names = cat.labels(db.session)
         return self.render_template(
             "packaging/orders/detail.html", ot=ot, entries=queries.history(session=db.session, ot=ot),
-            responsibles=queries.responsibles(ot), types=[(t, cat.management_type_names()[t]) for t in types],
-            states=[(s, cat.state_name(s)) for s in options.states], alerts=options.alerts,
-            can_edit=rules.edit_refusal(actor, ot) is None,
-            areas=db.session.scalars(select(Area).order_by(Area.id)).all(),
+            responsibles=queries.responsibles(ot), types=[(t, names.management_type(t)) for t in types],
+            states=[(s, names.state(s)) for s in options.states], alerts=options.alerts,
+            can_edit=rules.edit_refusal(db.session, actor, ot) is None,
             values=values or {}, errors=errors or {}, **self._context(),
         ), status
 
@@ -173,8 +172,9 @@ class PackagingOrdersView(BaseView):
                 upload = (check_upload(file.filename if file else "", content), content)
             run(services.add_management, ot=ot, data=payload, upload=upload, storage=get_storage())
             db.session.refresh(ot)
+            names = cat.labels(db.session)
             flash(str(_l("Gestión registrada en la OT %(n)s: «%(s)s», %(a)s.", n=ot.number,
-                         s=cat.state_name(ot.state), a=cat.area_names().get(ot.current_area_id))), "success")
+                         s=names.state(ot.state), a=names.area(ot.current_area_id))), "success")
             try:  # a state change may take the OT out of the user's sight (FLT-002/003/004)
                 queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
             except DomainError:
@@ -232,8 +232,9 @@ class PackagingOrdersView(BaseView):
     def profile(self):
         """The user's packaging profile in the active company (Admin edits it in Mantenedores)."""
         actor = current_actor()
+        context = self._context()
         return self.render_template("packaging/orders/profile.html", actor=actor,
-                                    role_label=(cat.roles().get(actor.role) or {}).get("label"), **self._context())
+                                    role_label=context["names"].roles.get(actor.role), **context)
 
 
 def register(appbuilder) -> None:

@@ -155,6 +155,10 @@ def allowed_states(session: Session, actor: rules.Actor, ot: WorkOrder) -> State
 
 # --- the binding ---------------------------------------------------------------------------------
 
+def same_state(names: cat.Labels, state: int) -> str:
+    return f"La OT ya está en «{names.state(state)}»."
+
+
 def _actor(ot, user, session):
     return rules.actor_for(session, user, ot.company_id)
 
@@ -165,8 +169,8 @@ def wf004(ot, *, user, session, **_):
     if cat.STATE_CHANGE not in allowed_management_types(session, actor, ot):
         if not rules.can(actor, "CREAR_GESTION"):
             return rules.role_refusal(actor, "CREAR_GESTION")
-        return (f"Solo el área en que está la OT ({cat.area_names().get(ot.current_area_id)}) puede cambiar "
-                "su estado; desde otra área se admiten consultas y archivos.")
+        return (f"Solo el área en que está la OT ({cat.labels(session).area(ot.current_area_id)}) puede "
+                "cambiar su estado; desde otra área se admiten consultas y archivos.")
     return None
 
 
@@ -175,13 +179,13 @@ def _wf001(target: int):
         """WF-001 and WF-003: `target` is among the states the OT's area offers now."""
         if target == cat.VB_CLIENT and external_design_pending(session, ot):
             return None  # WF-002 gives the reason
+        names = cat.labels(session)
         if target == int(ot.state):
-            return f"La OT ya está en «{cat.state_name(target)}»."
+            return same_state(names, target)
         options = wf003(int(ot.state), wf001_states(session, ot))
         if target not in options:
-            area = cat.area_names().get(ot.current_area_id, "")
-            shown = ", ".join(cat.state_name(s) for s in options if s != int(ot.state)) or "ninguno"
-            return (f"Desde «{area}» la OT no puede pasar a «{cat.state_name(target)}» "
+            shown = ", ".join(names.state(s) for s in options if s != int(ot.state)) or "ninguno"
+            return (f"Desde «{names.area(ot.current_area_id)}» la OT no puede pasar a «{names.state(target)}» "
                     f"(estados permitidos: {shown}).")
         return None
 

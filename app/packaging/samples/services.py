@@ -87,10 +87,10 @@ def _given(name: str, value) -> bool:
                 ("0", "false", "no", "off", "n"))
 
 
-def _closed_refusal(ot: WorkOrder) -> None:
+def _closed_refusal(session: Session, ot: WorkOrder) -> None:
     if cat.states()[int(ot.state)]["closed"]:
-        raise ActionNotAllowed(f"La OT {ot.number} está cerrada («{cat.state_name(ot.state)}»): sus muestras no se "
-                               "modifican.")
+        raise ActionNotAllowed(f"La OT {ot.number} está cerrada («{cat.labels(session).state(ot.state)}»): sus "
+                               "muestras no se modifican.")
 
 
 def limited(actor: rules.Actor) -> bool:
@@ -103,13 +103,14 @@ def may_create(actor: rules.Actor, ot: WorkOrder) -> bool:
     return rules.can(actor, "CREAR_MUESTRA") and not cat.states()[int(ot.state)]["closed"]
 
 
-def edit_refusal(actor: rules.Actor, sample: Sample, ot: WorkOrder) -> str | None:
+def edit_refusal(session: Session, actor: rules.Actor, sample: Sample, ot: WorkOrder) -> str | None:
     """Why `actor` may not edit `sample` now (None: they may): the matrix's Editar Muestra, the
     OT not closed, the sample still open, and a technician's own cutting room (FLT-004)."""
     if not rules.can(actor, "EDITAR_MUESTRA"):
         return rules.role_refusal(actor, "EDITAR_MUESTRA")
     if cat.states()[int(ot.state)]["closed"]:
-        return f"La OT {ot.number} está cerrada («{cat.state_name(ot.state)}»): sus muestras no se modifican."
+        return (f"La OT {ot.number} está cerrada («{cat.labels(session).state(ot.state)}»): sus muestras no se "
+                "modifican.")
     if not sample.is_open:
         return f"La muestra {sample.id} está «{sample.state_label}»: ya no se modifica."
     if actor.role == filters.TECHNICIAN:
@@ -225,7 +226,7 @@ def create(*, session: Session, user, company, today: dt.date, ot: WorkOrder, da
     actor = rules.actor_for(session, user, company.id)
     rules.require(actor, "CREAR_MUESTRA")
     refuse_unknown(data, CREATE_FIELDS)
-    _closed_refusal(ot)
+    _closed_refusal(session, ot)
     check = Checker()
     recipients = _recipients(check, data.get("recipients"))
     common = {}
@@ -245,7 +246,7 @@ def create(*, session: Session, user, company, today: dt.date, ot: WorkOrder, da
     # the OT locked, then read again: a close committed meanwhile is seen, and MUE-002 reads the
     # area the OT has now
     ot = lock_visible(session, WorkOrder, ot.id)
-    _closed_refusal(ot)
+    _closed_refusal(session, ot)
     state = SAMPLE_IN_PROGRESS if ot.current_area_id == cat.SAMPLES else SAMPLE_PENDING  # MUE-002
     made = []
     for key in recipients:
@@ -283,7 +284,7 @@ def edit(*, session: Session, user, company, today: dt.date, sample: Sample, ot:
                 raise ActionNotAllowed(
                     f"Tu rol solo cambia en una muestra el tiempo unitario, las fechas de corte, las cantidades y el "
                     f"cartón muestra: no «{field_label(name)}».", field=name)
-    reason = edit_refusal(actor, sample, ot)
+    reason = edit_refusal(session, actor, sample, ot)
     if reason:
         raise ActionNotAllowed(reason)
     fixed = sorted(set(data) & FIXED_FIELDS)
@@ -293,7 +294,7 @@ def edit(*, session: Session, user, company, today: dt.date, sample: Sample, ot:
     values = _edit_values(session, sample, data)
     ot = lock_visible(session, WorkOrder, ot.id)  # a close (18/22 end the samples) waits or is seen
     session.refresh(sample)
-    reason = edit_refusal(actor, sample, ot)
+    reason = edit_refusal(session, actor, sample, ot)
     if reason:
         raise ActionNotAllowed(reason)
     _cut_dates(values, sample, today)

@@ -50,7 +50,7 @@ def samples_context(ot) -> dict:
     rooms = sq.room_names(session)
     editable = {}
     for sample in rows:
-        if samples.edit_refusal(actor, sample, ot) is None:
+        if samples.edit_refusal(session, actor, sample, ot) is None:
             editable[sample.id] = True
     return {
         "rows": [(s, sq.destination_rows(s, rooms)) for s in rows],
