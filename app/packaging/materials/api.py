@@ -8,10 +8,8 @@ from __future__ import annotations
 from flask import jsonify, make_response
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from app.core.commands import run
 from app.core.api import TenantModelRestApi, answers_errors, api_endpoint, json_body
-from app.core.context import request_today
-from app.core.identity import current_user
-from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging import rules
 from app.packaging.catalogs.api import catalog_resource
@@ -43,11 +41,8 @@ class PackagingMaterialCodeApi(TenantModelRestApi):
         actor = current_actor()
         rules.require(actor, materials.FUNCTION)  # 403 before 404: the role never creates codes
         ot = queries.get_order(session=db.session, actor=actor, order_id=pk)
-        material, created = materials.create_code(session=db.session, user=current_user(),
-                                                  company=active_company(db.session), today=request_today(), ot=ot,
-                                                  data=json_body(required=False))
+        material, created = run(materials.create_code, ot=ot, data=json_body(required=False))
         answer = materials.to_dict(material)
-        db.session.commit()
         # not self.response(status, **answer): its first parameter is called `code`
         resp = make_response(jsonify(answer), 201 if created else 200)
         resp.headers["Content-Type"] = "application/json; charset=utf-8"

@@ -8,11 +8,9 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
-from app.core.context import request_today
+from app.core.commands import run
 from app.core.errors import DomainError
-from app.core.identity import current_user
 from app.core.pages import form_errors
-from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging.catalogs.views import CATEGORY, LABELS, maintenance_view
 from app.packaging.materials import services as materials
@@ -50,11 +48,8 @@ class PackagingMaterialView(BaseView):
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         payload = {k: request.form.get(k, "") for k in ("prefix_id", "suffix_id")}
         try:
-            material, created = materials.create_code(session=db.session, user=current_user(),
-                                                      company=active_company(db.session), today=request_today(),
-                                                      ot=ot, data=payload)
+            material, created = run(materials.create_code, ot=ot, data=payload)
             code = material.code
-            db.session.commit()
         except DomainError as exc:
             errors = form_errors(exc, payload)
             if "" in errors:

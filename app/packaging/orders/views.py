@@ -11,12 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.commands import run
-from app.core.context import request_today
 from app.core.errors import DomainError
 from app.core.identity import current_user, display_name
 from app.core.pages import form_errors
 from app.core.storage import check_upload, get_storage
-from app.core.tenancy import Membership, active_company, current_company_id
+from app.core.tenancy import Membership, current_company_id
 from app.core.uploads import accepts_upload, received_file
 from app.core.validation import typed_int
 from app.extensions import db
@@ -103,14 +102,11 @@ class PackagingOrdersView(BaseView):
             payload = {name: request.form.get(name, "") for name in ORDER_FORM}
             try:
                 if ot is None:
-                    ot = services.create_order(session=db.session, user=user, company=active_company(db.session),
-                                               today=request_today(), data=payload)
+                    ot = run(services.create_order, user=user, data=payload)
                     done = _l("OT %(n)s creada en «%(s)s».", n=ot.number, s=cat.labels(db.session).state(ot.state))
                 else:
-                    services.edit_order(session=db.session, user=user, company=active_company(db.session),
-                                        today=request_today(), ot=ot, data=payload)
+                    run(services.edit_order, user=user, ot=ot, data=payload)
                     done = _l("OT %(n)s guardada.", n=ot.number)
-                db.session.commit()
                 flash(str(done), "success")
                 return redirect(url_for(".detail", pk=ot.id))
             except DomainError as exc:

@@ -10,12 +10,13 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.commands import run
 from app.core.context import request_today
 from app.core.errors import DomainError
 from app.core.identity import current_user, display_name
 from app.core.localization import format_date
 from app.core.pages import form_errors
-from app.core.tenancy import active_company, current_company_id
+from app.core.tenancy import current_company_id
 from app.core.validation import typed_int
 from app.core.workflow_views import WorkflowActionsView
 from app.extensions import db
@@ -143,16 +144,13 @@ class PackagingQuotationView(WorkflowActionsView):
             payload["lines"] = form_lines(request.form)
             try:
                 if q is None:
-                    q = quotations.create_quotation(session=db.session, user=user, company=active_company(db.session),
-                                                    today=request_today(), data=payload)
+                    q = run(quotations.create_quotation, user=user, data=payload)
                     done = _l("Cotización %(n)s creada en borrador.", n=q.number)
                 else:
                     version = request.form.get("version", "")
-                    quotations.edit_quotation(session=db.session, user=user, company=active_company(db.session),
-                                              today=request_today(), quotation=q, data=payload,
-                                              expected_version=typed_int(version))
+                    run(quotations.edit_quotation, user=user, quotation=q, data=payload,
+                        expected_version=typed_int(version))
                     done = _l("Cotización %(n)s guardada.", n=q.number)
-                db.session.commit()
                 flash(str(done), "success")
                 return redirect(url_for(".details", pk=q.id))
             except DomainError as exc:

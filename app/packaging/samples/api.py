@@ -8,9 +8,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.core.api import API_PERMISSIONS, TenantModelRestApi, answers_errors, json_body
 from app.core.commands import run
-from app.core.context import request_today
-from app.core.identity import current_user
-from app.core.tenancy import active_company
 from app.core.validation import integer
 from app.extensions import db
 from app.packaging import rules
@@ -65,9 +62,7 @@ class PackagingSampleApi(TenantModelRestApi):
         actor = current_actor()
         ot_id = integer(data.get("work_order"), "work_order", "OT", min=1)
         ot = queries.get_order(session=db.session, actor=actor, order_id=ot_id)
-        made, _entry = samples.create(session=db.session, user=current_user(), company=active_company(db.session),
-                                      today=request_today(), ot=ot, data=data)
-        db.session.commit()
+        made, _entry = run(samples.create, ot=ot, data=data)
         rooms = sq.room_names(db.session)
         return self.response(201, ids=[s.id for s in made], result=[sq.sample_to_dict(s, rooms) for s in made])
 

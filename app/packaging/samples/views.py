@@ -11,11 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.commands import run
-from app.core.context import request_today
 from app.core.errors import DomainError
-from app.core.identity import current_user
 from app.core.pages import form_errors
-from app.core.tenancy import active_company
 from app.extensions import db
 from app.packaging.catalogs.models import CuttingRoom
 from app.packaging.catalogs.views import CATEGORY, maintenance_view
@@ -102,10 +99,7 @@ class PackagingSamplesView(BaseView):
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
         payload = _payload(request.form, creating=True)
         try:
-            made, _entry = samples.create(session=db.session, user=current_user(),
-                                          company=active_company(db.session), today=request_today(), ot=ot,
-                                          data=payload)
-            db.session.commit()
+            made, _entry = run(samples.create, ot=ot, data=payload)
         except DomainError as exc:
             return self._refused(pk, exc, payload)
         flash(str(_l("Muestras creadas en la OT %(n)s: %(ids)s.", n=ot.number,
