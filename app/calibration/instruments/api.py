@@ -2,6 +2,7 @@
 client's "Recepción". Thin: rules in services.py."""
 from __future__ import annotations
 
+from flask import g
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.calibration.instruments import services
@@ -46,6 +47,16 @@ class InstrumentApi(TenantModelRestApi):
 
     def pre_update(self, item):
         services.check_instrument(item)
+        g.reception_reopened = services.recheck_reception(item)
+
+    def put_headless(self, pk):
+        """FAB's edit; when the identity of a validated instrument changed, the answer says it
+        went back to reception (issue 29, item 3)."""
+        answer = super().put_headless(pk)
+        reason = g.pop("reception_reopened", None)
+        if reason and answer.status_code == 200:
+            return self.response(200, **{**answer.get_json(), "message": reason})
+        return answer
 
     @api_endpoint("/<int:pk>/validate", methods=["POST"], summary="El cliente valida el instrumento (Recepción)",
                   answers={200: "Validado: quién y cuándo"})

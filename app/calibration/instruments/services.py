@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from app.calibration.instruments.models import Instrument
@@ -42,6 +43,23 @@ def check_instrument(instrument: Instrument) -> None:
     if instrument.last_calibrated_on and not instrument.next_due_on:
         due = instrument.last_calibrated_on + dt.timedelta(days=instrument.interval_days)
         instrument.next_due_on = date(due, "next_due_on", "Próxima calibración")
+
+
+IDENTITY = {"tag": "etiqueta", "make": "marca", "model": "modelo", "serial": "número de serie"}
+
+
+def recheck_reception(instrument: Instrument) -> str | None:
+    """Issue 29, item 3: an edit of a validated instrument's identity (tag, make, model or
+    serial) sends it back to reception: its validation is cleared (the edit's audit entry
+    records it) and the sentence returned tells the user why. Other fields keep it."""
+    state = inspect(instrument)
+    changed = [label for name, label in IDENTITY.items() if state.attrs[name].history.has_changes()]
+    if instrument.validated_at is None or not changed:
+        return None
+    instrument.validated_at = None
+    instrument.validated_by_id = None
+    return (f"El instrumento {instrument.tag} vuelve a Recepción: cambió su {', '.join(changed)}, "
+            "y el cliente debe validarlo de nuevo.")
 
 
 def validate_instrument(*, session: Session, user, instrument: Instrument) -> Instrument:

@@ -62,6 +62,9 @@ class InstrumentView(TenantModelView):
 
     def pre_update(self, item):
         services.check_instrument(item)
+        reason = services.recheck_reception(item)
+        if reason:
+            flash(reason, "warning")
 
 
 class InstrumentPagesView(BaseView):

@@ -35,3 +35,15 @@ def test_instruments_reception_and_due_list(world, client, login):
     login("cal_responsable")
     r = client.post(f"/calibracion/recepcion/{world.instrument.id}", follow_redirects=True)
     assert "Solo un usuario del cliente" in r.get_data(as_text=True)
+
+
+def test_issue_29_3_the_edit_page_says_a_validated_instrument_went_back_to_reception(world, client, login):
+    login("cal_cliente")
+    assert client.post(f"/calibracion/recepcion/{world.instrument.id}").status_code == 302
+    form = {"tag": "MAN-001", "description": "Manómetro", "make": "Otra marca", "interval_days": "365", "active": "y"}
+    page = client.post(f"/calibracion/instrumentos/edit/{world.instrument.id}", data=form, follow_redirects=True)
+    assert "vuelve a Recepción: cambió su marca" in page.get_data(as_text=True)
+    with company_scope(world.company.id):
+        world.session.expire_all()
+        instrument = world.session.scalar(select(Instrument).where(Instrument.id == world.instrument.id))
+    assert instrument.validated_at is None and instrument.make == "Otra marca"
