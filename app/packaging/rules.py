@@ -43,11 +43,24 @@ def profile_of(session: Session, user, company_id: int) -> PackagingProfile | No
         PackagingProfile.user_id == user.id, PackagingProfile.company_id == company_id))
 
 
-def actor_for(session: Session, user, company_id: int | None) -> Actor:
+def _actor(user, profile: PackagingProfile | None) -> Actor:
     role = cat.role_of(user)
-    profile = profile_of(session, user, company_id) if company_id and user is not None else None
     area = profile.area_id if profile and profile.area_id else cat.role_area(role)
     return Actor(user=user, role=role, area=area, profile=profile)
+
+
+def actor_for(session: Session, user, company_id: int | None) -> Actor:
+    profile = profile_of(session, user, company_id) if company_id and user is not None else None
+    return _actor(user, profile)
+
+
+def actors_for(session: Session, users, company_id: int) -> list[Actor]:
+    """`actor_for` for many users with one statement for all their profiles (the users'
+    roles loaded by the caller, e.g. selectinload(User.roles)): issue 29 item 1."""
+    ids = [u.id for u in users]
+    profiles = {p.user_id: p for p in session.scalars(select(PackagingProfile).where(
+        PackagingProfile.company_id == company_id, PackagingProfile.user_id.in_(ids)))} if ids else {}
+    return [_actor(u, profiles.get(u.id)) for u in users]
 
 
 # --- the function matrix -------------------------------------------------------------------
