@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session, joinedload
 from app.core.api import READ_ONLY_ROUTES, WorkflowActionsApi, answers_errors, api_endpoint, json_body
 from app.core.audit import AuditEntry, entity_name, json_safe
 from app.core.commands import run
-from app.core.errors import DomainError, NotFound
+from app.core.errors import NotFound
 from app.core.formatting import column_formatter, state_badge, translated
 from app.core.history import action_label, history_link
 from app.core.identity import current_user
-from app.core.pages import errors_by_field
+from app.core.pages import FORM_FAILURES, as_domain_error, errors_by_field
 from app.core.row_rules import VisibleRows
 from app.core.views import TenantModelView
 from app.core.workflow import Workflow
@@ -242,11 +242,12 @@ class RecordPages(WorkflowActionsView):
             payload = form_payload(record.fields, request.form)
             try:
                 obj = run(record.create, data=payload)
-            except DomainError as exc:
-                beside, above = errors_by_field(exc, record.fields)
+            except FORM_FAILURES as exc:  # a refusal, or a constraint the input broke: never a 500
+                refusal = as_domain_error(exc, payload)
+                beside, above = errors_by_field(refusal, record.fields)
                 if above:
                     flash(above, "danger")
-                errors, status, values = beside, exc.status, typed_values(record.fields, payload)
+                errors, status, values = beside, refusal.status, typed_values(record.fields, payload)
             else:
                 flash(Markup("{name} creado en «{state}».").format(
                     name=record.label_of(obj), state=translated(record.workflow.state_label(obj.state))), "success")

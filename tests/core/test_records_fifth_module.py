@@ -6,10 +6,12 @@ and create with OpenAPI, the actions endpoints, the list page, the record's page
 buttons, the creation form, audit entries, the history, company isolation and role refusal."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.core.models import Model
 from app.extensions import db
@@ -156,3 +158,19 @@ def test_a_role_without_the_module_is_refused(kit):
     assert stranger.post(API, json={"item": "Guantes", "quantity": 1}).status_code == 403
     page = kit.browser("INST_TECNICO").get(f"{PAGES}/list/")
     assert page.status_code in (302, 403)
+
+
+def test_a_constraint_broken_from_the_creation_form_is_a_422_beside_the_form_not_a_500(kit, kit_app, monkeypatch):
+    """The creation form answers a database refusal (a constraint the input broke) as it answers
+    the command's own refusals: 422, the form again with what was typed, nothing written."""
+    pages = next(v for v in kit_app.appbuilder.baseviews if type(v).__name__ == "SupplyRequestPages")
+
+    def broken(**_):
+        raise IntegrityError("INSERT INTO kit_supply_request", {}, Exception("unique constraint failed"))
+
+    monkeypatch.setattr(pages, "record", dataclasses.replace(pages.record, create=broken))
+    count = select(db.func.count()).select_from(SupplyRequest).execution_options(all_companies=True)
+    before = kit.session.scalar(count)
+    answer = kit.browser("KIT_REQUESTER").post(f"{PAGES}/nuevo", data={"item": "Batas", "quantity": "2"})
+    assert answer.status_code == 422 and 'value="Batas"' in answer.get_data(as_text=True)
+    assert kit.session.scalar(count) == before
