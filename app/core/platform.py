@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from app.core import administration
 from app.core import api as core_api
 from app.core import (
     choices,
@@ -42,6 +43,7 @@ def prepare() -> None:
     """Before AppBuilder builds any view (FAB's own included): the FAB extension points every
     view uses."""
     fab_lists.install()
+    administration.install()
 
 
 def register(appbuilder) -> None:
