@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app.core import administration
+from app.core import administration, api_document
 from app.core import api as core_api
 from app.core import (
     choices,
@@ -68,6 +68,7 @@ def register(appbuilder) -> None:
     views.register(appbuilder)
     security_views.register(appbuilder)
     appbuilder.add_api(WorkflowApi)
+    api_document.register(appbuilder)
     appbuilder.add_api(
         core_api.admin_api(
             Company, "company", "Company",
