@@ -9,6 +9,8 @@ with an example (FAB documents it as JSON, which the server refuses); and the be
 is the security scheme."""
 from __future__ import annotations
 
+import re
+
 from flask import current_app, g
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.api.manager import OpenApi, SwaggerView
@@ -40,6 +42,33 @@ def _permission(api: BaseApi, name: str, function) -> str | None:
     return f"can_{granted} on {api.class_permission_name}"
 
 
+def _operation_id(spec: dict, api: BaseApi, name: str, method: str) -> str:
+    """`<resource>_<function>` (a generated client's function name), unique in the document."""
+    seen = spec.setdefault("x-operation-ids", set())
+    base = re.sub(r"\W", "_", f"{api.resource_name or type(api).__name__.lower()}_{name}")
+    found = base if base not in seen else f"{base}_{method.lower()}"
+    seen.add(found)
+    return found
+
+
+def _answers_as_served(spec: dict, api: BaseApi, name: str, operation: dict) -> None:
+    """FAB's record answers as the server gives them: ids are integers, and a resource that
+    declares its `answer_schema` (its serialiser's fields) answers that instead of its
+    request body's schema."""
+    schema_name = f"{type(api).__name__}.answer"
+    if getattr(api, "answer_schema", None) and schema_name not in spec["components"]["schemas"]:
+        spec["components"]["schemas"][schema_name] = {"type": "object", "additionalProperties": True, **api.answer_schema}
+    for status in ("200", "201", 200, 201):
+        schema = operation.get("responses", {}).get(status, {}).get("content", {}).get("application/json", {}).get("schema", {})
+        properties = schema.get("properties") or {}
+        if properties.get("id", {}).get("type") == "string":
+            properties["id"] = {"type": "integer", "description": "El id del registro"}
+        if properties.get("ids", {}).get("items", {}).get("type") == "string":
+            properties["ids"]["items"] = {"type": "integer"}
+        if name in ("get", "post", "put") and "result" in properties and getattr(api, "answer_schema", None):
+            properties["result"] = {"$ref": f"#/components/schemas/{schema_name}"}
+
+
 def complete(spec: dict, api: BaseApi) -> None:
     """Add to `spec` (a document FAB built) what `api`'s operations need and take."""
     for name in dir(api):
@@ -52,12 +81,14 @@ def complete(spec: dict, api: BaseApi) -> None:
                 operation = spec.get("paths", {}).get(path, {}).get(method.lower())
                 if operation is None:
                     continue
+                operation.setdefault("operationId", _operation_id(spec, api, name, method))
                 permission = _permission(api, name, function)
                 if permission:
                     operation["x-permission"] = permission
                     operation["description"] = f"{operation.get('description', '')} Permiso: {permission}.".strip()
                 parameters = [RISON_Q if (p.get("in"), p.get("name")) == ("query", "q") else p
                               for p in operation.get("parameters", [])]
+                _answers_as_served(spec, api, name, operation)
                 declared = {(p.get("in"), p.get("name")) for p in parameters}
                 if not path.startswith(NO_COMPANY_PREFIXES) and ("header", "X-Company-Id") not in declared:
                     parameters.append(COMPANY_HEADER)
@@ -83,6 +114,7 @@ class ApiDocument(GuardedApi, OpenApi):
         document = spec.to_dict()
         for api in apis:
             complete(document, api)
+        document.pop("x-operation-ids", None)
         document.setdefault("components", {}).setdefault("securitySchemes", {})["jwt"] = {
             "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
             "description": "POST /api/v1/security/login {username, password, provider: db} da access_token"}

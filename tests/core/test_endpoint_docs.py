@@ -84,7 +84,7 @@ def test_an_operation_is_written_from_its_declaration():
         ("path", "pk", "integer", True), ("path", "name", "string", True), ("query", "level", "string", True),
         ("query", "page", "integer", False), ("header", "If-Match", "string", False)]
     assert list(spec["requestBody"]["content"]) == ["multipart/form-data"]
-    assert spec["responses"][200]["content"] == {"application/pdf": {}}
+    assert spec["responses"][200]["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
     assert spec["responses"][404] == {"$ref": "#/components/responses/404"}
     assert spec["responses"][413] == {"description": "El cuerpo es demasiado grande"}
 

@@ -51,6 +51,17 @@ ORDER_PERMISSION = "CalibrationOrder"
 CHILD_PERMISSIONS = {name: "read" for name in API_PERMISSIONS} | {"file": "read"}
 
 
+DATE = {"type": "string", "format": "date", "nullable": True}
+ORDER_ANSWER = {"required": ["id", "number", "state", "version"], "properties": {
+    "id": {"type": "integer"}, "number": {"type": "string", "example": "OC-2026-00001"},
+    "state": {"type": "string"}, "state_label": {"type": "string"}, "version": {"type": "integer"},
+    "instrument": {"type": "object", "properties": {"id": {"type": "integer"}, "tag": {"type": "string"},
+                                                     "description": {"type": "string"}}},
+    "requested_on": DATE, "received_on": DATE, "target_date": DATE, "observations": {"type": "string", "nullable": True},
+    "actions": {"type": "array", "items": {"type": "string"}, "description": "Lo que quien llama puede hacer ahora"},
+}}
+
+
 class CalibrationOrderApi(WorkflowActionsApi):
     datamodel = SQLAInterface(CalibrationOrder)
     resource_name = ENTITY
@@ -67,6 +78,7 @@ class CalibrationOrderApi(WorkflowActionsApi):
                     "window_start", "window_end", "observations", "version"]
     show_columns = list_columns + ["reason", "method", "environment", "standards", "started_on", "completed_on"]
     add_columns = ["instrument", "requested_on", "received_on", "target_date", "observations", "notes", "wants_due_date"]
+    answer_schema = ORDER_ANSWER  # queries.order_to_dict, for the OpenAPI document
     edit_columns = ["received_on", "observations", "notes", "wants_due_date", "method", "environment", "standards"]
     order_columns = ["number", "state", "target_date", "requested_on"]
     search_columns = ["number", "state", "instrument", "technicians", "target_date", "requested_on"]
