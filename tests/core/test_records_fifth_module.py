@@ -90,7 +90,8 @@ def test_openapi_documents_the_resource_and_its_actions(kit):
     act = paths[API + "{pk}/actions/{action}"]["post"]
     parameters = {(p["in"], p["name"]): p["schema"]["type"] for p in act["parameters"]}
     assert parameters == {("path", "pk"): "integer", ("path", "action"): "string",
-                          ("header", "Idempotency-Key"): "string", ("header", "If-Match"): "string"}
+                          ("header", "Idempotency-Key"): "string", ("header", "If-Match"): "string",
+                          ("header", "X-Company-Id"): "string"}
     assert set(act["responses"]) == {"200", "403", "404", "409", "422"}
     assert act["summary"] == "Realizar una acción del flujo"
     history = paths[API + "{pk}/history"]["get"]
