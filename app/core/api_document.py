@@ -27,7 +27,7 @@ COMPANY_HEADER = {
 RISON_Q = {
     "in": "query", "name": "q", "required": False,
     "description": "Filtros, orden y página en Rison (https://github.com/Nanonid/rison), p. ej. "
-                   "(filters:!((col:state,opr:eq,value:RECEIVED)),order_column:id,order_direction:desc,page:0,page_size:25)",
+                   "(filters:!((col:state,opr:eq,value:RECEIVED)),page:0,page_size:25)",
     "schema": {"type": "string"}, "example": "(page:0,page_size:25)",
 }
 # operations that act for no company: the session, the contract, the platform's own catalog
