@@ -47,8 +47,18 @@ def bound_samples() -> OrderSamples:
     return _samples
 
 
+APPROVE = "APROBAR_OT"
+CHANGE_PREFIX = "CAMBIO_"
+
+
 def action_for(state_id: int) -> str:
-    return f"CAMBIO_{int(state_id)}"
+    return f"{CHANGE_PREFIX}{int(state_id)}"
+
+
+def target_of(action: str) -> int | None:
+    """The target state of a CAMBIO_<id> action of a state the OT has, else None."""
+    suffix = action.removeprefix(CHANGE_PREFIX) if action.startswith(CHANGE_PREFIX) else ""
+    return int(suffix) if suffix.isdigit() and int(suffix) in cat.states() else None
 
 
 # --- facts about one OT ----------------------------------------------------------------------
@@ -151,6 +161,12 @@ def allowed_states(session: Session, actor: rules.Actor, ot: WorkOrder) -> State
     if pending:
         options = [s for s in options if s != cat.VB_CLIENT]
     return StateOptions(list(dict.fromkeys(options)), alerts)
+
+
+def offered_actions(session: Session, actor: rules.Actor, ot: WorkOrder) -> list[str]:
+    """The workflow actions listed to `actor` on the OT (the shared GET .../actions, issue 29
+    item 5): a CAMBIO_<id> for each state a type 1 entry may pick now (allowed_states)."""
+    return [action_for(s) for s in allowed_states(session, actor, ot).states]
 
 
 # --- the binding ---------------------------------------------------------------------------------
