@@ -4,8 +4,9 @@ WF-004 (management types by area), and the binding of seed/workflows/packaging.y
 states, one CAMBIO_<id> action per target state) to the OT: the guards are WF-004 (a state
 change is offered to this user on this OT), WF-001 with WF-003 (the target is among the
 area's states now) and WF-002 (no pending external design on the way to 16); the effect
-moves the OT to the target state's default area, records the management entry of type 1 and
-lets the OT's samples follow it on 18/22.
+moves the OT to the target state's default area (leaving Samples: back to the area that sent
+it on 18/22, issue 21 · 1), records the management entry of type 1 and lets the OT's samples
+follow it on 18/22 (and on any other way out of Samples, as 18).
 
 What the OT asks of its samples (WF-004, WF-001, FLT-004, management types 6 and 8, states
 18/22) the samples aggregate answers through OrderSamples, which the module's manifest binds
@@ -109,7 +110,8 @@ def wf001_states(session: Session, ot: WorkOrder) -> list[int]:
     [2, 10, 11, 15, 8]; else the normal list. Development: an OT Especial [1, 3, 12, 13]
     ([1, 3, 17, 12, 13] when it has samples); else the normal list plus 13 (Entregado) when
     the type is not 1. Design: its list plus 13 when the type is not 1. Cataloguing (4),
-    Pre-cataloguing (5), Samples (6): their lists."""
+    Pre-cataloguing (5), Samples (6): their lists. The lists carry the diagram's arrows the
+    spec's lists lack (2 -> 4, 5 -> 6, 17 -> 5: issue 21 · 1, seed/catalogs/packaging.yaml)."""
     by_area = cat.data()["wf001"]
     area = ot.current_area_id
     spec = by_area.get(area)
@@ -213,19 +215,41 @@ def wf002(ot, *, session, **_):
     return cat.EXTERNAL_PENDING_ALERT if external_design_pending(session, ot) else None
 
 
+def sending_area(session: Session, ot: WorkOrder, default: int) -> int:
+    """The area whose state change last took the OT into the Samples area (issue 21 · 1)."""
+    sender = session.scalar(select(Management.area_from_id).where(
+        Management.work_order_id == ot.id, Management.management_type_id == cat.STATE_CHANGE,
+        Management.area_to_id == cat.SAMPLES, Management.area_from_id != cat.SAMPLES)
+        .order_by(Management.id.desc()).limit(1))
+    return sender or default
+
+
+def area_after(session: Session, ot: WorkOrder, target: int) -> tuple[int, int]:
+    """(area, the OT state its samples follow) after a change to `target`: the state's default
+    area (none: the current one); from the Samples area, 18 and 22 return the OT to the area
+    that sent it, and any other way out of Samples ends its open samples as 18 does (issue 21 · 1)."""
+    back, area_from = cat.data()["samples_return"], ot.current_area_id
+    if area_from == cat.SAMPLES and target in back["states"]:
+        return sending_area(session, ot, back["default"]), target
+    area_to = cat.states()[target]["area"] or area_from
+    if area_from == cat.SAMPLES and area_to != cat.SAMPLES:
+        return area_to, back["ends_samples"]
+    return area_to, target
+
+
 def change_effect(ot: WorkOrder, *, user, session, payload, transition, **_):
     """A state change moves the OT to the state's default area (states without one keep the
-    current area) and is recorded as a management entry of type 1."""
+    current area; leaving Samples: area_after) and is recorded as a management entry of type 1."""
     target = int(transition.target)
     area_from = ot.current_area_id
-    area_to = cat.states()[target]["area"] or area_from
+    area_to, samples_follow = area_after(session, ot, target)
     ot.current_area_id = area_to
     session.add(Management(
         company_id=ot.company_id, work_order_id=ot.id, management_type_id=cat.STATE_CHANGE, user_id=user.id,
         user_name=actor_name(user), note=payload.get("note"), state_from=transition.source,
         state_to=transition.target, area_from_id=area_from, area_to_id=area_to,
     ))
-    samples = bound_samples().follow_state(session, ot, target)  # 18, 22: the OT's samples follow
+    samples = bound_samples().follow_state(session, ot, samples_follow)  # 18, 22: the OT's samples follow
     return {"area_from": area_from, "area_to": area_to, **(samples or {})}
 
 

@@ -76,9 +76,10 @@ def test_refusals_pages_history_and_api_show_the_renamed_labels(world, api, logi
     assert '<option value="6" >Sala de Corte Central</option>' in listed  # the area filter's choice
     assert '<option value="17" >En sala de corte</option>' in listed  # the state filter's choice
     row = re.search(rf'<tr><td><a href="/envases/ots/{ot.id}">.*?</tr>', listed, re.S).group(0)
-    assert "Desarrollo integral" in row and "Sala de Corte Central" in row and "Área de Muestras" not in listed
+    # 18 returns the OT to the area that sent it to Samples (issue 21 · 1)
+    assert "Desarrollo integral" in row and "Área de Desarrollo" in row and "Área de Muestras" not in listed
     history = client.get(f"/envases/ots/{ot.id}").get_data(as_text=True)
-    assert "Cambio de etapa" in history and "En sala de corte → Muestra Terminada (Sala de Corte Central)" in history
+    assert "Cambio de etapa" in history and "En sala de corte → Muestra Terminada (Área de Desarrollo)" in history
 
 
 def test_flask_seed_brings_back_the_yamls_structure_and_missing_rows(session, runner):

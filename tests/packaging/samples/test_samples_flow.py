@@ -245,3 +245,32 @@ def test_demo_requests_samples_through_the_service(session, make_company, make_u
         types = [m.management_type_id for m in session.scalars(select(Management).where(
             Management.work_order_id == ot.id).order_by(Management.id))]
         assert types == [1, 6, 1, 8]
+
+
+# --- issue 21 · 1: the ways out of the Samples area ---------------------------------------------
+
+def test_WF001_samples_end_and_the_ot_returns_to_the_area_that_sent_it(world, api, cats):
+    ot = world.ot(2)
+    ids = create(api, world, cats, ot, recipients=("seller", "lab"))
+    assert change(api(world.u("ingeniero"), world.company), ot, 17).status_code == 201
+    chief = api(world.u("jefe_muestras"), world.company)
+    assert chief.get(f"/api/v1/packaging_work_order/{ot.id}/actions").get_json()["actions"] == \
+        ["CAMBIO_5", "CAMBIO_12", "CAMBIO_18", "CAMBIO_22"]
+    r = change(chief, ot, 22)
+    assert r.status_code == 201, r.get_json()
+    assert (r.get_json()["result"]["work_order"]["current_area"], states(world, ot.id)) == (2, [3, 3])
+    entry = world.entries(ot.id)[-1]
+    assert (entry.state_from, entry.state_to, entry.area_from_id, entry.area_to_id) == ("17", "22", 6, 2)
+    # Development takes it on from Muestra Anulada, with its own list
+    eng = api(world.u("ingeniero"), world.company)
+    assert 5 in eng.get(f"/api/v1/packaging_work_order/{ot.id}/allowed").get_json()["states"]
+    assert change(eng, ot, 4).status_code == 201 and sample(world, ids[0]).state == 3
+
+
+def test_WF001_samples_area_sends_the_ot_to_design_and_its_samples_end(world, api, cats):
+    ot = world.ot(2)
+    create(api, world, cats, ot, recipients=("seller", "designer"))
+    assert change(api(world.u("ingeniero"), world.company), ot, 17).status_code == 201
+    r = change(api(world.u("tecnico_muestras"), world.company), ot, 5)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["result"]["work_order"]["current_area"] == 3 and states(world, ot.id) == [2, 2]
