@@ -92,7 +92,8 @@ def _product(session: Session, clean: dict, ot: WorkOrder | None = None) -> None
 
 def create_order(*, session: Session, user, company, today: dt.date, data: dict) -> WorkOrder:
     """Crear OT (function matrix): in state 1 (Proceso de Ventas), area 1, the creator the
-    current user; numbered per company by the core sequence; audited."""
+    current user; numbered per company by the core sequence; approved at once when its
+    creator holds «Aprobar OT» (issue 21 · 2); audited."""
     company_id = company_id_of(company)
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, "CREAR_OT")
@@ -103,11 +104,14 @@ def create_order(*, session: Session, user, company, today: dt.date, data: dict)
     ot = WorkOrder(company_id=company_id, state=WF.initial_state, version=1, creator_id=user.id,
                    current_area_id=cat.states()[initial]["area"], request_type_id=clean.pop("request_type").id,
                    **clean)
+    if rules.can(actor, "APROBAR_OT"):  # issue 21 · 2: who may approve needs no one's approval
+        ot.approved_by_id, ot.approved_by_name, ot.approved_at = user.id, audit.actor_name(user), utcnow()
     ot.number = sequences.next_number(session, company_id=company_id, name=ORDER_SEQUENCE, start=1)
     session.add(ot)
     session.flush()
     audit.record(session, entity=ENTITY, entity_id=ot.id, company_id=company_id, action="CREAR_OT",
-                 to_state=ot.state, data={**clean, "request_type": ot.request_type_id, "number": ot.number},
+                 to_state=ot.state, data={**clean, "request_type": ot.request_type_id, "number": ot.number,
+                                          "approved": ot.approved_at is not None},
                  workflow_version=WF.version, user=user)
     session.flush()
     return ot

@@ -20,6 +20,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.core.audit import actor_name
+from app.core.models import utcnow
 from app.core.workflow import get_workflow
 from app.packaging import rules
 from app.packaging.catalogs import queries as cat
@@ -162,13 +163,54 @@ def allowed_states(session: Session, actor: rules.Actor, ot: WorkOrder) -> State
     options = [s for s in options if s != state and s in cat.states()]
     if pending:
         options = [s for s in options if s != cat.VB_CLIENT]
+    gated = [s for s in options if approval_gate(session, ot, s)]
+    if gated:
+        alerts.append(approval_gate(session, ot, gated[0]))
+        options = [s for s in options if s not in gated]
     return StateOptions(list(dict.fromkeys(options)), alerts)
+
+
+# --- Aprobar OT (issue 21 · 2) -------------------------------------------------------------------
+
+def left_sales(session: Session, ot: WorkOrder) -> bool:
+    """Whether a state change ever took the OT out of the Sales area."""
+    return bool(session.scalar(select(exists().where(
+        Management.work_order_id == ot.id, Management.management_type_id == cat.STATE_CHANGE,
+        Management.area_from_id == cat.SALES_AREA, Management.area_to_id != cat.SALES_AREA))))
+
+
+def approval_refusal(session: Session, ot: WorkOrder) -> str | None:
+    """Why the OT takes no «Aprobar OT» now (None: it waits for it): approved already, or it has
+    left Sales without (it was on its way before approval existed)."""
+    if ot.approved_at is not None:
+        return f"La OT {ot.number} ya está aprobada (por {ot.approved_by_name or 'el sistema'})."
+    if left_sales(session, ot):
+        return f"La OT {ot.number} ya salió de Ventas: no espera aprobación."
+    return None
+
+
+def approval_gate(session: Session, ot: WorkOrder, target: int) -> str | None:
+    """Issue 21 · 2: an OT that waits for «Aprobar OT» (approval_refusal is None) does not
+    leave the Sales area; the reason, or None when the change to `target` may go."""
+    if ot.current_area_id != cat.SALES_AREA or area_after(session, ot, target)[0] == cat.SALES_AREA:
+        return None
+    if approval_refusal(session, ot) is not None:
+        return None
+    return (f"La OT {ot.number} espera la aprobación de la jefatura de ventas («Aprobar OT») antes de salir de "
+            f"«{cat.labels(session).area(cat.SALES_AREA)}».")
+
+
+def may_approve(session: Session, actor: rules.Actor, ot: WorkOrder) -> bool:
+    return rules.can(actor, "APROBAR_OT") and ot.state in {t.source for t in WF.transitions_for_action(APPROVE)} \
+        and approval_refusal(session, ot) is None
 
 
 def offered_actions(session: Session, actor: rules.Actor, ot: WorkOrder) -> list[str]:
     """The workflow actions listed to `actor` on the OT (the shared GET .../actions, issue 29
-    item 5): a CAMBIO_<id> for each state a type 1 entry may pick now (allowed_states)."""
-    return [action_for(s) for s in allowed_states(session, actor, ot).states]
+    item 5): APROBAR_OT when the actor may approve it (issue 21 · 2), and a CAMBIO_<id> for each
+    state a type 1 entry may pick now (allowed_states)."""
+    changes = [action_for(s) for s in allowed_states(session, actor, ot).states]
+    return ([APPROVE] if may_approve(session, actor, ot) else []) + changes
 
 
 # --- the binding ---------------------------------------------------------------------------------
@@ -194,7 +236,8 @@ def wf004(ot, *, user, session, **_):
 
 def _wf001(target: int):
     def guard(ot, *, user, session, **_):
-        """WF-001 and WF-003: `target` is among the states the OT's area offers now."""
+        """WF-001 and WF-003: `target` is among the states the OT's area offers now; an OT
+        waiting for «Aprobar OT» stays in Sales (issue 21 · 2)."""
         if target == cat.VB_CLIENT and external_design_pending(session, ot):
             return None  # WF-002 gives the reason
         names = cat.labels(session)
@@ -205,7 +248,7 @@ def _wf001(target: int):
             shown = ", ".join(names.state(s) for s in options if s != int(ot.state)) or "ninguno"
             return (f"Desde «{names.area(ot.current_area_id)}» la OT no puede pasar a «{names.state(target)}» "
                     f"(estados permitidos: {shown}).")
-        return None
+        return approval_gate(session, ot, target)
 
     return guard
 
@@ -253,6 +296,18 @@ def change_effect(ot: WorkOrder, *, user, session, payload, transition, **_):
     return {"area_from": area_from, "area_to": area_to, **(samples or {})}
 
 
+def approval(ot, *, session, **_):
+    """«Aprobar OT»: only an OT that waits for it (issue 21 · 2)."""
+    return approval_refusal(session, ot)
+
+
+def approve_effect(ot: WorkOrder, *, user, session, **_):
+    """«Aprobar OT»: who approved it and when, and a «Log de Cambios» entry in its history."""
+    ot.approved_by_id, ot.approved_by_name, ot.approved_at = user.id, actor_name(user), utcnow()
+    Management.record(session, ot, user, cat.LOG, note="OT aprobada.")
+    return {"approved_by": ot.approved_by_name}
+
+
 def bind(samples: OrderSamples) -> None:
     """The module's manifest binds the engine to its model, guards and effects, and the OT to
     its samples."""
@@ -260,6 +315,7 @@ def bind(samples: OrderSamples) -> None:
     _samples = samples
     WF.bind(
         WorkOrder,
-        guards={"wf004": wf004, "wf002": wf002, **{f"wf001_{sid}": _wf001(sid) for sid in cat.states()}},
-        effects={action_for(sid): change_effect for sid in cat.states()},
+        guards={"wf004": wf004, "wf002": wf002, "approval": approval,
+                **{f"wf001_{sid}": _wf001(sid) for sid in cat.states()}},
+        effects={**{action_for(sid): change_effect for sid in cat.states()}, APPROVE: approve_effect},
     )

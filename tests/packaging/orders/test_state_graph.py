@@ -68,6 +68,9 @@ def _explore(world, request_type: int, with_sample: bool):
         ot = services.create_order(session=session, user=seller, company=world.company, today=TODAY,
                                    data={"client": "Grafo", "description": "Todas las rutas",
                                          "request_type": request_type})
+        chief = world.u("jefe_ventas")  # Aprobar OT (issue 21 · 2): the seller's OT may leave Sales
+        services.act(session=session, user=chief, company=world.company, today=TODAY, ot=ot, action=wf.APPROVE,
+                     data={})
         if with_sample:
             session.add(Sample(company_id=world.company.id, work_order_id=ot.id, state=0,
                                room_1_id=world.rooms["A"].id))

@@ -190,6 +190,10 @@ def test_ot_walked_from_sales_to_ot_terminada_with_the_expected_areas(world, api
     assert r.status_code == 201
     ot = world.reload(r.get_json()["id"])
     assert (ot.state, ot.current_area_id, ot.creator_id) == ("1", 1, world.u("vendedor").id)
+    # a seller's OT leaves Sales once the sales chief approves it (issue 21 · 2)
+    assert change(api, world, "vendedor", ot, 2).status_code == 403
+    approve = api(world.u("jefe_ventas"), world.company).post(f"/api/v1/packaging_work_order/{ot.id}/actions/APROBAR_OT")
+    assert approve.status_code == 200, approve.get_json()
     path = [("vendedor", 2, 2), ("ingeniero", 5, 3), ("disenador", 1, 1), ("vendedor", 16, 1),
             ("vendedor", 6, 5), ("precatalogador", 7, 4), ("catalogador", 8, 4)]
     for user, state, area in path:
@@ -197,6 +201,6 @@ def test_ot_walked_from_sales_to_ot_terminada_with_the_expected_areas(world, api
         assert r.status_code == 201, (user, state, r.get_json())
         body = r.get_json()["result"]["work_order"]
         assert (body["state"], body["current_area"]) == (state, area)
-    entries = world.entries(ot.id)
+    entries = [e for e in world.entries(ot.id) if e.management_type_id == 1]
     assert [(e.state_to, e.area_to_id) for e in entries] == [(str(s), a) for _, s, a in path]
     assert allowed(api, world, "catalogador", ot)["states"] == []

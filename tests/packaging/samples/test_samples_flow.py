@@ -230,7 +230,7 @@ def test_demo_requests_samples_through_the_service(session, make_company, make_u
 
     company = make_company(name="Demo Muestras")
     for role in ("ENV_VENDEDOR", "ENV_INGENIERO", "ENV_DISENADOR", "ENV_PRECATALOGADOR", "ENV_CATALOGADOR",
-                 "ENV_TECNICO_MUESTRAS", "ENV_JEFE_DESARROLLO"):
+                 "ENV_TECNICO_MUESTRAS", "ENV_JEFE_DESARROLLO", "ENV_JEFE_VENTAS"):
         make_user(roles=[role], companies=[company])
     with company_scope(company.id):
         demo.load(session, company)
@@ -244,7 +244,7 @@ def test_demo_requests_samples_through_the_service(session, make_company, make_u
         assert ot.state == "17" and rows[0].cad.name.startswith("CAD-1102")
         types = [m.management_type_id for m in session.scalars(select(Management).where(
             Management.work_order_id == ot.id).order_by(Management.id))]
-        assert types == [1, 6, 1, 8]
+        assert types == [4, 1, 6, 1, 8]  # 4: «OT aprobada.» (Aprobar OT, issue 21 · 2)
 
 
 # --- issue 21 · 1: the ways out of the Samples area ---------------------------------------------
