@@ -151,7 +151,8 @@ class StateOptions:
 def allowed_states(session: Session, actor: rules.Actor, ot: WorkOrder) -> StateOptions:
     """The states a type-1 management may pick now: WF-004 must offer type 1, then WF-001's
     list for the OT's area, WF-003's return to Sales, minus the current state, minus 16 while
-    WF-002 blocks it (with its alert)."""
+    WF-002 blocks it (with its alert), minus the ways out of Sales while the OT waits for
+    «Aprobar OT» (with its alert, issue 21 · 2)."""
     alerts: list[str] = []
     pending = external_design_pending(session, ot)
     if pending:
@@ -163,10 +164,11 @@ def allowed_states(session: Session, actor: rules.Actor, ot: WorkOrder) -> State
     options = [s for s in options if s != state and s in cat.states()]
     if pending:
         options = [s for s in options if s != cat.VB_CLIENT]
-    gated = [s for s in options if approval_gate(session, ot, s)]
-    if gated:
-        alerts.append(approval_gate(session, ot, gated[0]))
-        options = [s for s in options if s not in gated]
+    if ot.current_area_id == cat.SALES_AREA and approval_refusal(session, ot) is None:  # issue 21 · 2
+        gated = [s for s in options if area_after(session, ot, s)[0] != cat.SALES_AREA]
+        if gated:
+            alerts.append(approval_gate(session, ot, gated[0]))
+            options = [s for s in options if s not in gated]
     return StateOptions(list(dict.fromkeys(options)), alerts)
 
 
