@@ -12,7 +12,9 @@ from app.core.audit import AuditEntry, actor_name
 from app.core.errors import ActionNotAllowed
 from app.core.identity import acting_as
 from app.core.tenancy import company_scope
+from app.packaging.catalogs import queries as cat
 from app.packaging.orders import services
+from app.packaging.orders.workflow import WF
 from tests.packaging.conftest import TODAY
 
 URL = "/api/v1/packaging_work_order/{}/actions"
@@ -128,3 +130,9 @@ def test_aprobar_ot_from_the_ot_page(world, login, client, app):
     r = client.post(f"/envases/ots/{ot.id}/aprobar", follow_redirects=True)
     page = r.get_data(as_text=True)
     assert f"OT {ot.number} aprobada." in page and "Aprobada por" in page and 'id="approve-form"' not in page
+
+
+def test_aprobar_ot_workflow_roles_are_the_matrix_column():
+    wanted = {"Admin", "ENV_ADMINISTRADOR", "ENV_JEFE_VENTAS", "ENV_SUPER_ADMINISTRADOR"}
+    assert set(WF.transitions_for_action("APROBAR_OT")[0].roles) == wanted
+    assert {role for role in cat.roles() if cat.cell(role, "APROBAR_OT") == cat.YES} | {"Admin"} == wanted
