@@ -23,8 +23,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from werkzeug.exceptions import BadRequest
 
 from app.core import idempotency
+from app.core.commands import request_context, run_in
 from app.core.constraints import explain
-from app.core.context import request_today
 from app.core.endpoint_docs import STANDARD_SUMMARIES, document
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.fab_lists import RestFilters
@@ -361,16 +361,14 @@ class WorkflowActionsApi(TenantModelRestApi):
         payload = json_body(required=False)
         expected = if_match_version()
         key = idempotency.clean_key(request.headers.get("Idempotency-Key"))
-        user = current_user()
+        context = request_context()
 
         def act():
-            done = self.perform(item, action, user, payload=payload, expected_version=expected,
-                                today=request_today())  # read where the request starts
+            done = self.perform(item, action, context.user, payload=payload, expected_version=expected,
+                                today=context.today)
             return 200, self.action_result(done)
 
-        status, body, _replayed = idempotency.run_once(
-            db.session, user_id=user.id, key=key, request=f"POST {request.path}", action=act,
-        )
+        status, body, _replayed = run_in(context, idempotency.once, key=key, request=f"POST {request.path}", action=act)
         return self.response(status, **body)
 
 

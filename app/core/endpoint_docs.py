@@ -49,7 +49,8 @@ def _parameters(url: str, query: dict, headers: dict) -> list[dict]:
 
 
 def _answer(description, media: str = JSON) -> dict:
-    return {"description": description, "content": {media: {}}}
+    """A JSON answer, or a file's bytes (a PDF, an evidence file) that a client reads as such."""
+    return {"description": description, "content": {media: {} if media == JSON else {"schema": {"type": "string", "format": "binary"}}}}
 
 
 def operation(url: str, method: str, *, body, query: dict, answers: dict, errors, headers: dict) -> dict:

@@ -44,11 +44,22 @@ from app.core.identity import current_user
 from app.core.row_rules import VisibleRows
 from app.core.storage import get_storage
 from app.core.uploads import accepts_upload, received_file
-from app.core.validation import record_id
+from app.core.validation import record_id, refuse_unknown
 from app.extensions import db
 
 ORDER_PERMISSION = "CalibrationOrder"
 CHILD_PERMISSIONS = {name: "read" for name in API_PERMISSIONS} | {"file": "read"}
+
+
+DATE = {"type": "string", "format": "date", "nullable": True}
+ORDER_ANSWER = {"required": ["id", "number", "state", "version"], "properties": {
+    "id": {"type": "integer"}, "number": {"type": "string", "example": "OC-2026-00001"},
+    "state": {"type": "string"}, "state_label": {"type": "string"}, "version": {"type": "integer"},
+    "instrument": {"type": "object", "properties": {"id": {"type": "integer"}, "tag": {"type": "string"},
+                                                     "description": {"type": "string"}}},
+    "requested_on": DATE, "received_on": DATE, "target_date": DATE, "observations": {"type": "string", "nullable": True},
+    "actions": {"type": "array", "items": {"type": "string"}, "description": "Lo que quien llama puede hacer ahora"},
+}}
 
 
 class CalibrationOrderApi(WorkflowActionsApi):
@@ -67,6 +78,7 @@ class CalibrationOrderApi(WorkflowActionsApi):
                     "window_start", "window_end", "observations", "version"]
     show_columns = list_columns + ["reason", "method", "environment", "standards", "started_on", "completed_on"]
     add_columns = ["instrument", "requested_on", "received_on", "target_date", "observations", "notes", "wants_due_date"]
+    answer_schema = ORDER_ANSWER  # queries.order_to_dict, for the OpenAPI document
     edit_columns = ["received_on", "observations", "notes", "wants_due_date", "method", "environment", "standards"]
     order_columns = ["number", "state", "target_date", "requested_on"]
     search_columns = ["number", "state", "instrument", "technicians", "target_date", "requested_on"]
@@ -135,9 +147,7 @@ class CalibrationOrderApi(WorkflowActionsApi):
         """Tick or untick items of the review checklist (supervisor, order in review)."""
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
         body = json_body()
-        unknown = sorted(set(body) - {"items"})
-        if unknown:
-            raise ValidationError(f"Campo desconocido «{unknown[0]}». Campos admitidos: items.", field=unknown[0])
+        refuse_unknown(body, {"items"})
         changed = run(checklist.set_ticks, order=order, items=body.get("items"))
         items = checklist.checklist(db.session, order=order)
         return self.response(200, id=order.id, changed=changed, items=[_tick_dict(i) for i in items],
@@ -217,11 +227,8 @@ class CalibrationProgressApi(_ChildApi):
     def post_headless(self):
         body = json_body()
         order = self._order(body)
+        refuse_unknown(body, {"order_id", "order", "entry_date", "text"})
         data = {k: v for k, v in body.items() if k not in ("order_id", "order")}
-        unknown = sorted(set(data) - {"entry_date", "text"})
-        if unknown:
-            raise ValidationError(f"Campo desconocido «{unknown[0]}». Campos admitidos: order_id, entry_date, text.",
-                                  field=unknown[0])
         entry = run(execution.add_progress, order=order, data=data)
         return self.response(201, id=entry.id, result=queries.progress_to_dict(entry))
 
