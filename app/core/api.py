@@ -328,15 +328,25 @@ class WorkflowActionsApi(TenantModelRestApi):
     def action_result(self, item) -> dict:
         return {"id": item.id, "state": self.workflow.state_of(item), "version": item.version}
 
+    def offered_actions(self, item, user) -> list[str]:
+        """The actions listed to `user` on `item` (a module whose rules say more than the
+        matrix's roles, e.g. packaging's WF-001..004, narrows them here)."""
+        return [t.action for t in self.workflow.available_actions(item, user)]
+
+    def perform(self, item, action: str, user, *, payload: dict, expected_version: int | None, today):
+        """Run `action` (a module whose actions go through its own command, e.g. packaging's
+        management entries, calls it here; the caller commits once)."""
+        return self.workflow.perform(item, action, user, session=db.session, expected_version=expected_version,
+                                     payload=payload, today=today)
+
     @api_endpoint("/<int:pk>/actions", methods=["GET"], summary="Acciones que quien llama puede realizar ahora",
                   answers={200: "Las acciones que quien llama puede realizar ahora, el estado y la versión"})
     def actions(self, pk):
         """Actions the caller may perform now"""
         item = self.get_visible(pk)
-        wf = self.workflow
         return self.response(
             200,
-            actions=[t.action for t in wf.available_actions(item, current_user())],
+            actions=self.offered_actions(item, current_user()),
             state=self.workflow.state_of(item),
             version=item.version,
         )
@@ -354,8 +364,8 @@ class WorkflowActionsApi(TenantModelRestApi):
         context = request_context()
 
         def act():
-            done = self.workflow.perform(item, action, context.user, session=context.session, expected_version=expected,
-                                         payload=payload, today=context.today)
+            done = self.perform(item, action, context.user, payload=payload, expected_version=expected,
+                                today=context.today)
             return 200, self.action_result(done)
 
         status, body, _replayed = run_in(context, idempotency.once, key=key, request=f"POST {request.path}", action=act)

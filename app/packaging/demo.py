@@ -19,6 +19,7 @@ from app.packaging.catalogs.models import CuttingRoom, PackagingProfile
 from app.packaging.materials import services as materials
 from app.packaging.orders import services
 from app.packaging.orders.models import WorkOrder
+from app.packaging.orders.workflow import APPROVE
 from app.packaging.quotations import demo as quotation_demo
 from app.packaging.samples import services as samples
 from app.packaging.samples.models import SampleCad, SampleCarton, SampleGluing
@@ -53,7 +54,7 @@ def load(session: Session, company, today: dt.date | None = None) -> None:
         return quotation_demo.load(session, company, today, _sales(session, company.id))
     users = {}
     for role in ("ENV_VENDEDOR", "ENV_INGENIERO", "ENV_DISENADOR", "ENV_PRECATALOGADOR", "ENV_CATALOGADOR",
-                 "ENV_TECNICO_MUESTRAS", "ENV_JEFE_DESARROLLO"):
+                 "ENV_TECNICO_MUESTRAS", "ENV_JEFE_DESARROLLO", "ENV_JEFE_VENTAS"):
         users[role] = _user_with_role(session, role, company.id)
     if not all(users.values()):
         return  # the demo users of every area are needed
@@ -66,6 +67,11 @@ def load(session: Session, company, today: dt.date | None = None) -> None:
         with acting_as(seller):
             ot = services.create_order(session=session, user=seller, company=company, today=today, data={
                 "client": spec["client"], "description": spec["description"], "request_type": spec["request_type"]})
+        if spec["path"]:  # Aprobar OT (issue 21 · 2): the sales chief lets it leave Sales
+            chief = users["ENV_JEFE_VENTAS"]
+            with acting_as(chief):
+                services.act(session=session, user=chief, company=company, today=today, ot=ot,
+                             action=APPROVE, data={})
         for role, state in spec["path"]:
             if state == 17:
                 _request_samples(session, company, today, users["ENV_INGENIERO"], ot, catalogs,

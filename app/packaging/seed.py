@@ -4,7 +4,9 @@ and seed/workflows/packaging.yaml, and each company's cascade (cascade/seed.py).
 Issue 20 · 7 (docs/decisions.md): a missing row is added with the YAML's names; an existing
 row keeps its names and descriptions (an admin's rename survives every later seed), while the
 structure the code reads from the YAML (a state's default area and `closed`, a request type's
-first state and flow, a role's FAB name, area and chief) is brought back to the YAML's."""
+first state and flow, a role's FAB name, area and chief) is brought back to the YAML's. A
+description that is exactly one an earlier seed wrote by mistake (`seeded_before`: the four
+areas cut at their comma, issue 21 · 9) is replaced by the YAML's; any other is kept."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -38,7 +40,8 @@ def _flow(spec: dict, area_names: dict[int, str]) -> str:
 def _wanted(model, session: Session) -> list[dict]:
     data = cat.data()
     if model is Area:
-        return [dict(id=a["id"], name=a["name"], description=a.get("description")) for a in data["areas"]]
+        return [dict(id=a["id"], name=a["name"], description=a.get("description"),
+                     seeded_before=a.get("seeded_before", [])) for a in data["areas"]]
     if model is OtState:
         return [dict(id=int(code), name=s.label, description=s.attrs.get("description"),
                      default_area_id=s.attrs.get("area"), closed=bool(s.attrs.get("closed")))
@@ -60,11 +63,14 @@ def seed(session: Session) -> None:
         existing = {row.id: row for row in session.scalars(select(model))}
         for values in _wanted(model, session):
             row = existing.get(values["id"])
+            seeded_before = values.pop("seeded_before", [])
             if row is None:
                 session.add(model(**values))
                 continue
             for key in structure:
                 if getattr(row, key) != values[key]:
                     setattr(row, key, values[key])
+            if seeded_before and row.description in seeded_before:  # a faulty seed's text, never an admin's
+                row.description = values["description"]
         session.flush()
     cascade_seed.seed(session)

@@ -1,4 +1,5 @@
-"""Browser: a seller creates an OT through the form, sends it to Development; the engineer
+"""Browser: a seller creates an OT through the form, the sales chief approves it (issue 21 · 2),
+the seller sends it to Development; the engineer
 opens it and sends it to Design; the areas follow each state change (screenshots of the list
 and the detail go to $SCREENSHOTS)."""
 from __future__ import annotations
@@ -22,6 +23,19 @@ def test_seller_creates_an_ot_and_it_moves_through_two_areas(page, live_server, 
     page.click("#ot-form button[type=submit]")
     page.wait_for_selector("#ot-state")
     assert page.inner_text("#ot-state") == "Proceso de Ventas" and page.inner_text("#ot-area") == "Área de Ventas"
+    # a seller's OT waits for «Aprobar OT» (issue 21 · 2): nothing leaves Sales yet
+    assert page.eval_on_selector_all("#state option", "els => els.map(e => e.textContent)") == ["—"]
+    assert "espera la aprobación" in page.inner_text(".ot-alert")
+    url = page.url
+    logout_page(page)
+    login_page(page, "jefe_ventas")
+    page.goto(url)
+    page.click("#approve-form button[type=submit]")
+    page.wait_for_selector("text=aprobada.")
+    assert "Aprobada por" in page.inner_text("#ot-approval")
+    logout_page(page)
+    login_page(page, "vendedor")
+    page.goto(url)
     # only the first hop (WF-001) is offered
     assert page.eval_on_selector_all("#state option", "els => els.map(e => e.textContent)") == ["—", "Proceso de Desarrollo"]
     page.select_option("#management_type", "1")

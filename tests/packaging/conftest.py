@@ -48,15 +48,19 @@ class World:
             return ot
 
     def ot(self, state: int = 1, area: int | None = None, request_type: int = 1, creator=None, visited=(),
-           **data) -> WorkOrder:
+           approved: bool = True, **data) -> WorkOrder:
         """An OT put in `state` (area: the state's default, else `area`); `visited` lists the
-        areas past state changes took it to (WF-001's first hop)."""
+        areas past state changes took it to (WF-001's first hop); `approved`: «Aprobar OT»
+        done (issue 21 · 2; its own tests approve through the action)."""
         ot = self.create(request_type=request_type, **data)
         with company_scope(self.company.id):
             ot = self.session.get(WorkOrder, ot.id)
             ot.creator_id = (creator or self.users["vendedor"]).id  # e.g. an external seller's (no Crear OT)
             ot.state = str(state)
             ot.current_area_id = area or cat.states()[state]["area"] or 1
+            if approved:
+                ot.approved_by_id, ot.approved_by_name = self.users["jefe_ventas"].id, "Jefe Ventas"
+                ot.approved_at = dt.datetime(2026, 3, 2, 9, 0)
             for a in visited:
                 self.session.add(Management(company_id=self.company.id, work_order_id=ot.id, management_type_id=1,
                                             state_from="1", state_to="2", area_from_id=1, area_to_id=a))

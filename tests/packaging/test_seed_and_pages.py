@@ -26,7 +26,8 @@ def test_states_areas_and_machine_agree_with_the_spec(session):
         1: 1, 2: 2, 5: 3, 6: 5, 7: 4, 8: 4, 17: 6, 12: None}
     opened = [str(s) for s in cat.states() if s not in (8, 9, 11)]
     for source in opened:  # every open state reaches every other state; the guards decide
-        assert {t.target for t in WF.transitions_for(source)} == {str(s) for s in cat.states()} - {source}
+        changes = {t.target for t in WF.transitions_for(source) if t.action != "APROBAR_OT"}
+        assert changes == {str(s) for s in cat.states()} - {source}
     assert not WF.transitions_for("8") and WF.states["8"].final
     assert session.scalar(select(func.count()).select_from(OtState)) == 21
     assert session.get(Area, 4).name == "Área de Catalogación" and session.get(Area, 5).name == "Área de Precatalogación"
@@ -127,7 +128,7 @@ def test_demo_loads_ots_with_real_history(session, make_company, make_user):
 
     company = make_company(name="Demo Envases")
     for role in ("ENV_VENDEDOR", "ENV_INGENIERO", "ENV_DISENADOR", "ENV_PRECATALOGADOR", "ENV_CATALOGADOR",
-                 "ENV_TECNICO_MUESTRAS", "ENV_JEFE_DESARROLLO"):
+                 "ENV_TECNICO_MUESTRAS", "ENV_JEFE_DESARROLLO", "ENV_JEFE_VENTAS"):
         make_user(roles=[role], companies=[company])
     with company_scope(company.id):
         demo.load(session, company)

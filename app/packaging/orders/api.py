@@ -1,7 +1,8 @@
 """REST API of packaging work orders (ids are the spec's numeric ids):
 /api/v1/packaging_work_order (list with the FLT rules and filters, show, create, edit),
-/<pk>/assign (ASIG-001), /<pk>/allowed (WF-004, WF-001..003 for the caller),
-/api/v1/packaging_management (POST a management entry; list per OT). Thin: commands in
+/<pk>/assign (ASIG-001), /<pk>/allowed (WF-004, WF-001..003 for the caller), the core's
+/<pk>/actions and /<pk>/actions/<CAMBIO_<id>|APROBAR_OT> (issue 29 item 5: the same command as a
+type 1 entry), /api/v1/packaging_management (POST a management entry; list per OT). Thin: commands in
 services.py, reads in queries.py; the catalogs' resources are in catalogs/api.py."""
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from app.core.api import (
     API_PERMISSIONS,
     TenantModelRestApi,
+    WorkflowActionsApi,
     answers_errors,
     api_endpoint,
     json_body,
 )
-from app.core.commands import run
+from app.core.commands import request_context, run
 from app.core.errors import ValidationError
 from app.core.row_rules import VisibleRows
 from app.core.validation import integer
@@ -34,17 +36,38 @@ def _order(ot: WorkOrder) -> dict:
     return queries.order_to_dict(ot, cat.labels(db.session))
 
 
-class PackagingWorkOrderApi(TenantModelRestApi):
+class PackagingWorkOrderApi(WorkflowActionsApi):
     datamodel = SQLAInterface(WorkOrder)
     resource_name = ENTITY
     class_permission_name = "PackagingWorkOrder"
     method_permission_name = PERMISSIONS
-    include_route_methods = {"get", "get_list", "post", "put", "assign", "allowed"}
+    workflow = workflow.WF
+    include_route_methods = {"get", "get_list", "post", "put", "assign", "allowed", "actions", "perform_action"}
     base_filters = [["id", VisibleRows, visible_orders]]
     list_columns = show_columns = ["id", "number", "client", "description", "state", "current_area_id",
                                    "request_type_id", "creator_id", "version"]
     add_columns = edit_columns = ["client", "description", "request_type", *services.PRODUCT_FIELDS]
     openapi_spec_tag = "OT de envases"
+
+    def offered_actions(self, item, user) -> list[str]:
+        """GET .../actions: the state changes WF-004 and WF-001..003 offer the caller now, and
+        APROBAR_OT where the caller may approve the OT."""
+        return workflow.offered_actions(db.session, current_actor(), item)
+
+    def perform(self, item, action, user, *, payload, expected_version, today):
+        """POST .../actions/<ACTION>: services.act, the command a type 1 entry runs too; the
+        core's endpoint commits once (with its Idempotency-Key, if any)."""
+        context = request_context()
+        return services.act(session=context.session, user=user, company=context.company, today=today, ot=item,
+                            action=action, data=payload, expected_version=expected_version)
+
+    def action_result(self, item) -> dict:
+        """The core's answer (id, state, version), the OT and the type 1 entry the action wrote."""
+        names = cat.labels(db.session)
+        out = {**super().action_result(item), "work_order": queries.order_to_dict(item, names)}
+        if workflow.target_of(request.view_args["action"]) is not None:
+            out["management"] = queries.management_to_dict(queries.history(session=db.session, ot=item)[-1], names)
+        return out
 
     @answers_errors
     def get_list_headless(self, **kwargs):

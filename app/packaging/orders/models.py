@@ -96,6 +96,10 @@ class WorkOrder(TenantMixin, WorkflowMixin, Model):
     carton_color_id: Mapped[int | None] = mapped_column(ForeignKey("packaging_carton_color.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # «Aprobar OT» (issue 21 · 2): who approved it (their name as shown then) and when
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", name="fk_packaging_work_order_approved_by"))
+    approved_by_name: Mapped[str | None] = mapped_column(String(150))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     # selectin, not joined: the engine locks the OT with FOR UPDATE, which PostgreSQL refuses
     # on the nullable side of an outer join. The request type and area are not loaded with

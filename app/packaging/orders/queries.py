@@ -133,6 +133,8 @@ def order_to_dict(ot: WorkOrder, names: cat.Labels) -> dict:
         **{k: v for lv in LEVELS for k, v in ((lv.field, getattr(ot, lv.column)),
                                                 (f"{lv.field}_label", getattr(getattr(ot, lv.field), "label", None)))},
         "created_at": ot.created_at.isoformat(timespec="minutes") if ot.created_at else None,
+        "approved": ot.approved_at is not None, "approved_by": ot.approved_by_name,
+        "approved_at": ot.approved_at.isoformat(timespec="minutes") if ot.approved_at else None,
         "version": ot.version,
     }
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.core import audit, sequences
 from app.core.db import begin_write, lock_visible
-from app.core.errors import ActionNotAllowed, ValidationError
+from app.core.errors import ActionNotAllowed, Conflict, ValidationError
 from app.core.models import utcnow
 from app.core.tenancy import Membership, TenantViolation
 from app.core.validation import (
@@ -28,6 +28,7 @@ from app.core.validation import (
     text,
     visible,
 )
+from app.core.workflow import STALE_MESSAGE
 from app.packaging import rules
 from app.packaging.cascade import services as cascade
 from app.packaging.catalogs import queries as cat
@@ -35,11 +36,13 @@ from app.packaging.catalogs.models import Area, RequestType
 from app.packaging.orders.models import ENTITY, Assignment, Management, WorkOrder
 from app.packaging.orders.models import FIELD_LABELS as L
 from app.packaging.orders.workflow import (
+    APPROVE,
     WF,
     action_for,
     allowed_management_types,
     bound_samples,
     same_state,
+    target_of,
 )
 
 ORDER_SEQUENCE = "packaging_work_order"
@@ -89,7 +92,8 @@ def _product(session: Session, clean: dict, ot: WorkOrder | None = None) -> None
 
 def create_order(*, session: Session, user, company, today: dt.date, data: dict) -> WorkOrder:
     """Crear OT (function matrix): in state 1 (Proceso de Ventas), area 1, the creator the
-    current user; numbered per company by the core sequence; audited."""
+    current user; numbered per company by the core sequence; approved at once when its
+    creator holds «Aprobar OT» (issue 21 · 2); audited."""
     company_id = company_id_of(company)
     actor = rules.actor_for(session, user, company_id)
     rules.require(actor, "CREAR_OT")
@@ -100,11 +104,14 @@ def create_order(*, session: Session, user, company, today: dt.date, data: dict)
     ot = WorkOrder(company_id=company_id, state=WF.initial_state, version=1, creator_id=user.id,
                    current_area_id=cat.states()[initial]["area"], request_type_id=clean.pop("request_type").id,
                    **clean)
+    if rules.can(actor, "APROBAR_OT"):  # issue 21 · 2: who may approve needs no one's approval
+        ot.approved_by_id, ot.approved_by_name, ot.approved_at = user.id, audit.actor_name(user), utcnow()
     ot.number = sequences.next_number(session, company_id=company_id, name=ORDER_SEQUENCE, start=1)
     session.add(ot)
     session.flush()
     audit.record(session, entity=ENTITY, entity_id=ot.id, company_id=company_id, action="CREAR_OT",
-                 to_state=ot.state, data={**clean, "request_type": ot.request_type_id, "number": ot.number},
+                 to_state=ot.state, data={**clean, "request_type": ot.request_type_id, "number": ot.number,
+                                          "approved": ot.approved_at is not None},
                  workflow_version=WF.version, user=user)
     session.flush()
     return ot
@@ -151,17 +158,12 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
                     "management_type", L["management_type"], choices=names.management_types)
     note = check(text, data.get("note"), "note", L["note"], max_length=4000)
     check.done()
-    allowed = allowed_management_types(session, actor, ot)
-    if type_id not in allowed:
-        shown = ", ".join(names.management_type(t) for t in allowed) or "ninguno"
-        raise ActionNotAllowed(f"No puedes registrar «{names.management_type(type_id)}» en la OT {ot.number} "
-                               f"(tipos permitidos: {shown}).")
+    require_type(session, actor, ot, type_id, names)
     if type_id == cat.STATE_CHANGE:
         target = choice(integer(data.get("state"), "state", L["state"]), "state", L["state"],
                         choices={sid: names.state(sid) for sid in cat.states()})
-        if target == int(ot.state):  # the machine has no such action: say it in the OT's words
-            raise ActionNotAllowed(same_state(names, target))
-        WF.perform(ot, action_for(target), user, session=session, payload={"note": note} if note else {}, today=today)
+        act(session=session, user=user, company=company, today=today, ot=ot, action=action_for(target),
+            data={"note": note} if note else {})
         return None
     if type_id in (6, 8):  # Solicitud Muestra, Envío Sala Muestra (samples/services.py)
 
@@ -180,6 +182,40 @@ def add_management(*, session: Session, user, company, today: dt.date, ot: WorkO
                  workflow_version=WF.version, user=user)
     session.flush()
     return entry
+
+
+def require_type(session: Session, actor: rules.Actor, ot: WorkOrder, type_id: int, names: cat.Labels) -> None:
+    """WF-004: the management type is one the user may record on the OT now (403 naming those allowed)."""
+    allowed = allowed_management_types(session, actor, ot)
+    if type_id not in allowed:
+        shown = ", ".join(names.management_type(t) for t in allowed) or "ninguno"
+        raise ActionNotAllowed(f"No puedes registrar «{names.management_type(type_id)}» en la OT {ot.number} "
+                               f"(tipos permitidos: {shown}).")
+
+
+def act(*, session: Session, user, company, today: dt.date, ot: WorkOrder, action: str, data: dict,
+        expected_version: int | None = None) -> WorkOrder:
+    """An action of the OT's workflow, one command for the shared actions endpoints and for a
+    management entry of type 1 (issue 29 item 5). CAMBIO_<id>: a state change, refused as the
+    entry is (the matrix's «Crear Gestión», WF-004's type 1, «La OT ya está en …»), then the
+    engine's guards (WF-001..003, WF-002), its effect writing the type 1 entry and its audit.
+    APROBAR_OT: «Aprobar OT» (the matrix, then workflow.approval_refusal). A stale
+    `expected_version` is a 409 before any rule."""
+    company_id = company_id_of(company)
+    if expected_version is not None and ot.version != expected_version:
+        raise Conflict(STALE_MESSAGE)
+    actor = rules.actor_for(session, user, company_id)
+    names = cat.labels(session)
+    target = target_of(action)
+    if action == APPROVE:
+        rules.require(actor, "APROBAR_OT")
+    elif target is not None:
+        rules.require(actor, "CREAR_GESTION")
+        require_type(session, actor, ot, cat.STATE_CHANGE, names)
+        if target == int(ot.state):  # the machine has no such action: say it in the OT's words
+            raise ActionNotAllowed(same_state(names, target))
+    return WF.perform(ot, action, user, session=session, expected_version=expected_version, payload=data or {},
+                      today=today)
 
 
 def _entry_fields(session: Session, ot: WorkOrder, type_id: int, data: dict, *, note, today: dt.date, upload, storage,

@@ -59,7 +59,7 @@ class PackagingOrdersView(BaseView):
     base_permissions = ["can_read", "can_write"]
     method_permission_name = {"list": "read", "detail": "read", "assignments": "read", "assignments_message": "read",
                               "profile": "read", "new": "write", "edit": "write", "manage": "write",
-                              "assign": "write"}
+                              "assign": "write", "approve": "write", "reports": "read"}
     default_view = "list"
 
     def _context(self, **kwargs) -> dict:
@@ -145,6 +145,7 @@ class PackagingOrdersView(BaseView):
             responsibles=queries.responsibles(ot), types=[(t, names.management_type(t)) for t in types],
             states=[(s, names.state(s)) for s in options.states], alerts=options.alerts,
             can_edit=rules.edit_refusal(db.session, actor, ot) is None,
+            can_approve=workflow.may_approve(db.session, actor, ot),
             values=values or {}, errors=errors or {}, **self._context(),
         ), status
 
@@ -185,6 +186,26 @@ class PackagingOrdersView(BaseView):
                 flash(errors.pop(""), "danger")
             ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
             return self._detail(ot, values=payload, errors=errors, status=exc.status)
+
+    @expose("/ots/<int:pk>/aprobar", methods=["POST"])
+    @has_access
+    def approve(self, pk):
+        """«Aprobar OT» from the detail page (issue 21 · 2): the workflow action, as on the API."""
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
+        try:
+            run(services.act, ot=ot, action=workflow.APPROVE, data={})
+            flash(str(_l("OT %(n)s aprobada.", n=ot.number)), "success")
+        except DomainError as exc:
+            flash(exc.message, "danger")
+        return redirect(url_for(".detail", pk=pk))
+
+    @expose("/reportes")
+    @has_access
+    def reports(self):
+        """«Ver Reportes» (function matrix): a placeholder that lists nothing until the reports
+        issue delivers them; the matrix's refusal (403) for the roles without the function."""
+        rules.require(current_actor(), "VER_REPORTES")
+        return self.render_template("packaging/orders/reports.html", **self._context())
 
     def _assignments(self, message=None):
         actor = current_actor()

@@ -12,14 +12,12 @@ from app.core.api import (
     API_PERMISSIONS,
     WorkflowActionsApi,
     answers_errors,
-    api_endpoint,
     if_match_version,
     json_body,
 )
 from app.core.commands import run
 from app.core.context import request_today
 from app.core.errors import ValidationError
-from app.core.identity import current_user
 from app.core.row_rules import VisibleRows
 from app.core.tenancy import current_company_id
 from app.extensions import db
@@ -87,14 +85,9 @@ class PackagingQuotationApi(WorkflowActionsApi):
         db.session.refresh(q)
         return self.response(200, id=q.id, result=qq.quotation_to_dict(q))
 
-    @api_endpoint("/<int:pk>/actions",
-                  summary="Acciones que quien llama puede realizar ahora (SUBMIT: su creador o un administrador)",
-                  answers={200: "Las acciones que quien llama puede realizar ahora, el estado y la versión"})
-    def actions(self, pk):
-        """Actions the caller may perform now (SUBMIT only for the creator or an admin)."""
-        q = qq.get_quotation(session=db.session, actor=current_actor(), company_id=current_company_id(), quotation_id=pk)
-        return self.response(200, actions=offered_actions(db.session, q, current_user()), state=q.state,
-                             version=q.version)
-
+    def offered_actions(self, item, user) -> list[str]:
+        """GET .../actions: the engine's actions minus SUBMIT for who is neither its creator
+        nor an admin (the row found through COT-001, base_filters)."""
+        return offered_actions(db.session, item, user)
 
 QUOTATION_APIS = [PackagingQuotationApi]

@@ -76,9 +76,10 @@ def test_refusals_pages_history_and_api_show_the_renamed_labels(world, api, logi
     assert '<option value="6" >Sala de Corte Central</option>' in listed  # the area filter's choice
     assert '<option value="17" >En sala de corte</option>' in listed  # the state filter's choice
     row = re.search(rf'<tr><td><a href="/envases/ots/{ot.id}">.*?</tr>', listed, re.S).group(0)
-    assert "Desarrollo integral" in row and "Sala de Corte Central" in row and "Área de Muestras" not in listed
+    # 18 returns the OT to the area that sent it to Samples (issue 21 · 1)
+    assert "Desarrollo integral" in row and "Área de Desarrollo" in row and "Área de Muestras" not in listed
     history = client.get(f"/envases/ots/{ot.id}").get_data(as_text=True)
-    assert "Cambio de etapa" in history and "En sala de corte → Muestra Terminada (Sala de Corte Central)" in history
+    assert "Cambio de etapa" in history and "En sala de corte → Muestra Terminada (Área de Desarrollo)" in history
 
 
 def test_flask_seed_brings_back_the_yamls_structure_and_missing_rows(session, runner):
@@ -120,3 +121,18 @@ def test_a_page_reads_the_labels_once_whatever_it_shows(world, login, client, co
             assert client.get(url).status_code == 200
         reads = [s for s in page.statements if "packaging_management_type" in s]
         assert len(reads) == 1, (url, reads)
+
+
+def test_flask_seed_repairs_the_descriptions_an_earlier_seed_cut_and_keeps_an_admins(session, runner):
+    """Issue 21 · 9: four areas' descriptions were seeded cut at their comma; `flask seed` gives
+    a database that still has the cut text the whole description, and keeps any other text."""
+    cut = {1: "Ingreso OTs", 3: "Diseño gráfico", 6: "Sala de corte"}
+    for pk, text in cut.items():
+        session.get(Area, pk).description = text
+    session.get(Area, 2).description = "Ingeniería y planos (texto del administrador)"
+    session.commit()
+    flask_seed(runner)
+    session.rollback()
+    assert {pk: session.get(Area, pk).description for pk in (1, 2, 3, 6)} == {
+        1: "Ingreso OTs, gestión comercial", 2: "Ingeniería y planos (texto del administrador)",
+        3: "Diseño gráfico, arte", 6: "Sala de corte, muestras físicas"}

@@ -53,9 +53,9 @@ def test_WF001_sales_special_request_type(world, api):
 
 def test_WF001_development_lists_and_delivered(world, api):
     full = world.ot(2, request_type=1)
-    assert allowed(api, world, "ingeniero", full)["states"] == [1, 3, 5, 6, 7, 12, 16, 17]
+    assert allowed(api, world, "ingeniero", full)["states"] == [1, 3, 4, 5, 6, 7, 12, 16, 17]
     other = world.ot(2, request_type=2)
-    assert allowed(api, world, "ingeniero", other)["states"] == [1, 3, 5, 6, 7, 12, 16, 17, 13]
+    assert allowed(api, world, "ingeniero", other)["states"] == [1, 3, 4, 5, 6, 7, 12, 16, 17, 13]
     special = world.ot(2, request_type=6)
     assert allowed(api, world, "ingeniero", special)["states"] == [1, 3, 12, 13]
     world.sample(special)
@@ -63,13 +63,13 @@ def test_WF001_development_lists_and_delivered(world, api):
 
 
 def test_WF001_design_cataloguing_precataloguing_samples(world, api):
-    assert allowed(api, world, "disenador", world.ot(5, request_type=1))["states"] == [1, 2, 7, 12, 16]
-    assert allowed(api, world, "disenador", world.ot(5, request_type=3))["states"] == [1, 2, 7, 12, 16, 13]
+    assert allowed(api, world, "disenador", world.ot(5, request_type=1))["states"] == [1, 2, 6, 7, 12, 16]
+    assert allowed(api, world, "disenador", world.ot(5, request_type=3))["states"] == [1, 2, 6, 7, 12, 16, 13]
     assert allowed(api, world, "catalogador", world.ot(7))["states"] == [1, 2, 5, 8, 12]
     assert allowed(api, world, "precatalogador", world.ot(6))["states"] == [1, 2, 5, 7, 12]
     samples = world.ot(17)
     world.sample(samples, state=2)
-    assert allowed(api, world, "tecnico_muestras", samples)["states"] == [12, 18, 22]
+    assert allowed(api, world, "tecnico_muestras", samples)["states"] == [5, 12, 18, 22]
 
 
 def test_WF001_refused_target_names_the_allowed_states(world, api):
@@ -82,8 +82,9 @@ def test_WF001_refused_target_names_the_allowed_states(world, api):
 # --- WF-002 -------------------------------------------------------------------------------------
 
 def _samples_ot_with_pending_design(world, api):
-    ot = world.ot(17, visited=(2,))
+    ot = world.ot(2, visited=(2,))
     world.sample(ot)
+    assert change(api, world, "ingeniero", ot, 17).status_code == 201
     c = api(world.u("tecnico_muestras"), world.company)
     assert allowed(api, world, "tecnico_muestras", ot)["management_types"] == [1, 2, 3, 8, 9, 11]
     r = c.post("/api/v1/packaging_management/", json={"work_order": ot.id, "management_type": 9,
@@ -92,13 +93,17 @@ def _samples_ot_with_pending_design(world, api):
     return ot
 
 
+def _back_to_sales(world, api, ot):
+    """Issue 21 · 1, the real way back: Samples ends the samples (18), the OT returns to
+    Development, which sends it to Sales (1)."""
+    assert change(api, world, "tecnico_muestras", ot, 18).status_code == 201
+    assert (world.reload(ot.id).state, world.reload(ot.id).current_area_id) == ("18", 2)
+    assert change(api, world, "jefe_desarrollo", ot, 1).status_code == 201
+
+
 def test_WF002_external_design_blocks_vb_cliente_with_its_alert(world, api):
     ot = _samples_ot_with_pending_design(world, api)
-    from app.core.tenancy import company_scope
-    with company_scope(world.company.id):
-        o = world.reload(ot.id)
-        o.state, o.current_area_id = "1", 1
-        world.session.commit()
+    _back_to_sales(world, api, ot)
     seen = allowed(api, world, "vendedor", ot)
     assert ALERT in seen["alerts"] and 16 not in seen["states"] and 14 in seen["states"]
     r = change(api, world, "vendedor", ot, 16)
@@ -113,11 +118,7 @@ def test_WF002_reception_releases_the_block(world, api):
     r = c.post("/api/v1/packaging_management/", json={"work_order": ot.id, "management_type": 10,
                                                          "provider": "Gráficas Externas"})
     assert r.status_code == 201
-    from app.core.tenancy import company_scope
-    with company_scope(world.company.id):
-        o = world.reload(ot.id)
-        o.state, o.current_area_id = "1", 1
-        world.session.commit()
+    _back_to_sales(world, api, ot)
     seen = allowed(api, world, "vendedor", ot)
     assert seen["alerts"] == [] and 16 in seen["states"]
     assert change(api, world, "vendedor", ot, 16).status_code == 201
@@ -189,6 +190,10 @@ def test_ot_walked_from_sales_to_ot_terminada_with_the_expected_areas(world, api
     assert r.status_code == 201
     ot = world.reload(r.get_json()["id"])
     assert (ot.state, ot.current_area_id, ot.creator_id) == ("1", 1, world.u("vendedor").id)
+    # a seller's OT leaves Sales once the sales chief approves it (issue 21 · 2)
+    assert change(api, world, "vendedor", ot, 2).status_code == 403
+    approve = api(world.u("jefe_ventas"), world.company).post(f"/api/v1/packaging_work_order/{ot.id}/actions/APROBAR_OT")
+    assert approve.status_code == 200, approve.get_json()
     path = [("vendedor", 2, 2), ("ingeniero", 5, 3), ("disenador", 1, 1), ("vendedor", 16, 1),
             ("vendedor", 6, 5), ("precatalogador", 7, 4), ("catalogador", 8, 4)]
     for user, state, area in path:
@@ -196,6 +201,6 @@ def test_ot_walked_from_sales_to_ot_terminada_with_the_expected_areas(world, api
         assert r.status_code == 201, (user, state, r.get_json())
         body = r.get_json()["result"]["work_order"]
         assert (body["state"], body["current_area"]) == (state, area)
-    entries = world.entries(ot.id)
+    entries = [e for e in world.entries(ot.id) if e.management_type_id == 1]
     assert [(e.state_to, e.area_to_id) for e in entries] == [(str(s), a) for _, s, a in path]
     assert allowed(api, world, "catalogador", ot)["states"] == []

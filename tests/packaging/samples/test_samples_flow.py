@@ -230,7 +230,7 @@ def test_demo_requests_samples_through_the_service(session, make_company, make_u
 
     company = make_company(name="Demo Muestras")
     for role in ("ENV_VENDEDOR", "ENV_INGENIERO", "ENV_DISENADOR", "ENV_PRECATALOGADOR", "ENV_CATALOGADOR",
-                 "ENV_TECNICO_MUESTRAS", "ENV_JEFE_DESARROLLO"):
+                 "ENV_TECNICO_MUESTRAS", "ENV_JEFE_DESARROLLO", "ENV_JEFE_VENTAS"):
         make_user(roles=[role], companies=[company])
     with company_scope(company.id):
         demo.load(session, company)
@@ -244,4 +244,33 @@ def test_demo_requests_samples_through_the_service(session, make_company, make_u
         assert ot.state == "17" and rows[0].cad.name.startswith("CAD-1102")
         types = [m.management_type_id for m in session.scalars(select(Management).where(
             Management.work_order_id == ot.id).order_by(Management.id))]
-        assert types == [1, 6, 1, 8]
+        assert types == [4, 1, 6, 1, 8]  # 4: «OT aprobada.» (Aprobar OT, issue 21 · 2)
+
+
+# --- issue 21 · 1: the ways out of the Samples area ---------------------------------------------
+
+def test_WF001_samples_end_and_the_ot_returns_to_the_area_that_sent_it(world, api, cats):
+    ot = world.ot(2)
+    ids = create(api, world, cats, ot, recipients=("seller", "lab"))
+    assert change(api(world.u("ingeniero"), world.company), ot, 17).status_code == 201
+    chief = api(world.u("jefe_muestras"), world.company)
+    assert chief.get(f"/api/v1/packaging_work_order/{ot.id}/actions").get_json()["actions"] == \
+        ["CAMBIO_5", "CAMBIO_12", "CAMBIO_18", "CAMBIO_22"]
+    r = change(chief, ot, 22)
+    assert r.status_code == 201, r.get_json()
+    assert (r.get_json()["result"]["work_order"]["current_area"], states(world, ot.id)) == (2, [3, 3])
+    entry = world.entries(ot.id)[-1]
+    assert (entry.state_from, entry.state_to, entry.area_from_id, entry.area_to_id) == ("17", "22", 6, 2)
+    # Development takes it on from Muestra Anulada, with its own list
+    eng = api(world.u("ingeniero"), world.company)
+    assert 5 in eng.get(f"/api/v1/packaging_work_order/{ot.id}/allowed").get_json()["states"]
+    assert change(eng, ot, 4).status_code == 201 and sample(world, ids[0]).state == 3
+
+
+def test_WF001_samples_area_sends_the_ot_to_design_and_its_samples_end(world, api, cats):
+    ot = world.ot(2)
+    create(api, world, cats, ot, recipients=("seller", "designer"))
+    assert change(api(world.u("ingeniero"), world.company), ot, 17).status_code == 201
+    r = change(api(world.u("tecnico_muestras"), world.company), ot, 5)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["result"]["work_order"]["current_area"] == 3 and states(world, ot.id) == [2, 2]
