@@ -39,9 +39,11 @@ def _people(session: Session, company) -> dict | None:
 
 
 def load(session: Session, company) -> None:
-    """Idempotent: instruments by tag; orders only when the company has none."""
+    """Idempotent: instruments by tag, validated by the demo client («Recepción», issue 21
+    item 12: an order of an unvalidated instrument waits); orders only when the company has none."""
     today = dt.date.today()
     data = demo_for_company(load_seed(DEMO_FILE), company)
+    people = _people(session, company)
     instruments = {i.tag: i for i in session.scalars(select(Instrument))}
     for spec in data["instruments"]:
         if spec["tag"] in instruments:
@@ -54,11 +56,14 @@ def load(session: Session, company) -> None:
         instrument.last_calibrated_on = instrument.next_due_on - dt.timedelta(days=instrument.interval_days)
         instrument_services.check_instrument(instrument)
         session.add(instrument)
+        session.flush()
+        if people is not None:
+            with acting_as(people["CLIENTE"]):
+                instrument_services.validate_instrument(session=session, user=people["CLIENTE"], instrument=instrument)
         instruments[spec["tag"]] = instrument
     session.flush()
     if session.scalar(select(CalibrationOrder.id).limit(1)) is not None:
         return
-    people = _people(session, company)
     if people is None:
         return
     for spec in data["orders"]:

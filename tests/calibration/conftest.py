@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
+from app.calibration.instruments import services as instrument_services
 from app.calibration.instruments.models import Instrument
 from app.calibration.orders import checklist, execution, services
 from app.calibration.orders.models import ENTITY, CalibrationOrder, ChecklistItem
@@ -158,4 +159,8 @@ def world(session, make_company, make_user, tmp_path, app):
                                         active=True)
         session.add(w.other_instrument)
         session.commit()
+    # the client validates its instruments («Recepción», issue 21 item 12) as a user would
+    w.run(instrument_services.validate_instrument, user=w.users["CLIENTE"], instrument=w.instrument)
+    w.run(instrument_services.validate_instrument, user=w.users["SUR_CLIENTE"], scope=other,
+          instrument=w.other_instrument)
     return w

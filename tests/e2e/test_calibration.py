@@ -40,6 +40,9 @@ def test_one_order_from_received_to_closed(page, live_server, login_page, logout
         session.commit()
 
     login_page(page, "e2e_cliente")
+    page.goto(f"{live_server}/calibracion/recepcion")  # the client validates it first (issue 21 item 12)
+    page.click("#reception tr[data-tag='MAN-777'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
     page.goto(f"{live_server}/calibracion/orden/nueva")
     page.select_option("select[name=instrument]", label="MAN-777 · Manómetro de prueba")
     page.fill("textarea[name=observations]", "Por favor indicar la próxima fecha")

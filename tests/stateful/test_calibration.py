@@ -57,7 +57,7 @@ class CalibrationMachine(WalkingMachine):
         for company in companies:
             with company_scope(company.id):
                 instrument = Instrument(tag="MAN-001", description="Manómetro", unit="bar", interval_days=365,
-                                        active=True)
+                                        active=True, validated_at=dt.datetime(2026, 1, 5, 9, 0))  # «Recepción» done
                 session.add(instrument)
                 session.commit()
                 codes = session.scalars(select(ChecklistItem.code).where(ChecklistItem.active.is_(True))).all()

@@ -17,7 +17,7 @@ from app.calibration.orders.models import (
     LogisticsEvent,
     order_technician,
 )
-from app.calibration.orders.workflow import WF, sees_internal_notes
+from app.calibration.orders.workflow import WF, reception_refusal, sees_internal_notes
 from app.core.audit import AuditEntry
 from app.core.errors import NotFound
 from app.core.identity import display_name
@@ -145,6 +145,14 @@ def logistics_to_dict(e) -> dict:
             "responsible": e.responsible, "created_by": person(e.created_by)}
 
 
+def reception_to_dict(order: CalibrationOrder) -> dict:
+    """Issue 21 item 12: whether the client validated the order's instrument («Recepción»),
+    and while not, the sentence saying what the order waits for."""
+    instrument = order.instrument
+    return {"validated": instrument.validated_at is not None, "validated_at": _iso(instrument.validated_at),
+            "message": reception_refusal(order)}
+
+
 def order_to_dict(order: CalibrationOrder, *, user=None, details: bool = True) -> dict:
     """The order as the API (and the legacy paths) show it; internal notes only to lab staff."""
     data = {
@@ -158,6 +166,7 @@ def order_to_dict(order: CalibrationOrder, *, user=None, details: bool = True) -
         "started_on": _iso(order.started_on), "completed_on": _iso(order.completed_on),
         "approved_by": person(order.approved_by), "approved_at": _iso(order.approved_at),
         "technicians": [{"id": t.id, "name": person(t)} for t in order.technicians],
+        "reception": reception_to_dict(order),
     }
     if user is not None and sees_internal_notes(user):
         data["notes"] = order.notes
