@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.calibration.certificates import services as certificates
 from app.calibration.instruments import services as instrument_services
 from app.calibration.instruments.models import Instrument
 from app.calibration.orders import checklist, execution, services
@@ -66,6 +67,8 @@ def load(session: Session, company) -> None:
         return
     if people is None:
         return
+    if certificates.missing_lab_identity(session, company.id):
+        certificates.save_settings(session, company=company, user=people["SUPERVISOR"], values=data["lab"])
     for spec in data["orders"]:
         instrument = instruments[spec["instrument"]]
         with acting_as(people["RESPONSABLE"]):
@@ -85,7 +88,9 @@ def _step(session, order, step, *, people, company, today, spec, results):
             services.update_order(session=session, user=tech, order=order, data={
                 "method": "Comparación directa contra patrón de referencia (PEC-07)",
                 "environment": "23,0 °C ± 1,0 °C; 45 %HR ± 10 %HR",
-                "standards": "Patrón PR-12, certificado CAL-2026-00012, trazable al CENAM"})
+                "standards": "Patrón PR-12, certificado CAL-2026-00012, trazable al CENAM",
+                "place": "LAB", "condition_on_receipt": "Sin daños visibles; funcionamiento correcto a la recepción.",
+                "deviations": "Ninguna."})
             execution.add_progress(session=session, user=tech, order=order, today=today,
                                    data={"text": "Instrumento estabilizado y puntos medidos."})
             for point in results:

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from app.calibration.orders import execution
-from tests.calibration.conftest import PDF, RESULT, TODAY
+from app.calibration.orders import execution, services
+from tests.calibration.conftest import CERTIFICATE_DATA, PDF, RESULT, TODAY
 from tests.factories import PASSWORD, make_user
 
 BASE = "/backend/calibraciones"
@@ -96,6 +96,7 @@ def walk(world, order, caller) -> list:
     for step in steps:
         if step == "WORK":
             tech = world.users["TECNICO"]
+            world.in_company(services.update_order, tech, order=order, data=dict(CERTIFICATE_DATA))
             world.in_company(execution.add_result, tech, order=order, data=dict(RESULT))
             world.in_company(execution.add_evidence, tech, order=order, filename="informe.pdf", data=PDF,
                              storage=world.storage)

@@ -65,9 +65,11 @@ class CalibrationOrderApi(WorkflowActionsApi):
     base_order = ("id", "desc")
     list_columns = ["id", "number", "state", "instrument_id", "requested_on", "received_on", "target_date",
                     "window_start", "window_end", "observations", "version"]
-    show_columns = list_columns + ["reason", "method", "environment", "standards", "started_on", "completed_on"]
+    show_columns = list_columns + ["reason", "method", "environment", "standards", "place", "place_detail",
+                                   "condition_on_receipt", "deviations", "started_on", "completed_on"]
     add_columns = ["instrument", "requested_on", "received_on", "target_date", "observations", "notes", "wants_due_date"]
-    edit_columns = ["received_on", "observations", "notes", "wants_due_date", "method", "environment", "standards"]
+    edit_columns = ["received_on", "observations", "notes", "wants_due_date", "method", "environment", "standards",
+                    "place", "place_detail", "condition_on_receipt", "deviations"]
     order_columns = ["number", "state", "target_date", "requested_on"]
     search_columns = ["number", "state", "instrument", "technicians", "target_date", "requested_on"]
     openapi_spec_tag = "Calibración · Órdenes"
@@ -174,10 +176,10 @@ class CalibrationResultApi(_ChildApi):
     include_route_methods = READ_WRITE_ROUTES - {"info"}
     what = "resultado"
     list_columns = ["id", "order_id", "position", "measurand", "nominal", "as_found", "as_left", "error",
-                    "uncertainty", "k", "unit", "tolerance"]
+                    "uncertainty", "k", "unit", "tolerance", "external_provider"]
     show_columns = list_columns
-    add_columns = list_columns[1:]
-    edit_columns = list_columns[2:]
+    add_columns = [c for c in list_columns[1:] if c != "error"]  # the error is computed (issue 21 item 10)
+    edit_columns = add_columns[1:]
     search_columns = ["order_id", "measurand"]
     openapi_spec_tag = "Calibración · Resultados"
 

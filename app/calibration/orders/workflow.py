@@ -20,6 +20,7 @@ from app.calibration.orders.models import (
     CalibrationResult,
     ChecklistItem,
     ChecklistTick,
+    missing_certificate_data,
 )
 from app.core.errors import ValidationError
 from app.core.identity import is_admin, role_names
@@ -126,6 +127,26 @@ def _guard_checklist_complete(order, *, user, session, payload, today):
     if missing:
         return ("Para aprobar, marca todos los puntos de la lista de revisión; faltan: "
                 + "; ".join(item.label for item in missing) + ".")
+    return None
+
+
+def _guard_certificate_data(order, *, user, session, payload, today):
+    """APPROVE: the data the certificate prints exists (missing_certificate_data), not only
+    the checklist's ticks."""
+    missing = missing_certificate_data(order)
+    if missing:
+        return ("Para aprobar, la orden necesita los datos que imprime el certificado (ISO/IEC 17025 §7.8.2.1 y "
+                "§7.8.4.1); faltan: " + "; ".join(missing) + ". Complétalos en «Datos de la calibración».")
+    return None
+
+
+def _guard_lab_identity(order, *, user, session, payload, today):
+    """ISSUE_CERTIFICATE: the company's lab identity (name, address, accreditation number) is
+    set before its first certificate (§7.8.2.1 b)."""
+    missing = certificates.missing_lab_identity(session, order.company_id)
+    if missing:
+        return ("Antes de emitir certificados, configura la identidad del laboratorio en «Ajustes de calibración»; "
+                "faltan: " + "; ".join(missing) + ".")
     return None
 
 
@@ -248,6 +269,8 @@ def bind() -> None:
             "checklist_complete": _guard_checklist_complete,
             "certificate_shared": _guard_certificate_shared,
             "instrument_validated": _guard_instrument_validated,
+            "certificate_data": _guard_certificate_data,
+            "lab_identity": _guard_lab_identity,
         },
         effects={
             "SCHEDULE": _effect_schedule,

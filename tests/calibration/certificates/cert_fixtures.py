@@ -55,6 +55,8 @@ class CertWorld:
                 received_on=TODAY - dt.timedelta(days=18), started_on=TODAY - dt.timedelta(days=10),
                 completed_on=TODAY - dt.timedelta(days=8), method="PC-014 comparación directa",
                 environment="23,0 °C ± 1 °C; 45 %HR", standards="Patrón P-07 (ENAC 1234/2026)",
+                place="CLIENT_SITE", place_detail="Quirófano 2, Hospital Norte",
+                condition_on_receipt="Sin daños visibles", deviations="Ninguna",
                 wants_due_date=True,
             )
             for i in range(1, results + 1):
