@@ -158,9 +158,11 @@ def reception_refusal(order) -> str | None:
     instrument = order.instrument
     if instrument is None or instrument.validated_at is not None:
         return None
-    waiting = "La orden espera en «Recibida»: " if order.state == WF.initial_state else ""
-    return (f"{waiting}el instrumento {instrument.tag} no está validado por el cliente en «Recepción». Regla de "
-            "recepción: una orden no se acepta, ejecuta ni certifica hasta que el cliente valide su instrumento.")
+    sentence = (f"el instrumento {instrument.tag} no está validado por el cliente en «Recepción». Regla de "
+                "recepción: una orden no se acepta, ejecuta ni certifica hasta que el cliente valide su instrumento.")
+    if order.state == WF.initial_state:
+        return f"La orden espera en «Recibida»: {sentence}"
+    return sentence[:1].upper() + sentence[1:]
 
 
 def _guard_instrument_validated(order, *, user, session, payload, today):

@@ -107,6 +107,10 @@ def test_reception_rule_an_identity_edit_stops_start_and_certificate(world, api)
     tech = api(world.users["TECNICO"], world.company)
     r = tech.post(f"/api/v1/calibration_order/{scheduled.id}/actions/START")
     assert r.status_code == 403 and RULE in r.get_json()["message"], r.get_json()
+    r = tech.post("/backend/calibraciones/update_work_order.php", json={"order_id": scheduled.id, "action": "START"})
+    assert r.status_code == 403 and r.get_json()["ok"] is False and RULE in r.get_json()["message"]
+    body = tech.get(f"/api/v1/calibration_order/{scheduled.id}").get_json()["result"]["reception"]
+    assert body["validated"] is False and body["message"].startswith("El instrumento MAN-001")  # not RECEIVED
     sup = api(world.users["SUPERVISOR"], world.company)
     r = sup.post(f"/api/v1/calibration_order/{approved.id}/actions/ISSUE_CERTIFICATE")
     assert r.status_code == 403 and RULE in r.get_json()["message"], r.get_json()
