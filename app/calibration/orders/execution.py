@@ -88,6 +88,8 @@ def _result_values(data: dict, *, partial: bool) -> dict:
         if name in ("measurand", "unit", "external_provider"):
             out[name] = check(text, value, name, label, required=need or (partial and name in required),
                               max_length={"measurand": 120, "unit": 20}.get(name, 120))
+            if name == "external_provider":
+                out[name] = out[name] or None  # blank: the lab's own result
         elif name == "position":
             out[name] = check(integer, value, name, label, required=False, min=1, max=9999)
         elif name == "k":
