@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from app.calibration.certificates.api import OrderCertificatesApi
@@ -169,6 +170,24 @@ class _ChildApi(TenantModelRestApi):
                                  what=self.what)
 
 
+def _shown(name: str):
+    """A result's value with the decimals it was given (CalibrationResult.shown), as text."""
+    def value(result):
+        shown = result.shown(name)
+        return None if shown is None else str(shown)
+    return value
+
+
+# issue 21 item 10: FAB's list and show print each value with the digits typed, as the order's
+# JSON and the certificate do (not the column's six decimals)
+RESULT_SCHEMA = Schema.from_dict({
+    "id": fields.Integer(), "order_id": fields.Integer(), "position": fields.Integer(), "measurand": fields.String(),
+    **{name: fields.Function(_shown(name), allow_none=True)
+       for name in ("nominal", "as_found", "as_left", "error", "uncertainty", "k", "tolerance")},
+    "unit": fields.String(), "external_provider": fields.String(allow_none=True),
+}, name="CalibrationResultShown")
+
+
 class CalibrationResultApi(_ChildApi):
     datamodel = SQLAInterface(CalibrationResult)
     resource_name = "calibration_result"
@@ -178,6 +197,8 @@ class CalibrationResultApi(_ChildApi):
     list_columns = ["id", "order_id", "position", "measurand", "nominal", "as_found", "as_left", "error",
                     "uncertainty", "k", "unit", "tolerance", "external_provider"]
     show_columns = list_columns
+    list_model_schema = RESULT_SCHEMA()
+    show_model_schema = RESULT_SCHEMA()
     add_columns = [c for c in list_columns[1:] if c != "error"]  # the error is computed (issue 21 item 10)
     edit_columns = add_columns[1:]
     search_columns = ["order_id", "measurand"]

@@ -46,7 +46,7 @@ order_technician = Table(
 
 
 # What the certificate prints and the order must hold before APPROVE (issue 21 item 10;
-# ISO/IEC 17025 §7.8.2.1 c, g, i, n and §7.8.4.1 a, b, c), by the labels of the order's form
+# ISO/IEC 17025 §7.8.2.1 c, f, g, h, n and §7.8.4.1 b, c), by the labels of the order's form
 CERTIFICATE_DATA = {
     "received_on": "Fecha de recepción del ítem", "method": "Método de calibración",
     "environment": "Condiciones ambientales", "standards": "Patrones utilizados y trazabilidad",

@@ -47,7 +47,7 @@ def pdf_text(world, api, order) -> str:
 
 
 def test_iso_7_8_2_1_approval_needs_the_data_not_only_the_ticks(world, client, login):
-    """§7.8.2.1 c, g, i, n and §7.8.4.1 a–c: APPROVE names every missing item; the page lists them."""
+    """§7.8.2.1 c, f, g, h, n and §7.8.4.1 b, c: APPROVE names every missing item; the page lists them."""
     order = reviewed(world, data={"method": "PC-014 comparación directa"})
     with pytest.raises(ActionNotAllowed) as refused:
         world.act(order, "APPROVE", world.users["SUPERVISOR"])
