@@ -25,6 +25,7 @@ class Config:
     FAB_SECURITY_MANAGER_CLASS = "app.core.security.SecurityManager"
     FAB_ADD_SECURITY_API = True
     FAB_API_SWAGGER_UI = True
+    FAB_ADD_OPENAPI_VIEWS = False  # app/core/api_document.py serves the document and the Swagger page
     FAB_API_SHOW_STACKTRACE = False
     # Hosts a `next` may lead to: `host` (any port) or `host:port`, compared after parsing
     # (app/core/redirects.py), never as a glob; FAB's own fnmatch check sees the same names.

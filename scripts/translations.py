@@ -65,6 +65,8 @@ def workflow_labels() -> dict[str, list[str]]:
         labels += [f.get("label") for spec in (data.get("actions") or {}).values() for f in (spec.get("payload") or {}).values()]
         labels += [spec.get("label") for spec in (data.get("roles") or {}).values()]
         found[f"seed/workflows/{name}"] = [label for label in labels if label]
+    with open(os.path.join(ROOT, "seed", "labels.yaml"), encoding="utf-8") as fh:
+        found["seed/labels.yaml"] = [label for label in (yaml.safe_load(fh) or {}).values() if label]  # the API's column labels
     return found
 
 

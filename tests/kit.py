@@ -2,11 +2,15 @@
 users by FAB role; act as a user in a company; run a service command as one user action (the
 same boundary as app/core/commands.py: the context filled in, one commit, a rollback on
 refusal); perform a workflow action; reach a state along the drawn graph; read a record's
-audit; a logged-in browser or API client for a user. Dates are fixed (`TODAY`), never the
+audit; a logged-in browser or API client for a user; read a page as its user sees it (`Page`:
+its action buttons, the errors beside its fields, its messages); what a FAB role holds.
+Dates are fixed (`TODAY`), never the
 clock, so no day of the year turns a test red."""
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
+import re
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -126,3 +130,56 @@ class World:
         """A JWT client of `user` with X-Company-Id of `company`."""
         user = self.user(user, company) if isinstance(user, str) else user
         return factories.ApiClient(current_app.test_client(), user, self.companies[company])
+
+    def page(self, user, url: str, *, company: int = 0, form: dict | None = None) -> "Page":
+        """`url` as `user` sees it in `company`: a GET, or a POST of `form` (the CSRF token taken
+        from the page first, as a browser sends it)."""
+        client = self.browser(user, company)
+        if form is None:
+            return Page.of(client.get(url))
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).get_data(as_text=True))
+        return Page.of(client.post(url, data={**form, **({"csrf_token": token.group(1)} if token else {})}))
+
+
+@dataclass
+class Page:
+    """A page as its user reads it: its status, its text, the workflow buttons it offers, the
+    errors beside its fields and the messages above it."""
+
+    status: int
+    html: str
+    location: str | None = None
+
+    @classmethod
+    def of(cls, response) -> "Page":
+        return cls(response.status_code, response.get_data(as_text=True), response.headers.get("Location"))
+
+    @property
+    def actions(self) -> list[str]:
+        """The workflow actions offered (one button each), in the page's order."""
+        return list(dict.fromkeys(re.findall(r'class="[^"]*action-button[^"]*" data-action="([A-Z_0-9]+)"', self.html)))
+
+    @property
+    def field_errors(self) -> dict:
+        """{field: message} for each error drawn beside its field."""
+        found = re.findall(r'form-group field-([\w-]+) has-error.*?<p class="help-block field-error[^"]*">(.*?)</p>',
+                           self.html, flags=re.S)
+        return {name: html_lib.unescape(message) for name, message in found}
+
+    @property
+    def messages(self) -> list[str]:
+        """The alerts shown above the content (flashes and form-wide refusals)."""
+        return [html_lib.unescape(re.sub(r"<[^>]+>", "", m)).strip()
+                for m in re.findall(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', self.html, flags=re.S)]
+
+
+def role_permissions(role_name: str) -> set[tuple[str, str]]:
+    """(permission, view) pairs the FAB role holds, as the security tables say."""
+    role = current_app.appbuilder.sm.find_role(role_name)
+    return {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
+
+
+def role_may(role_name: str, permission: str, view: str) -> bool:
+    """Whether the FAB role holds `permission` on `view` (e.g. "can_write", "InstallationOrder")."""
+    return (permission, view) in role_permissions(role_name)
+

@@ -23,8 +23,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from werkzeug.exceptions import BadRequest
 
 from app.core import idempotency
+from app.core.commands import request_context, run_in
 from app.core.constraints import explain
-from app.core.context import request_today
 from app.core.endpoint_docs import STANDARD_SUMMARIES, document
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.fab_lists import RestFilters
@@ -351,19 +351,14 @@ class WorkflowActionsApi(TenantModelRestApi):
         payload = json_body(required=False)
         expected = if_match_version()
         key = idempotency.clean_key(request.headers.get("Idempotency-Key"))
-        user = current_user()
+        context = request_context()
 
         def act():
-            done = self.workflow.perform(
-                item, action, user, session=db.session,
-                expected_version=expected, payload=payload,
-                today=request_today(),  # read where the request starts
-            )
+            done = self.workflow.perform(item, action, context.user, session=context.session, expected_version=expected,
+                                         payload=payload, today=context.today)
             return 200, self.action_result(done)
 
-        status, body, _replayed = idempotency.run_once(
-            db.session, user_id=user.id, key=key, request=f"POST {request.path}", action=act,
-        )
+        status, body, _replayed = run_in(context, idempotency.once, key=key, request=f"POST {request.path}", action=act)
         return self.response(status, **body)
 
 

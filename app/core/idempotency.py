@@ -76,35 +76,32 @@ def _stored(session: Session, user_id: int, key: str, request: str, *, now: dt.d
     return row.status, json.loads(row.body)
 
 
-def run_once(
-    session: Session, *, user_id: int, key: str | None, request: str, action: Callable[[], tuple[int, dict]],
+def once(
+    *, session: Session, user, key: str | None, request: str, action: Callable[[], tuple[int, dict]],
 ) -> tuple[int, dict, bool]:
-    """Run `action` (which returns (status, body) and leaves its changes unflushed or
-    flushed, never committed) once per (user, key) within 24 h; returns (status, body,
-    replayed). Commits on success; a DomainError from `action` propagates (caller rolls
-    back, and the key with it)."""
+    """A command for the request boundary (`run(once, key=..., request=..., action=...)`): run
+    `action` (which returns (status, body) and never commits) once per (user, key) within 24 h;
+    returns (status, body, replayed). The boundary commits the action with its key, or rolls
+    both back on a refusal (so a retry after a refusal runs again)."""
     if key is None:
-        status, body = action()
-        session.commit()
-        return status, body, False
+        return (*action(), False)
     begin_write(session)  # SQLite: take the write lock before reading, as twins race here
     now = utcnow()
-    found = _stored(session, user_id, key, request, now=now)
+    found = _stored(session, user.id, key, request, now=now)
     if found is not None:
         session.rollback()
         return (*found, True)
-    row = IdempotencyKey(user_id=user_id, key=key, request=request, status=0, body="{}", created_at=now)
+    row = IdempotencyKey(user_id=user.id, key=key, request=request, status=0, body="{}", created_at=now)
     session.add(row)
     try:
         session.flush()  # the unique index: a concurrent twin waits here for this one
     except IntegrityError:
         session.rollback()
-        found = _stored(session, user_id, key, request, now=now)
+        found = _stored(session, user.id, key, request, now=now)
         session.rollback()
         if found is None:  # pragma: no cover - the twin vanished between the two reads
             raise
         return (*found, True)
     status, body = action()
     row.status, row.body = status, json.dumps(body, default=str)
-    session.commit()
     return status, body, False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from app.core import administration, api_document, api_language
 from app.core import api as core_api
 from app.core import (
     choices,
@@ -42,6 +43,7 @@ def prepare() -> None:
     """Before AppBuilder builds any view (FAB's own included): the FAB extension points every
     view uses."""
     fab_lists.install()
+    administration.install()
 
 
 def register(appbuilder) -> None:
@@ -62,10 +64,12 @@ def register(appbuilder) -> None:
     app.context_processor(views.page_language)
     register_template_helpers(app)
     register_error_handlers(app)
+    api_language.install_language_selector(app)
 
     views.register(appbuilder)
     security_views.register(appbuilder)
     appbuilder.add_api(WorkflowApi)
+    api_document.register(appbuilder)
     appbuilder.add_api(
         core_api.admin_api(
             Company, "company", "Company",
@@ -106,6 +110,7 @@ def register_template_helpers(app) -> None:
 def finish_registration(appbuilder) -> None:
     """After every module registered its views: what needs the whole menu."""
     name_default_titles(appbuilder)
+    api_language.label_apis(appbuilder)
 
 
 def register_cli(app) -> None:

@@ -154,12 +154,17 @@ class RateLimitedSecurityApi(SecurityApi):
 
 class ConstraintsAre422:
     """FAB's security APIs answer a unique-constraint violation (a role, user name or
-    e-mail that already exists) with 500; here it is a 422 that says so."""
+    e-mail that already exists) and a refusal of ours (app/core/administration.py) with 500;
+    here they are the refusal's status (422) with its message, nothing written."""
 
     def response_500(self, message=None):
-        if isinstance(sys.exc_info()[1], IntegrityError):
+        error = sys.exc_info()[1]
+        if isinstance(error, (IntegrityError, DomainError)):
             self.datamodel.session.rollback()
+        if isinstance(error, IntegrityError):
             return self.response_422(message="Ya existe un registro con ese nombre, usuario o correo.")
+        if isinstance(error, DomainError):
+            return self.response(error.status, **error.to_dict())
         return super().response_500(message=message)
 
 

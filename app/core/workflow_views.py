@@ -17,13 +17,12 @@ from flask import flash, redirect, request
 from flask_appbuilder import BaseView, expose, has_access
 
 from app.core import idempotency
-from app.core.context import request_today
+from app.core.commands import request_context, run_in
 from app.core.errors import DomainError, NotFound
 from app.core.formatting import translated
 from app.core.identity import current_user
 from app.core.pages import errors_by_field
 from app.core.validation import typed_int
-from app.extensions import db
 
 
 def safe_next(target: str | None) -> str | None:
@@ -165,25 +164,21 @@ class WorkflowActionsView(BaseView):
         payload = form_payload(specs, request.form)
         version = request.form.get("version", "")
         next_url = safe_next(request.form.get("next"))
-        user = current_user()
+        context = request_context()
         is_read = action in wf.action_codes and wf.transitions_for_action(action)[0].is_read
         try:
             key = None if is_read else idempotency.clean_key(request.form.get("idempotency_key"))
             obj = self.get_object(pk)
 
-            def run():
-                done = wf.perform(obj, action, user, session=db.session, payload=payload, today=request_today(),
-                                  expected_version=typed_int(version))
+            def act():
+                done = wf.perform(obj, action, context.user, session=context.session, payload=payload,
+                                  today=context.today, expected_version=typed_int(version))
                 return 200, {"message": self.done_message(done, action), "id": done.id}
 
-            _status, body, replayed = idempotency.run_once(
-                db.session, user_id=user.id, key=key, request=f"POST {request.path}", action=run,
-            )
+            _status, body, replayed = run_in(context, idempotency.once, key=key, request=f"POST {request.path}", action=act)
         except NotFound:
-            db.session.rollback()
             raise
         except DomainError as exc:
-            db.session.rollback()
             beside, above = errors_by_field(exc, specs)
             obj = self.get_object(pk, details=True)
             state = {"action": action, "values": typed_values(specs, payload), "errors": beside, "message": above}

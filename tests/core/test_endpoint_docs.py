@@ -54,7 +54,7 @@ def test_the_legacy_paths_are_documented_like_the_rest(document):
     assert approve["summary"].startswith("APPROVE")
     options = document["paths"]["/api/v1/packaging_cascade/options"]["get"]
     assert {(p["in"], p["name"], p["required"]) for p in options["parameters"]} == {
-        ("query", "level", True), ("query", "product_type_id", False)}
+        ("query", "level", True), ("query", "product_type_id", False), ("header", "X-Company-Id", False)}
     evidence = document["paths"]["/api/v1/calibration_order/{pk}/evidence"]["post"]
     assert list(evidence["requestBody"]["content"]) == ["multipart/form-data"]
     assert document["paths"]["/api/v1/instrument/"]["post"]["summary"] == "Crear un registro"

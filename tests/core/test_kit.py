@@ -11,7 +11,7 @@ from app.extensions import db
 from app.installation.equipment.models import Equipment
 from app.installation.orders import services
 from app.installation.orders.workflow import WF
-from tests.kit import World
+from tests.kit import World, role_may
 
 ROLES = [spec["role"] for spec in WF.roles.values()]
 
@@ -41,3 +41,24 @@ def test_issue_20_the_kit_walks_an_order_and_reads_its_audit(app):
 
     assert world.api("INST_GESTOR_OPERACIONES").get(f"/api/v1/installation_order/{order.id}").status_code == 200
     assert world.api("INST_GESTOR_OPERACIONES", 1).get(f"/api/v1/installation_order/{order.id}").status_code == 404
+
+
+def test_issue_20_the_kit_reads_pages_as_their_user_and_what_a_role_holds(app):
+    """Page helpers: the creation form refuses an order without its doctor beside that field
+    and keeps what was typed; the order's page offers the actions of the matrix to its role
+    and nothing to another company's user. Role helpers: the roles' YAML, as FAB holds it."""
+    world = World.build(ROLES)
+    refused = world.page("INST_GESTOR_GENERAL", "/instalacion/orden/nueva",
+                         form={"site": "Clínica Norte", "address": "Calle Mayor 1"})
+    assert refused.status == 422 and "doctor" in refused.field_errors
+    assert 'value="Clínica Norte"' in refused.html
+
+    order = world.run(services.create_order, by="INST_GESTOR_GENERAL", data={
+        "doctor": world.user("INST_DOCTOR").id, "address": "Calle Mayor 1", "site": "Clínica Norte",
+        "scheduled_for": "2026-03-10"})
+    page = world.page("INST_GESTOR_GENERAL", f"/instalacion/orden/{order.id}")
+    assert page.status == 200 and "EDIT_ORDER" in page.actions
+    assert world.page("INST_GESTOR_GENERAL", f"/instalacion/orden/{order.id}", company=1).status == 404
+
+    assert role_may("INST_DOCTOR", "can_read", "InstallationOrder")
+    assert not role_may("INST_DOCTOR", "can_read", "CalibrationOrder")

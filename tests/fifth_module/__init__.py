@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 
 from app.core.modules import Module
-from app.core.records import RecordType, record_api, record_pages
+from app.core.record_pages import record_pages
+from app.core.records import RecordType, record_api
 from tests.fifth_module import queries, services
 from tests.fifth_module.models import SupplyRequest
 

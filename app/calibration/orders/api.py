@@ -45,7 +45,7 @@ from app.core.identity import current_user
 from app.core.row_rules import VisibleRows
 from app.core.storage import get_storage
 from app.core.uploads import accepts_upload, received_file
-from app.core.validation import record_id
+from app.core.validation import record_id, refuse_unknown
 from app.extensions import db
 
 ORDER_PERMISSION = "CalibrationOrder"
@@ -138,9 +138,7 @@ class CalibrationOrderApi(WorkflowActionsApi):
         """Tick or untick items of the review checklist (supervisor, order in review)."""
         order = queries.get_order(session=db.session, user=current_user(), order_id=pk)
         body = json_body()
-        unknown = sorted(set(body) - {"items"})
-        if unknown:
-            raise ValidationError(f"Campo desconocido «{unknown[0]}». Campos admitidos: items.", field=unknown[0])
+        refuse_unknown(body, {"items"})
         changed = run(checklist.set_ticks, order=order, items=body.get("items"))
         items = checklist.checklist(db.session, order=order)
         return self.response(200, id=order.id, changed=changed, items=[_tick_dict(i) for i in items],
@@ -240,11 +238,8 @@ class CalibrationProgressApi(_ChildApi):
     def post_headless(self):
         body = json_body()
         order = self._order(body)
+        refuse_unknown(body, {"order_id", "order", "entry_date", "text"})
         data = {k: v for k, v in body.items() if k not in ("order_id", "order")}
-        unknown = sorted(set(data) - {"entry_date", "text"})
-        if unknown:
-            raise ValidationError(f"Campo desconocido «{unknown[0]}». Campos admitidos: order_id, entry_date, text.",
-                                  field=unknown[0])
         entry = run(execution.add_progress, order=order, data=data)
         return self.response(201, id=entry.id, result=queries.progress_to_dict(entry))
 

@@ -70,12 +70,17 @@ def can_create(user) -> bool:
     return bool(role_names(user) & CREATOR_ROLES)
 
 
+def ensure_can_create(user) -> None:
+    """Orders are created by the client (a request) or the work-order manager; others are told who may."""
+    if not can_create(user):
+        raise ActionNotAllowed("Tu rol no permite crear órdenes de calibración; pueden crearlas: Cliente, Responsable de órdenes.")
+
+
 def create_order(*, session: Session, user, company, today: dt.date, data: dict) -> CalibrationOrder:
     """A new order in RECEIVED, created by the client (a request) or the work-order manager,
     numbered per company "OC-<year>-<5 digits>" by the core sequence; audited CREATE_ORDER.
     Internal notes are the lab's: a client's request may not carry them."""
-    if not can_create(user):
-        raise ActionNotAllowed("Tu rol no permite crear órdenes de calibración; pueden crearlas: Cliente, Responsable de órdenes.")
+    ensure_can_create(user)
     if company is None:
         raise TenantViolation("No hay una empresa activa para crear la orden.")
     clean = validate_payload(ORDER_FIELDS, data)

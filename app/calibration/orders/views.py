@@ -15,8 +15,10 @@ from app.calibration.instruments import queries as instrument_queries
 from app.calibration.orders import checklist, execution, queries, services
 from app.calibration.orders.api import ORDER_PERMISSION, file_response
 from app.calibration.orders.models import (
+    ENTITY,
     LOGISTICS_STATUSES,
     CalibrationEvidence,
+    CalibrationOrder,
     CalibrationResult,
     ChecklistItem,
 )
@@ -33,12 +35,14 @@ from app.core.context import request_today
 from app.core.errors import DomainError, NotFound, ValidationError
 from app.core.identity import current_user, display_name, is_admin, role_names
 from app.core.pages import errors_by_field
+from app.core.record_pages import RecordPages
+from app.core.records import RecordType
 from app.core.storage import get_storage, upload_limit
 from app.core.tenancy import current_company_id
 from app.core.uploads import accepts_upload, received_file
 from app.core.validation import Checker, boolean, date, integer, typed_int
 from app.core.views import TenantModelView
-from app.core.workflow_views import WorkflowActionsView, form_payload, typed_values
+from app.core.workflow_views import form_payload, typed_values
 from app.extensions import db
 
 CATEGORY = "Calibraciones"
@@ -70,10 +74,22 @@ def list_filters(args) -> tuple[dict, dict]:
     return clean, check.errors
 
 
-class CalibrationOrderDetailsView(WorkflowActionsView):
-    """Órdenes de calibración: management list with the work-order form, new order, order page."""
+ORDERS = RecordType(
+    model=CalibrationOrder, workflow=WF, permission=ORDER_PERMISSION, resource=ENTITY, route_base="/calibracion",
+    title=_l("Órdenes de calibración"), name=_l("Orden"), number="number",
+    columns={"number": _l("Nº"), "instrument": _l("Instrumento"), "target_date": _l("Fecha objetivo")},
+    fields=services.ORDER_FIELDS, create=services.create_order, may_create=services.ensure_can_create,
+)
 
+
+class CalibrationOrderDetailsView(RecordPages):
+    """Órdenes de calibración on the kit's record pages: the management list with the
+    work-order form, the new-order form, the order page with its execution forms."""
+
+    record = ORDERS
+    workflow = WF
     route_base = "/calibracion"
+    list_endpoint = "CalibrationOrderDetailsView.list_calibrations"
     class_permission_name = ORDER_PERMISSION
     method_permission_name = {
         "list_calibrations": "read", "work_order": "read", "details": "read", "act": "read", "new": "write",
@@ -82,17 +98,23 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
     }
     base_permissions = ["can_read", "can_write"]
     default_view = "list_calibrations"
-    workflow = WF
     default_done = "{action}: la orden {number} está en «{state}»."
+    created_done = "Orden {number} creada: «{state}»."
+    detail_template = "calibration/orders/order.html"
+    form_template = "calibration/orders/new.html"
 
-    # --- WorkflowActionsView --------------------------------------------------------------
+    # --- the kit's hooks ------------------------------------------------------------------
     def get_object(self, pk: int, *, details: bool = False):
         return queries.get_order(session=db.session, user=current_user(), order_id=pk, details=details)
 
     def field_options(self, fields: set[str], obj) -> dict:
-        if "technicians" not in fields:
-            return {}
-        return {"technicians": [(u.id, display_name(u)) for u in company_technicians(db.session, company_id=current_company_id())]}
+        """The company's technicians (work-order forms) and instruments (the new-order form)."""
+        options = {}
+        if "technicians" in fields:
+            options["technicians"] = [(u.id, display_name(u)) for u in company_technicians(db.session, company_id=current_company_id())]
+        if "instrument" in fields:
+            options["instrument"] = [(i.id, f"{i.tag} · {i.description}") for i in instrument_queries.instruments(session=db.session)]
+        return options
 
     def field_values(self, action: str, obj) -> dict:
         if action in ("SCHEDULE", "RESCHEDULE"):
@@ -100,33 +122,32 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
                     "technicians": [t.id for t in obj.technicians], "notes": obj.notes, "observations": obj.observations}
         return {}
 
-    def message_fields(self, obj) -> dict:
-        return {"number": obj.number}
+    def form_fields(self, user) -> dict:
+        """Internal notes are the lab's: a client's request form has none."""
+        return {k: v for k, v in services.ORDER_FIELDS.items() if k != "notes" or is_manager(user)}
 
-    def details_url(self, obj) -> str:
-        return url_for(".details", pk=obj.id)
+    def initial_values(self, user) -> dict:
+        return {"requested_on": request_today()}
 
-    def gone_url(self) -> str:
-        return url_for(".list_calibrations")
-
-    def details_response(self, obj, *, form_state=None, status=200, section=None):
-        """The order page; `section` = {"form": name, "values": ..., "errors": ..., "message": ...}
-        reopens one of the execution forms with what was typed and its errors."""
+    def detail_context(self, obj) -> dict:
+        """The order, its timeline, checklist, certificates and what the user may do on them."""
         user = current_user()
-        items = checklist.checklist(db.session, order=obj)
         certs = [{"number": c.number, "status_label": c.status_label, "shared": c.shared_at is not None,
                   "replaces": c.replaces.number if c.replaces else None,
                   "url": f"/api/v1/calibration_order/{obj.id}/certificate/{c.number}"}
                  for c in certificates.visible_to(db.session, obj, user)]
-        return self.render_template(
-            "calibration/orders/order.html", order=obj, timeline_entries=queries.timeline(session=db.session, order=obj),
-            action_label=queries.action_label, checklist_items=items, section=section or {},
-            logistics_statuses=LOGISTICS_STATUSES, is_staff=is_manager(user) or TECNICO_ROLE in role_names(user),
-            sees_notes=sees_internal_notes(user),
+        return dict(
+            order=obj, timeline_entries=queries.timeline(session=db.session, order=obj), action_label=queries.action_label,
+            checklist_items=checklist.checklist(db.session, order=obj), logistics_statuses=LOGISTICS_STATUSES,
+            is_staff=is_manager(user) or TECNICO_ROLE in role_names(user), sees_notes=sees_internal_notes(user),
             can_tick=(is_admin(user) or SUPERVISOR_ROLE in role_names(user)) and obj.state in checklist.TICKABLE_STATES,
             certificates=certs, max_mb=f"{upload_limit() / 1048576:g}", edit_fields=services.EDIT_FIELDS,
-            **self.workflow_context(obj, form_state=form_state, act_endpoint=".act"),
-        ), status
+        )
+
+    def details_response(self, obj, *, form_state=None, status=200, section=None):
+        """`section` = {"form": name, "typed": ..., "errors": ..., "message": ...} reopens one of
+        the execution forms with what was typed and its errors."""
+        return super().details_response(obj, form_state=form_state, status=status, section=section or {})
 
     # --- management list (list_calibrations) -------------------------------------------
     @expose("/ordenes")
@@ -188,34 +209,12 @@ class CalibrationOrderDetailsView(WorkflowActionsView):
         return redirect(url_for(".list_calibrations", orden=order.id,
                                 **{k: v for k, v in request.args.items() if k not in ("orden", "page")}))
 
-    # --- new order ------------------------------------------------------------------------
+    # --- new order and the order page -----------------------------------------------------
     @expose("/orden/nueva", methods=["GET", "POST"])
     @has_access
     def new(self):
-        user = current_user()
-        if not services.can_create(user):
-            flash("Tu rol no permite crear órdenes de calibración.", "danger")
-            return redirect(url_for(".list_calibrations"))
-        fields = {k: v for k, v in services.ORDER_FIELDS.items() if k != "notes" or is_manager(user)}
-        values, errors, status = {"requested_on": request_today()}, {}, 200
-        if request.method == "POST":
-            payload = form_payload(fields, request.form)
-            try:
-                order = run(services.create_order, user=user, data=payload)
-                flash(f"Orden {order.number} creada: «{WF.state_label(order.state)}».", "success")
-                return redirect(url_for(".details", pk=order.id))
-            except DomainError as exc:
-                db.session.rollback()
-                beside, above = errors_by_field(exc, fields)
-                if above:
-                    flash(above, "danger")
-                errors, status, values = beside, exc.status, typed_values(fields, payload)
-        instruments = instrument_queries.instruments(session=db.session)
-        options = {"instrument": [(i.id, f"{i.tag} · {i.description}") for i in instruments]}
-        return self.render_template("calibration/orders/new.html", fields=fields, options=options, values=values,
-                                    errors=errors), status
+        return self.creation_page()
 
-    # --- the order page ------------------------------------------------------------------
     @expose("/orden/<int:pk>")
     @has_access
     def details(self, pk):

@@ -19,7 +19,7 @@ from app.core.api import (
     TenantModelRestApi,
     json_body,
 )
-from app.core.errors import ValidationError
+from app.core.validation import refuse_unknown
 from app.core.tenancy import Company, current_company_id
 from app.extensions import db
 
@@ -31,11 +31,7 @@ def active_company() -> Company:
 def payload(fields: tuple[str, ...]) -> dict:
     """The JSON body restricted to `fields`; an unknown field is a 422 naming it."""
     data = json_body()
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise ValidationError(
-            f"Campo desconocido: {', '.join(unknown)}. Campos admitidos: {', '.join(fields)}.", field=unknown[0]
-        )
+    refuse_unknown(data, fields)
     return {name: data.get(name) for name in fields}
 
 

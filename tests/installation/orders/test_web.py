@@ -364,7 +364,7 @@ def test_the_list_sorts_by_state_in_the_flows_order_and_shows_the_chosen_state(w
         world.order_in(state)
     login("gestor_operaciones")
     html = client.get(LIST + "?_oc_InstallationOrderView=state&_od_InstallationOrderView=asc").get_data(as_text=True)
-    shown = re.findall(r'<span class="label label-default state-([A-Z_]+)"', html)
+    shown = re.findall(r'<span class="state-label [^"]*" title="([A-Z_]+)"', html)
     assert shown == ["CREATED", "PENDING_ACCEPTANCE", "ACCEPTED", "ORDER_CLOSED"]
     from app.installation.orders.views import state_filter_arg
 
