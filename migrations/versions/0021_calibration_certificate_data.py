@@ -3,15 +3,15 @@ calibration (code and detail), the item's condition on receipt, deviations from 
 of the method; a result's external provider and the decimals each value was given with
 (printed with those digits); docs/decisions.md «Issue 21 · 10».
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0020'
-down_revision = '0019'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
