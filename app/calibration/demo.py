@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.calibration.certificates import services as certificates
 from app.calibration.instruments import services as instrument_services
 from app.calibration.instruments.models import Instrument
 from app.calibration.orders import checklist, execution, services
@@ -39,9 +40,11 @@ def _people(session: Session, company) -> dict | None:
 
 
 def load(session: Session, company) -> None:
-    """Idempotent: instruments by tag; orders only when the company has none."""
+    """Idempotent: instruments by tag, validated by the demo client («Recepción», issue 21
+    item 12: an order of an unvalidated instrument waits); orders only when the company has none."""
     today = dt.date.today()
     data = demo_for_company(load_seed(DEMO_FILE), company)
+    people = _people(session, company)
     instruments = {i.tag: i for i in session.scalars(select(Instrument))}
     for spec in data["instruments"]:
         if spec["tag"] in instruments:
@@ -54,13 +57,18 @@ def load(session: Session, company) -> None:
         instrument.last_calibrated_on = instrument.next_due_on - dt.timedelta(days=instrument.interval_days)
         instrument_services.check_instrument(instrument)
         session.add(instrument)
+        session.flush()
+        if people is not None:
+            with acting_as(people["CLIENTE"]):
+                instrument_services.validate_instrument(session=session, user=people["CLIENTE"], instrument=instrument)
         instruments[spec["tag"]] = instrument
     session.flush()
     if session.scalar(select(CalibrationOrder.id).limit(1)) is not None:
         return
-    people = _people(session, company)
     if people is None:
         return
+    if certificates.missing_lab_identity(session, company.id):
+        certificates.save_settings(session, company=company, user=people["SUPERVISOR"], values=data["lab"])
     for spec in data["orders"]:
         instrument = instruments[spec["instrument"]]
         with acting_as(people["RESPONSABLE"]):
@@ -80,7 +88,9 @@ def _step(session, order, step, *, people, company, today, spec, results):
             services.update_order(session=session, user=tech, order=order, data={
                 "method": "Comparación directa contra patrón de referencia (PEC-07)",
                 "environment": "23,0 °C ± 1,0 °C; 45 %HR ± 10 %HR",
-                "standards": "Patrón PR-12, certificado CAL-2026-00012, trazable al CENAM"})
+                "standards": "Patrón PR-12, certificado CAL-2026-00012, trazable al CENAM",
+                "place": "LAB", "condition_on_receipt": "Sin daños visibles; funcionamiento correcto a la recepción.",
+                "deviations": "Ninguna."})
             execution.add_progress(session=session, user=tech, order=order, today=today,
                                    data={"text": "Instrumento estabilizado y puntos medidos."})
             for point in results:

@@ -1,9 +1,10 @@
 """The spec's endpoints at their old paths, for outside automations (issue 10 item 8; spec
 calibrations-portal.md): /backend/calibraciones/<name>.php, JSON in and out, calling the same
-services as the REST API and the pages (docs/legacy-endpoints.md).
+services as the REST API and the pages (docs/legacy-endpoints.md). A POST's body is JSON or a
+form as the old portal's jQuery pages send it (issue 21 item 13); every answer is JSON.
 
 Authentication is the REST API's (Bearer JWT + X-Company-Id) or the browser session, which
-must then send the CSRF token (X-CSRFToken header) on every POST. Roles and ownership are
+must then send the CSRF token (X-CSRFToken header or `csrf_token` form field) on every POST. Roles and ownership are
 the services' and the workflow's; an order of another company is a 404 like anywhere else.
 /servicio/ot is gone (410) and names its replacement."""
 from __future__ import annotations
@@ -23,7 +24,7 @@ from app.core.constraints import explain
 from app.core.context import request_today
 from app.core.errors import DomainError, ValidationError
 from app.core.identity import current_user
-from app.core.legacy import register_paths
+from app.core.legacy import LegacyAnswers, call_input, register_paths
 from app.core.pages import rollback_after
 from app.core.tenancy import active_company
 from app.core.validation import Checker, boolean, choice, date, integer
@@ -36,13 +37,12 @@ ACTION_ERRORS = (403, 404, 409, 422)  # a workflow action: 409 when someone acte
 
 
 def _args() -> dict:
-    """The call's input: the JSON body (POST) merged over the query string."""
-    data = dict(request.args.items())
-    if request.method == "POST" and request.data:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise ValidationError(str(_l("El cuerpo de la petición debe ser un objeto JSON.")))
-        data.update(body)
+    """The call's input (app/core/legacy.py call_input): the query string, and on POST a JSON
+    object or a form as the old portal's jQuery pages post it (`technicians[]=12`); a lone
+    form value of a list field (`technicians=12`) is that one-item list."""
+    data = call_input()
+    if isinstance(data.get("technicians"), str):
+        data["technicians"] = [data["technicians"]]
     return data
 
 
@@ -57,7 +57,7 @@ def _ok(status: int = 200, **body):
     return response
 
 
-class LegacyCalibrationApi(BaseApi):
+class LegacyCalibrationApi(LegacyAnswers, BaseApi):
     """/backend/calibraciones/*.php. Permission: read on CalibrationOrder (every calibration
     role); what each call may change is decided by the services and the workflow."""
 
@@ -78,8 +78,7 @@ class LegacyCalibrationApi(BaseApi):
             return self.response(exc.status, ok=False, **exc.to_dict())
         except (IntegrityError, DataError) as exc:
             db.session.rollback()
-            body = request.get_json(silent=True) if request.is_json else None
-            error = explain(exc, body if isinstance(body, dict) else {})
+            error = explain(exc, _args())
             return self.response(422, ok=False, **error.to_dict())
 
     def _order(self, data: dict, details: bool = False):
@@ -214,7 +213,8 @@ def register_legacy(appbuilder) -> None:
     """The old paths: /backend/calibraciones/*.php (LegacyCalibrationApi, in the manifest's
     APIs) and /servicio/ot, gone."""
     app = current_app._get_current_object()
-    register_paths(app, BASE + "/")  # app/core/legacy.py: JWT + X-Company-Id, or session + CSRF
+    register_paths(app, BASE + "/", error_keys={"ok": False})  # app/core/legacy.py: JWT + X-Company-Id, or
+    # session + CSRF; every answer JSON, errors {"ok": false, "message", "field"}
     app.add_url_rule("/servicio/ot", "legacy_servicio_ot", servicio_ot,
                      methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     app.add_url_rule("/servicio/ot/<path:rest>", "legacy_servicio_ot_rest", servicio_ot,

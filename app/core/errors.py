@@ -100,8 +100,21 @@ _PLAIN_PAGE = (
 )
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+# Paths outside /api/ whose errors are JSON too (the spec's old endpoints, app/core/legacy.py):
+# each entry answers, for a path, the keys its error bodies carry besides "message" ({} for
+# none), or None when the path is not its own.
+JSON_PATHS: list = []
+
+
+def json_envelope() -> dict | None:
+    """The extra keys of this request's JSON error body, or None when it is a page."""
+    if request.path.startswith("/api/"):
+        return {}
+    for envelope in JSON_PATHS:
+        extra = envelope(request.path)
+        if extra is not None:
+            return extra
+    return None
 
 
 def _render_page(status: int, message: str) -> str:
@@ -120,8 +133,9 @@ def _render_page(status: int, message: str) -> str:
 
 def _error_response(status: int, message, field: str | None = None, headers=None):
     message = str(message)
-    if _wants_json():
-        body = {"message": message}
+    envelope = json_envelope()
+    if envelope is not None:
+        body = {**envelope, "message": message}
         if field:
             body["field"] = field
         return jsonify(body), status, headers or {}

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
+from app.calibration.certificates import services as certificate_services
+from app.calibration.instruments import services as instrument_services
 from app.calibration.instruments.models import Instrument
 from app.calibration.orders import checklist, execution, services
 from app.calibration.orders.models import ENTITY, CalibrationOrder, ChecklistItem
@@ -41,6 +43,12 @@ def xlsx_bytes() -> bytes:
 
 RESULT = {"measurand": "Presión", "nominal": "10", "as_found": "10.02", "error": "0.02", "uncertainty": "0.01",
           "k": "2", "unit": "bar", "tolerance": "0.05"}
+LAB = {"lab_name": "Laboratorio Metrológico Central", "lab_address": "Calle Mayor 1, Sevilla",
+       "accreditation_number": "ENAC 123/LC10.456"}
+# what the certificate prints besides the results (issue 21 item 10: required before APPROVE)
+CERTIFICATE_DATA = {"received_on": TODAY.isoformat(), "method": "PC-014 comparación directa",
+                    "environment": "23,0 °C ± 1 °C; 45 %HR", "standards": "Patrón P-07 (trazable al CENAM)",
+                    "place": "LAB", "condition_on_receipt": "Sin daños visibles", "deviations": "Ninguna"}
 
 
 @dataclass
@@ -97,9 +105,10 @@ class World:
                         observations="Traer certificado anterior")
 
     def execute(self, order, tech=None):
-        """START, a result, an evidence file (as the assigned technician)."""
+        """START, the certificate's data, a result, an evidence file (as the assigned technician)."""
         tech = tech or self.users["TECNICO"]
         self.act(order, "START", tech)
+        self.in_company(services.update_order, tech, order=order, data=dict(CERTIFICATE_DATA))
         self.in_company(execution.add_result, tech, order=order, data=dict(RESULT))
         self.in_company(execution.add_evidence, tech, order=order, filename="informe.pdf", data=PDF, storage=self.storage)
 
@@ -158,4 +167,13 @@ def world(session, make_company, make_user, tmp_path, app):
                                         active=True)
         session.add(w.other_instrument)
         session.commit()
+    # the lab's identity, set before any certificate (issue 21 item 10)
+    for scope, sup in ((company, w.users["SUPERVISOR"]), (other, w.users["SUR_SUPERVISOR"])):
+        with company_scope(scope.id), acting_as(sup):
+            certificate_services.save_settings(session, company=scope, user=sup, values=LAB)
+            session.commit()
+    # the client validates its instruments («Recepción», issue 21 item 12) as a user would
+    w.run(instrument_services.validate_instrument, user=w.users["CLIENTE"], instrument=w.instrument)
+    w.run(instrument_services.validate_instrument, user=w.users["SUR_CLIENTE"], scope=other,
+          instrument=w.other_instrument)
     return w

@@ -20,4 +20,7 @@ def test_demo_loads_orders_in_several_states_for_both_companies(runner, session,
             states = set(session.scalars(select(CalibrationOrder.state)).all())
             assert {"RECEIVED", "SCHEDULED", "IN_PROGRESS", "IN_REVIEW", "APPROVED", "CLOSED", "CANCELLED"} <= states
             assert session.scalar(select(func.count()).select_from(Instrument)) == 4
+            # issue 21 · 12: the demo client validated its instruments («Recepción»)
+            assert session.scalar(select(func.count()).select_from(Instrument)
+                                  .where(Instrument.validated_at.is_(None))) == 0
             assert session.scalar(select(func.count()).select_from(CalibrationOrder)) == 7

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from app.calibration.certificates.models import CalibrationSettings
 from app.calibration.instruments.models import Instrument
 from app.calibration.orders.models import CalibrationOrder
 from app.core.tenancy import company_scope
@@ -37,9 +38,14 @@ def test_one_order_from_received_to_closed(page, live_server, login_page, logout
         make_user(roles=[role], companies=[company], username=f"e2e_{name}")
     with company_scope(company.id):
         session.add(Instrument(tag="MAN-777", description="Manómetro de prueba", unit="bar", interval_days=365, active=True))
+        session.add(CalibrationSettings(company_id=company.id, lab_name="Laboratorio E2E", lab_address="Calle 1",
+                                        accreditation_number="ENAC 1/LC", certificate_contacts="", decision_rule=""))
         session.commit()
 
     login_page(page, "e2e_cliente")
+    page.goto(f"{live_server}/calibracion/recepcion")  # the client validates it first (issue 21 item 12)
+    page.click("#reception tr[data-tag='MAN-777'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
     page.goto(f"{live_server}/calibracion/orden/nueva")
     page.select_option("select[name=instrument]", label="MAN-777 · Manómetro de prueba")
     page.fill("textarea[name=observations]", "Por favor indicar la próxima fecha")
@@ -64,7 +70,15 @@ def test_one_order_from_received_to_closed(page, live_server, login_page, logout
     login_page(page, "e2e_tecnico")
     page.goto(f"{live_server}/calibracion/orden/{order_id}")
     act(page, "START")
-    for name, value in {"measurand": "Presión", "nominal": "10", "as_found": "10,02", "error": "0,02",
+    page.click("#execution summary")  # the data the certificate prints (issue 21 item 10)
+    for name, value in {"received_on": dt.date.today().isoformat(), "method": "PC-014 comparación directa",
+                        "environment": "23 °C; 45 %HR", "standards": "Patrón P-07 (trazable al CENAM)",
+                        "condition_on_receipt": "Sin daños visibles", "deviations": "Ninguna"}.items():
+        page.fill(f"#ex-{name}", value)
+    page.select_option("#ex-place", "LAB")
+    page.click("#execution button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    for name, value in {"measurand": "Presión", "nominal": "10", "as_found": "10,02",
                         "uncertainty": "0,01", "k": "2", "unit": "bar", "tolerance": "0,05"}.items():
         page.fill(f"#r-{name}", value)
     page.click("#result-form button[type=submit]")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 from sqlalchemy import select
 
-from app.calibration.certificates.models import Certificate
+from app.calibration.certificates.models import CalibrationSettings, Certificate
 from app.calibration.instruments.models import Instrument
 from app.calibration.orders import checklist, execution, queries, services
 from app.calibration.orders.models import (
@@ -41,6 +41,8 @@ WORK_STATES = {"+RESULT": execution.RESULT_STATES, "+EVIDENCE": execution.EVIDEN
 DOERS = {"START", "SUBMIT_REVIEW", "+RESULT", "+EVIDENCE"}  # the work of the order (independence)
 ACTIONS = WF.action_codes + sorted(WORK)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+CERTIFICATE_DATA = {"received_on": TODAY, "method": "PC-014", "environment": "23 °C", "standards": "Patrón P-07",
+                    "place": "LAB", "condition_on_receipt": "Sin daños", "deviations": "Ninguna"}
 RESULT = {"measurand": "Presión", "nominal": "10", "as_found": "10.02", "error": "0.02", "uncertainty": "0.01",
           "unit": "bar"}
 
@@ -57,8 +59,10 @@ class CalibrationMachine(WalkingMachine):
         for company in companies:
             with company_scope(company.id):
                 instrument = Instrument(tag="MAN-001", description="Manómetro", unit="bar", interval_days=365,
-                                        active=True)
+                                        active=True, validated_at=dt.datetime(2026, 1, 5, 9, 0))  # «Recepción» done
                 session.add(instrument)
+                session.add(CalibrationSettings(company_id=company.id, lab_name="Laboratorio", certificate_contacts="",
+                                                lab_address="Calle 1", accreditation_number="ENAC 1", decision_rule=""))
                 session.commit()
                 codes = session.scalars(select(ChecklistItem.code).where(ChecklistItem.active.is_(True))).all()
                 out[company.id] = (instrument.id, sorted(codes))
@@ -102,8 +106,12 @@ class CalibrationMachine(WalkingMachine):
         instrument = self.catalog[(other if foreign_instrument else company).id][0]
 
         def go(user):
-            return services.create_order(session=self.session, user=user, company=company, today=TODAY,
-                                         data={"instrument": instrument}).id
+            order = services.create_order(session=self.session, user=user, company=company, today=TODAY,
+                                          data={"instrument": instrument})
+            for name, value in CERTIFICATE_DATA.items():  # what the certificate prints (issue 21 item 10)
+                setattr(order, name, value)
+            self.session.flush()
+            return order.id
 
         out = self.act(name, company, go)
         if out is not Refused:

@@ -48,6 +48,7 @@ class ResultRow:
     unit: str = ""
     tolerance: Decimal | None = None
     conforms: bool | None = None  # None: no tolerance given, no statement of conformity
+    external_provider: str | None = None  # §7.8.2.1 p: the result comes from this provider
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class CertificateData:
     standards: str
     results: list[ResultRow]
     authorised_by: str
+    place: str = "—"  # §7.8.2.1 c
+    condition_on_receipt: str = "—"  # §7.8.2.1 g
+    deviations: str = "—"  # §7.8.2.1 n
     accreditation_number: str = ""
     decision_rule: str = ""
     next_due_on: dt.date | None = None  # printed only when the client asked for it
@@ -106,8 +110,8 @@ def results_table(rows: list[ResultRow]):
         Column(str(_l("Conformidad")), align="CENTER", width_mm=22),
     ]
     body = [
-        [r.measurand, r.unit, r.nominal, r.as_found, r.as_left, r.error, r.uncertainty, r.k, r.tolerance,
-         _conformity(r)]
+        [r.measurand + (" (*)" if r.external_provider else ""), r.unit, r.nominal, r.as_found, r.as_left, r.error,
+         r.uncertainty, r.k, r.tolerance, _conformity(r)]
         for r in rows
     ]
     table = data_table(columns, body)
@@ -163,7 +167,10 @@ def story(data: CertificateData) -> list:
     if data.next_due_on:
         dates.append((_l("Próxima calibración recomendada (a petición del cliente)"), data.next_due_on))
     items.append(key_value_block(dates + [
+        (_l("Lugar de la calibración"), data.place),
+        (_l("Estado del ítem a la recepción"), data.condition_on_receipt),
         (_l("Método de calibración"), data.method),
+        (_l("Desviaciones, adiciones o exclusiones del método"), data.deviations),
         (_l("Condiciones ambientales"), data.environment),
         (_l("Patrones utilizados y trazabilidad"), data.standards),
     ], label_width_mm=60))
@@ -172,7 +179,11 @@ def story(data: CertificateData) -> list:
     items.append(Spacer(1, 2 * mm))
     items.append(paragraph(str(_l(
         "Incert. U: incertidumbre expandida, que se obtiene multiplicando la incertidumbre típica combinada por el "
-        "factor de cobertura k indicado en cada punto. Tol. ±: tolerancia del punto."))))
+        "factor de cobertura k indicado en cada punto. Error: lectura como se entregó (tras el ajuste, si lo hubo) "
+        "menos el valor nominal. Tol. ±: tolerancia del punto."))))
+    for provider in dict.fromkeys(r.external_provider for r in data.results if r.external_provider):
+        items.append(paragraph(str(_l("(*) Resultado aportado por un proveedor externo: %(provider)s.",
+                                      provider=provider))))
     if any(r.tolerance is not None for r in data.results):
         items.append(paragraph(str(_l("Regla de decisión: %(rule)s", rule=data.decision_rule or "—"))))
     items.append(Spacer(1, 3 * mm))
@@ -191,6 +202,8 @@ TEXT_FIELDS = {
     "standards": _l("Patrones utilizados y trazabilidad"), "method": _l("Método de calibración"),
     "environment": _l("Condiciones ambientales"), "lab_address": _l("Dirección del laboratorio"),
     "lab_name": _l("Nombre del laboratorio"), "client_contact": _l("Contacto del cliente"),
+    "place": _l("Lugar de la calibración"), "condition_on_receipt": _l("Estado del ítem a la recepción"),
+    "deviations": _l("Desviaciones, adiciones o exclusiones del método"),
 }
 
 

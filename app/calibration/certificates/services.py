@@ -26,6 +26,7 @@ from app.calibration.certificates.models import (
     Certificate,
 )
 from app.calibration.certificates.pdf import CertificateData, ResultRow, render
+from app.calibration.instruments.models import shown_plain
 from app.core.audit import AuditEntry
 from app.core.errors import ValidationError
 from app.core.identity import display_name, role_names
@@ -50,6 +51,16 @@ def settings_of(session: Session, company_id: int) -> CalibrationSettings:
     found = session.scalar(select(CalibrationSettings).where(CalibrationSettings.company_id == company_id))
     return found or CalibrationSettings(company_id=company_id, lab_name="", lab_address="",
                                         accreditation_number="", certificate_contacts="", decision_rule="")
+
+
+LAB_IDENTITY = ("lab_name", "lab_address", "accreditation_number")
+
+
+def missing_lab_identity(session: Session, company_id: int) -> list[str]:
+    """The labels of the lab's identity the company has not set (issue 21 item 10: before its
+    first certificate; the certificate never prints the client's name as the lab's)."""
+    settings = settings_of(session, company_id)
+    return [str(SETTINGS_LABELS[name]) for name in LAB_IDENTITY if not (getattr(settings, name) or "").strip()]
 
 
 def save_settings(session: Session, *, company, user, values: dict) -> CalibrationSettings:
@@ -148,31 +159,31 @@ def certificate_data(session: Session, order, *, number: str, code: str, issued_
     settings = settings_of(session, order.company_id)
     company = session.get(Company, order.company_id)
     instrument = order.instrument
-    requester = order.requested_by
-    contact = (f"{_full_name(requester)} <{requester.email}>" if requester is not None
-               else ", ".join(settings.contacts()) or "—")
     span = "—"
     if instrument.range_low is not None or instrument.range_high is not None:
-        span = f"{_plain(instrument.range_low)} … {_plain(instrument.range_high)} {instrument.unit or ''}".strip()
+        span = (f"{_plain(shown_plain(instrument.range_low))} … {_plain(shown_plain(instrument.range_high))} "
+                f"{instrument.unit or ''}").strip()
     return CertificateData(
         number=number, verification_code=code, verify_url=base_url + verify_path(number, code),
-        lab_name=settings.lab_name or company.name, lab_address=settings.lab_address or "—",
+        lab_name=settings.lab_name, lab_address=settings.lab_address,
         accreditation_number=settings.accreditation_number or "",
-        client_name=company.name, client_contact=contact,
+        client_name=company.name, client_contact=client_contact(order, settings),
         instrument=[
             (_l("Etiqueta"), instrument.tag), (_l("Descripción"), instrument.description),
             (_l("Marca"), instrument.make), (_l("Modelo"), instrument.model),
             (_l("Número de serie"), instrument.serial), (_l("Intervalo de medida"), span),
-            (_l("Resolución"), instrument.resolution), (_l("Ubicación"), instrument.location),
+            (_l("Resolución"), shown_plain(instrument.resolution)), (_l("Ubicación"), instrument.location),
             (_l("Orden de calibración"), order.number),
         ],
         received_on=order.received_on or order.requested_on,
         calibrated_from=order.started_on, calibrated_to=order.completed_on or order.started_on,
         issued_on=issued_on, method=order.method or "—", environment=order.environment or "—",
-        standards=order.standards or "—",
+        standards=order.standards or "—", place=order.place_label or "—",
+        condition_on_receipt=order.condition_on_receipt or "—", deviations=order.deviations or "—",
         results=[
-            ResultRow(r.measurand, r.nominal, r.as_found, r.as_left, r.error, r.uncertainty, r.k, r.unit,
-                      r.tolerance, r.conforms)
+            ResultRow(r.measurand, *(r.shown(n) for n in ("nominal", "as_found", "as_left", "error", "uncertainty",
+                                                          "k")), r.unit, r.shown("tolerance"), r.conforms,
+                      r.external_provider)
             for r in order.results
         ],
         authorised_by=_full_name(user), decision_rule=settings.decision_rule or str(DEFAULT_DECISION_RULE),
@@ -180,6 +191,16 @@ def certificate_data(session: Session, order, *, number: str, code: str, issued_
         replaces_number=replaces.number if replaces else None,
         amendment_reason=reason if replaces else None,
     )
+
+
+def client_contact(order, settings) -> str:
+    """Issue 21 item 10: the client's contact is a person of the client: who requested the
+    order when a client user did, else the client user who validated the instrument at
+    reception, else the company's certificate contacts."""
+    for person in (order.requested_by, order.instrument.validated_by):
+        if person is not None and CLIENT_ROLE in role_names(person):
+            return f"{_full_name(person)} <{person.email}>" if person.email else _full_name(person)
+    return ", ".join(settings.contacts()) or "—"
 
 
 def _plain(value) -> str:

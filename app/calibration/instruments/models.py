@@ -27,6 +27,15 @@ from app.core.tenancy import TenantMixin
 NUM = Numeric(18, 6)  # measured values: the instruments' ranges and the orders' results
 
 
+def shown_plain(value: Decimal | None) -> Decimal | None:
+    """A decimal as printed when its typed digits are unknown: without the column's trailing
+    zeros, never in exponent form (25.000000 -> 25, 0.001000 -> 0.001; issue 21 item 10)."""
+    if value is None:
+        return None
+    value = Decimal(value).normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value
+
+
 class Instrument(TenantMixin, Model):
     """An instrument of the client company; the client registers and validates it ("Recepción")."""
 

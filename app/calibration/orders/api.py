@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from app.calibration.certificates.api import OrderCertificatesApi
@@ -76,10 +77,12 @@ class CalibrationOrderApi(WorkflowActionsApi):
     base_order = ("id", "desc")
     list_columns = ["id", "number", "state", "instrument_id", "requested_on", "received_on", "target_date",
                     "window_start", "window_end", "observations", "version"]
-    show_columns = list_columns + ["reason", "method", "environment", "standards", "started_on", "completed_on"]
+    show_columns = list_columns + ["reason", "method", "environment", "standards", "place", "place_detail",
+                                   "condition_on_receipt", "deviations", "started_on", "completed_on"]
     add_columns = ["instrument", "requested_on", "received_on", "target_date", "observations", "notes", "wants_due_date"]
     answer_schema = ORDER_ANSWER  # queries.order_to_dict, for the OpenAPI document
-    edit_columns = ["received_on", "observations", "notes", "wants_due_date", "method", "environment", "standards"]
+    edit_columns = ["received_on", "observations", "notes", "wants_due_date", "method", "environment", "standards",
+                    "place", "place_detail", "condition_on_receipt", "deviations"]
     order_columns = ["number", "state", "target_date", "requested_on"]
     search_columns = ["number", "state", "instrument", "technicians", "target_date", "requested_on"]
     openapi_spec_tag = "Calibración · Órdenes"
@@ -177,6 +180,24 @@ class _ChildApi(TenantModelRestApi):
                                  what=self.what)
 
 
+def _shown(name: str):
+    """A result's value with the decimals it was given (CalibrationResult.shown), as text."""
+    def value(result):
+        shown = result.shown(name)
+        return None if shown is None else str(shown)
+    return value
+
+
+# issue 21 item 10: FAB's list and show print each value with the digits typed, as the order's
+# JSON and the certificate do (not the column's six decimals)
+RESULT_SCHEMA = Schema.from_dict({
+    "id": fields.Integer(), "order_id": fields.Integer(), "position": fields.Integer(), "measurand": fields.String(),
+    **{name: fields.Function(_shown(name), allow_none=True)
+       for name in ("nominal", "as_found", "as_left", "error", "uncertainty", "k", "tolerance")},
+    "unit": fields.String(), "external_provider": fields.String(allow_none=True),
+}, name="CalibrationResultShown")
+
+
 class CalibrationResultApi(_ChildApi):
     datamodel = SQLAInterface(CalibrationResult)
     resource_name = "calibration_result"
@@ -184,10 +205,12 @@ class CalibrationResultApi(_ChildApi):
     include_route_methods = READ_WRITE_ROUTES - {"info"}
     what = "resultado"
     list_columns = ["id", "order_id", "position", "measurand", "nominal", "as_found", "as_left", "error",
-                    "uncertainty", "k", "unit", "tolerance"]
+                    "uncertainty", "k", "unit", "tolerance", "external_provider"]
     show_columns = list_columns
-    add_columns = list_columns[1:]
-    edit_columns = list_columns[2:]
+    list_model_schema = RESULT_SCHEMA()
+    show_model_schema = RESULT_SCHEMA()
+    add_columns = [c for c in list_columns[1:] if c != "error"]  # the error is computed (issue 21 item 10)
+    edit_columns = add_columns[1:]
     search_columns = ["order_id", "measurand"]
     openapi_spec_tag = "Calibración · Resultados"
 

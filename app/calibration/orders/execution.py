@@ -6,6 +6,7 @@ its own beside services.py: the commands on an order's children (together over 4
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -20,8 +21,9 @@ from app.calibration.orders.models import (
 )
 from app.calibration.orders.workflow import TECNICO_ROLE, WF, is_assigned, is_manager
 from app.core import audit
-from app.core.errors import ActionNotAllowed
+from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.identity import role_names
+from app.core.pdf import format_value
 from app.core.storage import check_upload
 from app.core.validation import Checker, choice, date, decimal, integer, message, text
 
@@ -34,8 +36,9 @@ RESULT_LABELS = {
     "position": "Posición", "measurand": "Magnitud / punto", "nominal": "Valor nominal",
     "as_found": "Lectura como se recibió", "as_left": "Lectura tras el ajuste", "error": "Error",
     "uncertainty": "Incertidumbre expandida (U)", "k": "Factor de cobertura (k)", "unit": "Unidad",
-    "tolerance": "Tolerancia",
+    "tolerance": "Tolerancia", "external_provider": "Proveedor externo",
 }
+NUMBERS = ("nominal", "as_found", "as_left", "error", "uncertainty", "k", "tolerance")
 LIMIT = 10**12
 
 
@@ -77,14 +80,16 @@ def add_progress(*, session: Session, user, order: CalibrationOrder, data: dict,
 
 def _result_values(data: dict, *, partial: bool) -> dict:
     check, out = Checker(), {}
-    required = {"measurand", "nominal", "as_found", "error", "uncertainty", "unit"}
+    required = {"measurand", "nominal", "as_found", "uncertainty", "unit"}
     for name, label in RESULT_LABELS.items():
         if partial and name not in data:
             continue
         value, need = data.get(name), (name in required and not partial)
-        if name in ("measurand", "unit"):
+        if name in ("measurand", "unit", "external_provider"):
             out[name] = check(text, value, name, label, required=need or (partial and name in required),
-                              max_length=120 if name == "measurand" else 20)
+                              max_length={"measurand": 120, "unit": 20}.get(name, 120))
+            if name == "external_provider":
+                out[name] = out[name] or None  # blank: the lab's own result
         elif name == "position":
             out[name] = check(integer, value, name, label, required=False, min=1, max=9999)
         elif name == "k":
@@ -100,18 +105,45 @@ def _result_values(data: dict, *, partial: bool) -> dict:
     return out
 
 
+def _places(value: Decimal | None) -> int:
+    """The decimals a value was given with ("0.0030" -> 4, "10" -> 0)."""
+    return 0 if value is None else max(0, -value.as_tuple().exponent)
+
+
+def _settle(result: CalibrationResult, given: dict) -> None:
+    """Issue 21 item 10: each value keeps the decimals it was given (`digits`), and the error
+    is computed, never typed: the reading as delivered (as-left when adjusted, else as-found)
+    minus the nominal value, with the most decimals of the two. An `error` given that does
+    not match is refused naming the field (it would contradict the readings)."""
+    digits = dict(result.digits or {})
+    digits.update({name: _places(given[name]) for name in NUMBERS if given.get(name) is not None})
+    reading = "as_left" if result.as_left is not None else "as_found"
+    error = Decimal(getattr(result, reading)) - Decimal(result.nominal)
+    places = max(digits.get(reading, 6), digits.get("nominal", 6))
+    if given.get("error") is not None and given["error"] != error:
+        raise ValidationError(
+            f"El error se calcula de las lecturas: {RESULT_LABELS[reading].lower()} menos el valor nominal = "
+            f"{format_value(error.quantize(Decimal(1).scaleb(-places)))}; no coincide con el indicado "
+            f"({format_value(given['error'])}). Deja el error en blanco.", field="error")
+    result.error = error
+    digits["error"] = places
+    result.digits = digits
+
+
 def add_result(*, session: Session, user, order: CalibrationOrder, data: dict) -> CalibrationResult:
-    """A result point: measurand, nominal, as-found (and as-left when adjusted), error, U and
-    k (2 by default), unit, optional tolerance (conformity under the decision rule)."""
+    """A result point: measurand, nominal, as-found (and as-left when adjusted), U and k (2
+    by default), unit, optional tolerance (conformity under the decision rule) and external
+    provider (§7.8.2.1 p); the error is computed (_settle)."""
     ensure_executor(order, user, states=RESULT_STATES, what="Resultados")
-    values = _result_values(data, partial=False)
-    values = {k: v for k, v in values.items() if v is not None}
+    given = _result_values(data, partial=False)
+    values = {k: v for k, v in given.items() if v is not None and k != "error"}
     if "position" not in values:
         values["position"] = len(order.results) + 1
     result = CalibrationResult(company_id=order.company_id, order_id=order.id, **values)
+    _settle(result, given)
     session.add(result)
     session.flush()
-    _log(session, user=user, order=order, action="RESULT_ADDED", data={"id": result.id, **values})
+    _log(session, user=user, order=order, action="RESULT_ADDED", data={"id": result.id, **values, "error": result.error})
     return result
 
 
@@ -122,11 +154,15 @@ def update_result(*, session: Session, user, result: CalibrationResult, data: di
     values = _result_values(data, partial=True)
     changes = {}
     for name, value in values.items():
-        if value is None and name not in ("as_left", "tolerance"):
+        if name == "error" or (value is None and name not in ("as_left", "tolerance", "external_provider")):
             continue
         if getattr(result, name) != value:
             changes[name] = [getattr(result, name), value]
             setattr(result, name, value)
+    before = result.error
+    _settle(result, values)
+    if result.error != before:
+        changes["error"] = [before, result.error]
     session.flush()
     if changes:
         _log(session, user=user, order=order, action="RESULT_CHANGED", data={"id": result.id, "changes": changes})

@@ -11,6 +11,7 @@ from decimal import Decimal
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Date,
@@ -23,10 +24,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from app.calibration.instruments.models import NUM, Instrument
+from app.calibration.certificates.models import DEFAULT_DECISION_RULE, CalibrationSettings
+from app.calibration.instruments.models import NUM, Instrument, shown_plain
 from app.core import constraints
 from app.core.models import Model, WorkflowMixin, utcnow
 from app.core.tenancy import TenantMixin
@@ -40,6 +43,27 @@ order_technician = Table(
     Column("order_id", ForeignKey("calibration_order.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
+
+
+# What the certificate prints and the order must hold before APPROVE (issue 21 item 10;
+# ISO/IEC 17025 §7.8.2.1 c, f, g, h, n and §7.8.4.1 b, c), by the labels of the order's form
+CERTIFICATE_DATA = {
+    "received_on": "Fecha de recepción del ítem", "method": "Método de calibración",
+    "environment": "Condiciones ambientales", "standards": "Patrones utilizados y trazabilidad",
+    "place": "Lugar de la calibración", "condition_on_receipt": "Estado del ítem a la recepción",
+    "deviations": "Desviaciones, adiciones o exclusiones del método",
+}
+PLACES_WITH_DETAIL = ("CLIENT_SITE", "OTHER")
+
+
+def missing_certificate_data(order) -> list[str]:
+    """The labels of the certificate's data the order lacks (a calibration away from the lab
+    needs its address or detail too); [] when complete."""
+    missing = [label for name, label in CERTIFICATE_DATA.items() if not str(getattr(order, name) or "").strip()]
+    if order.place in PLACES_WITH_DETAIL and not (order.place_detail or "").strip():
+        missing.append("Dirección o detalle del lugar")
+    return missing
+
 
 
 class CalibrationOrder(TenantMixin, WorkflowMixin, Model):
@@ -70,6 +94,14 @@ class CalibrationOrder(TenantMixin, WorkflowMixin, Model):
     method: Mapped[str | None] = mapped_column(String(200))
     environment: Mapped[str | None] = mapped_column(String(200))
     standards: Mapped[str | None] = mapped_column(Text, info=text_limit(4000, _l("Patrones y trazabilidad")))
+    # issue 21 item 10 (ISO/IEC 17025 §7.8.2.1 c, g, n): where it was calibrated, the item's
+    # condition on receipt, deviations from or exclusions of the method
+    place: Mapped[str | None] = mapped_column(String(20))
+    place_detail: Mapped[str | None] = mapped_column(String(200))
+    condition_on_receipt: Mapped[str | None] = mapped_column(
+        Text, info=text_limit(2000, _l("Estado del ítem a la recepción")))
+    deviations: Mapped[str | None] = mapped_column(
+        Text, info=text_limit(2000, _l("Desviaciones, adiciones o exclusiones del método")))
     wants_due_date: Mapped[bool] = mapped_column(Boolean, default=False)
     started_on: Mapped[dt.date | None] = mapped_column(Date)
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -97,8 +129,34 @@ class CalibrationOrder(TenantMixin, WorkflowMixin, Model):
     )
     ticks: Mapped[list[ChecklistTick]] = relationship(back_populates="order", cascade="all, delete-orphan")
 
+    @property
+    def certificate_missing(self) -> list[str]:
+        """What the certificate still lacks (missing_certificate_data): the order page's notice."""
+        return missing_certificate_data(self)
+
+    @property
+    def decision_rule(self) -> str:
+        """§7.8.6: the decision rule of the company's conformity statements (its settings, or
+        the default), stated wherever conformity is: the certificate, the order page, the API."""
+        session = object_session(self)
+        rule = session.scalar(select(CalibrationSettings.decision_rule).where(
+            CalibrationSettings.company_id == self.company_id)) if session is not None else None
+        return rule or str(DEFAULT_DECISION_RULE)
+
+    @property
+    def place_label(self) -> str | None:
+        """Where it was calibrated (§7.8.2.1 c): the place's label, with its detail."""
+        if not self.place:
+            return None
+        label = str(PLACES.get(self.place, self.place))
+        return f"{label}: {self.place_detail}" if (self.place_detail or "").strip() else label
+
     def __repr__(self) -> str:
         return f"Orden {self.number}"
+
+
+PLACES = {"LAB": _l("En las instalaciones del laboratorio"), "CLIENT_SITE": _l("En las instalaciones del cliente"),
+          "OTHER": _l("Otro lugar")}  # §7.8.2.1 c
 
 
 class CalibrationResult(TenantMixin, Model):
@@ -118,8 +176,24 @@ class CalibrationResult(TenantMixin, Model):
     k: Mapped[Decimal] = mapped_column(Numeric(6, 3), default=Decimal("2"))
     unit: Mapped[str] = mapped_column(String(20))
     tolerance: Mapped[Decimal | None] = mapped_column(NUM)
+    # §7.8.2.1 p: the external provider a result comes from (None: the lab's own)
+    external_provider: Mapped[str | None] = mapped_column(String(120))
+    # the decimals each value was given with ({"nominal": 2, ...}): printed with those digits,
+    # not the column's six (issue 21 item 10)
+    digits: Mapped[dict | None] = mapped_column(JSON)
 
     order: Mapped[CalibrationOrder] = relationship(back_populates="results")
+
+    def shown(self, name: str) -> Decimal | None:
+        """A value as it was given: the decimals it was typed with (the column keeps six);
+        a value from before `digits` existed loses its trailing zeros."""
+        value = getattr(self, name)
+        if value is None:
+            return None
+        places = (self.digits or {}).get(name)
+        if places is None:
+            return shown_plain(Decimal(value))
+        return Decimal(value).quantize(Decimal(1).scaleb(-int(places)))
 
     @property
     def conforms(self) -> bool | None:

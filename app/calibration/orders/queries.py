@@ -17,7 +17,7 @@ from app.calibration.orders.models import (
     LogisticsEvent,
     order_technician,
 )
-from app.calibration.orders.workflow import WF, sees_internal_notes
+from app.calibration.orders.workflow import WF, reception_refusal, sees_internal_notes
 from app.core.audit import AuditEntry
 from app.core.errors import NotFound
 from app.core.identity import display_name
@@ -121,12 +121,11 @@ def person(user) -> str | None:
 
 
 def result_to_dict(r) -> dict:
-    return {
-        "id": r.id, "order_id": r.order_id, "position": r.position, "measurand": r.measurand,
-        "nominal": _num(r.nominal), "as_found": _num(r.as_found), "as_left": _num(r.as_left),
-        "error": _num(r.error), "uncertainty": _num(r.uncertainty), "k": _num(r.k), "unit": r.unit,
-        "tolerance": _num(r.tolerance), "conforms": r.conforms,
-    }
+    """A result point; numbers with the decimals they were given, the error computed."""
+    numbers = {name: _num(r.shown(name)) for name in ("nominal", "as_found", "as_left", "error", "uncertainty", "k",
+                                                      "tolerance")}
+    return {"id": r.id, "order_id": r.order_id, "position": r.position, "measurand": r.measurand, **numbers,
+            "unit": r.unit, "conforms": r.conforms, "external_provider": r.external_provider}
 
 
 def evidence_to_dict(e) -> dict:
@@ -145,6 +144,14 @@ def logistics_to_dict(e) -> dict:
             "responsible": e.responsible, "created_by": person(e.created_by)}
 
 
+def reception_to_dict(order: CalibrationOrder) -> dict:
+    """Issue 21 item 12: whether the client validated the order's instrument («Recepción»),
+    and while not, the sentence saying what the order waits for."""
+    instrument = order.instrument
+    return {"validated": instrument.validated_at is not None, "validated_at": _iso(instrument.validated_at),
+            "message": reception_refusal(order)}
+
+
 def order_to_dict(order: CalibrationOrder, *, user=None, details: bool = True) -> dict:
     """The order as the API (and the legacy paths) show it; internal notes only to lab staff."""
     data = {
@@ -155,14 +162,20 @@ def order_to_dict(order: CalibrationOrder, *, user=None, details: bool = True) -
         "target_date": _iso(order.target_date), "window_start": _iso(order.window_start), "window_end": _iso(order.window_end),
         "observations": order.observations, "reason": order.reason, "method": order.method,
         "environment": order.environment, "standards": order.standards, "wants_due_date": order.wants_due_date,
+        "place": order.place, "place_label": order.place_label, "place_detail": order.place_detail,
+        "condition_on_receipt": order.condition_on_receipt, "deviations": order.deviations,
+        "certificate_missing": order.certificate_missing,
         "started_on": _iso(order.started_on), "completed_on": _iso(order.completed_on),
         "approved_by": person(order.approved_by), "approved_at": _iso(order.approved_at),
         "technicians": [{"id": t.id, "name": person(t)} for t in order.technicians],
+        "reception": reception_to_dict(order),
     }
     if user is not None and sees_internal_notes(user):
         data["notes"] = order.notes
     if details:
         data["results"] = [result_to_dict(r) for r in order.results]
+        if any(r.conforms is not None for r in order.results):
+            data["decision_rule"] = order.decision_rule  # §7.8.6: stated wherever conformity is
         data["progress"] = [progress_to_dict(p) for p in order.progress]
         data["evidence"] = [evidence_to_dict(e) for e in order.evidence]
         data["logistics"] = [logistics_to_dict(e) for e in order.logistics]

@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from app.calibration.instruments.models import Instrument
-from app.calibration.orders.models import ENTITY, CalibrationOrder
+from app.calibration.orders.models import ENTITY, PLACES, CalibrationOrder
 from app.calibration.orders.workflow import (
     CLIENTE_ROLE,
     RESPONSABLE_ROLE,
@@ -51,8 +51,15 @@ EDIT_FIELDS = {
     "method": {"type": "string", "label": "Método de calibración", "max_length": 200},
     "environment": {"type": "string", "label": "Condiciones ambientales", "max_length": 200},
     "standards": {"type": "text", "label": "Patrones utilizados y trazabilidad", "max_length": 4000},
+    # issue 21 item 10 (ISO/IEC 17025 §7.8.2.1 c, g, n)
+    "place": {"type": "string", "label": "Lugar de la calibración", "choices": PLACES},
+    "place_detail": {"type": "string", "label": "Dirección o detalle del lugar", "max_length": 200},
+    "condition_on_receipt": {"type": "text", "label": "Estado del ítem a la recepción", "max_length": 2000},
+    "deviations": {"type": "text", "label": "Desviaciones, adiciones o exclusiones del método", "max_length": 2000},
 }
-TECHNICIAN_FIELDS = {"received_on", "method", "environment", "standards"}
+EXECUTION_DATA = ("received_on", "method", "environment", "standards", "place", "place_detail",
+                  "condition_on_receipt", "deviations")  # the order page's «Datos de la calibración»
+TECHNICIAN_FIELDS = set(EXECUTION_DATA)
 CLOSED_STATES = {"CLOSED", "CANCELLED"}
 SCHEDULE_FIELDS = ("target_date", "window_start", "window_end", "technicians", "notes", "observations")
 

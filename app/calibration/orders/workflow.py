@@ -1,7 +1,8 @@
 """Calibration's binding to the workflow engine (issue 10; seed/workflows/calibration.yaml):
 its roles, row ownership (a TECNICO acts only on orders assigned to them), the guards
 (SUBMIT_REVIEW needs results and evidence; APPROVE the whole checklist, evidence and an
-independent reviewer; CLOSE a shared certificate) and the effects. Guards and effects get
+independent reviewer; CLOSE a shared certificate; SCHEDULE, START and ISSUE_CERTIFICATE an
+instrument the client validated) and the effects. Guards and effects get
 `today` from the engine (read where the request starts)."""
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from app.calibration.orders.models import (
     CalibrationResult,
     ChecklistItem,
     ChecklistTick,
+    missing_certificate_data,
 )
 from app.core.errors import ValidationError
 from app.core.identity import is_admin, role_names
@@ -128,6 +130,46 @@ def _guard_checklist_complete(order, *, user, session, payload, today):
     return None
 
 
+def _guard_certificate_data(order, *, user, session, payload, today):
+    """APPROVE: the data the certificate prints exists (missing_certificate_data), not only
+    the checklist's ticks."""
+    missing = missing_certificate_data(order)
+    if missing:
+        return ("Para aprobar, la orden necesita los datos que imprime el certificado (ISO/IEC 17025 §7.8.2.1 y "
+                "§7.8.4.1); faltan: " + "; ".join(missing) + ". Complétalos en «Datos de la calibración».")
+    return None
+
+
+def _guard_lab_identity(order, *, user, session, payload, today):
+    """ISSUE_CERTIFICATE: the company's lab identity (name, address, accreditation number) is
+    set before its first certificate (§7.8.2.1 b)."""
+    missing = certificates.missing_lab_identity(session, order.company_id)
+    if missing:
+        return ("Antes de emitir certificados, configura la identidad del laboratorio en «Ajustes de calibración»; "
+                "faltan: " + "; ".join(missing) + ".")
+    return None
+
+
+def reception_refusal(order) -> str | None:
+    """Issue 21 item 12 (reception gates orders): an order of an instrument the client has not
+    validated in «Recepción» (never, or sent back by an edit of its identity) is not accepted
+    (SCHEDULE), executed (START) or certified (ISSUE_CERTIFICATE): the sentence saying so, the
+    one the guard, the order's JSON and its page show; None once the instrument is validated."""
+    instrument = order.instrument
+    if instrument is None or instrument.validated_at is not None:
+        return None
+    sentence = (f"el instrumento {instrument.tag} no está validado por el cliente en «Recepción». Regla de "
+                "recepción: una orden no se acepta, ejecuta ni certifica hasta que el cliente valide su instrumento.")
+    if order.state == WF.initial_state:
+        return f"La orden espera en «Recibida»: {sentence}"
+    return sentence[:1].upper() + sentence[1:]
+
+
+def _guard_instrument_validated(order, *, user, session, payload, today):
+    """SCHEDULE, START and ISSUE_CERTIFICATE need the instrument validated (reception_refusal)."""
+    return reception_refusal(order)
+
+
 def _guard_certificate_shared(order, *, user, session, payload, today):
     """CLOSE needs the current certificate shared with the client."""
     current = certificates.current(session, order)
@@ -228,6 +270,9 @@ def bind() -> None:
             "has_evidence": _guard_has_evidence,
             "checklist_complete": _guard_checklist_complete,
             "certificate_shared": _guard_certificate_shared,
+            "instrument_validated": _guard_instrument_validated,
+            "certificate_data": _guard_certificate_data,
+            "lab_identity": _guard_lab_identity,
         },
         effects={
             "SCHEDULE": _effect_schedule,

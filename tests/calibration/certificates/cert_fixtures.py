@@ -47,13 +47,16 @@ class CertWorld:
                                     description="Manómetro digital", make="Druck", model="DPI 104",
                                     serial=f"SN-{self._n:04d}", range_low=Decimal("0"), range_high=Decimal("100"),
                                     unit="bar", resolution=Decimal("0.001"), location="Quirófano 2",
-                                    interval_days=365, active=True)
+                                    interval_days=365, active=True, validated_at=dt.datetime(2026, 10, 1, 9, 0),
+                                    validated_by_id=self.users["CLIENTE"].id)  # «Recepción» done
             order = CalibrationOrder(
                 company_id=company.id, number=f"OC-2026-{self._n:05d}", instrument=instrument, state=state,
                 requested_on=TODAY - dt.timedelta(days=20), requested_by_id=self.users["CLIENTE"].id,
                 received_on=TODAY - dt.timedelta(days=18), started_on=TODAY - dt.timedelta(days=10),
                 completed_on=TODAY - dt.timedelta(days=8), method="PC-014 comparación directa",
                 environment="23,0 °C ± 1 °C; 45 %HR", standards="Patrón P-07 (ENAC 1234/2026)",
+                place="CLIENT_SITE", place_detail="Quirófano 2, Hospital Norte",
+                condition_on_receipt="Sin daños visibles", deviations="Ninguna",
                 wants_due_date=True,
             )
             for i in range(1, results + 1):

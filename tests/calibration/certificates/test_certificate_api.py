@@ -113,8 +113,8 @@ def test_settings_refused_to_other_roles_and_strangers(world, client, login, app
         login(world.users[code].username, test_client=c)
         assert c.get(SETTINGS).status_code == 403, code
         assert c.post(SETTINGS, data={"lab_name": "X"}).status_code == 403, code
-    with company_scope(world.company.id):
-        assert db.session.query(CalibrationSettings).count() == 0
+    with company_scope(world.company.id):  # the fixture's settings, untouched
+        assert [s.lab_name for s in db.session.query(CalibrationSettings)] == ["Laboratorio Metrológico Central"]
 
 
 def test_the_certificate_list_runs_the_same_queries_for_two_or_four_certificates(world, api, count_queries):

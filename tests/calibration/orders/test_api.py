@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.calibration.conftest import EXE, PDF, PNG, RESULT, TODAY, xlsx_bytes
+from tests.calibration.conftest import CERTIFICATE_DATA, EXE, PDF, PNG, RESULT, TODAY, xlsx_bytes
 
 
 def upload(client, order_id, name, data):
@@ -41,7 +41,8 @@ def test_full_flow_through_the_api(world, api):
     assert evidence["size"] == len(PDF) and len(evidence["sha256"]) == 64
     r = tech.get(evidence["url"])
     assert r.status_code == 200 and r.data == PDF and "attachment" in r.headers["Content-Disposition"]
-    r = tech.put(f"/api/v1/calibration_order/{pk}", json={"method": "Comparación directa", "environment": "23,0 °C ± 1 °C"})
+    r = tech.put(f"/api/v1/calibration_order/{pk}", json={**CERTIFICATE_DATA, "method": "Comparación directa",
+                                                          "environment": "23,0 °C ± 1 °C"})
     assert r.status_code == 200, r.get_json()
     assert tech.post(f"/api/v1/calibration_order/{pk}/actions/SUBMIT_REVIEW").status_code == 200
     sup = api(world.users["SUPERVISOR"], world.company)

@@ -116,7 +116,8 @@ def test_reject_loop_returns_the_order_with_its_reason(world):
     world.act(order, "REJECT", world.users["SUPERVISOR"], reason="Falta el punto de 20 bar")
     order = world.order(order.id)
     assert order.state == "IN_PROGRESS" and order.reason == "Falta el punto de 20 bar"
-    world.in_company(execution.add_result, world.users["TECNICO"], order=order, data={**RESULT, "nominal": "20"})
+    world.in_company(execution.add_result, world.users["TECNICO"], order=order,
+                     data={**RESULT, "nominal": "20", "as_found": "20.02"})
     world.act(order, "SUBMIT_REVIEW", world.users["TECNICO"])
     assert world.order(order.id).state == "IN_REVIEW"
     actions = [e.action for e in world.audit(order.id)]

@@ -117,7 +117,8 @@ def test_hardening_19_4_the_refusal_names_every_reason_and_a_reviewer_is_not_a_w
         world.act(order, "APPROVE", sup)
     assert refused.value.message == (
         "No puedes aprobar: eres técnico asignado de esta orden, ejecutaste esta orden (inicio, avances o envío a "
-        "revisión), registraste resultados de esta orden y adjuntaste evidencias de esta orden. La revisión debe "
+        "revisión), registraste resultados de esta orden, registraste el método, las condiciones ambientales o los "
+        "patrones de esta orden y adjuntaste evidencias de esta orden. La revisión debe "
         "ser independiente de quien hizo el trabajo (ISO/IEC 17025 §7.7).")
     # unassigning them does not make them independent: the trail remembers
     world.act(order, "REJECT", world.users["SUPERVISOR"], reason="Falta un punto")
