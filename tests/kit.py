@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import html as html_lib
 import re
+import threading
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from app.core.audit import AuditEntry, entity_name
 from app.core.commands import RequestContext, run_in
@@ -171,6 +173,18 @@ class Page:
         """The alerts shown above the content (flashes and form-wide refusals)."""
         return [html_lib.unescape(re.sub(r"<[^>]+>", "", m)).strip()
                 for m in re.findall(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', self.html, flags=re.S)]
+
+
+@contextmanager
+def serving(app):
+    """`app` served by a real HTTP server in a thread: its base URL (browsers, curl examples)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
 
 
 def role_permissions(role_name: str) -> set[tuple[str, str]]:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pathlib
 import re
 import subprocess
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from tests import factories
+from tests.kit import serving
 
 GUIDE = pathlib.Path(__file__).resolve().parents[2] / "docs" / "api.md"
 BLOCK = re.compile(r"^```(sh|python)\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -29,11 +28,8 @@ def guide_script() -> str:
 
 @pytest.fixture
 def server(app):
-    running = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{running.server_port}"
-    running.shutdown()
+    with serving(app) as base:
+        yield base
 
 
 def test_issue_22_the_guide_runs_as_written(server):
