@@ -67,7 +67,8 @@ FIELD_LABELS = {
 HISTORY_LABELS = {**FIELD_LABELS, "number": _l("Número"), "approved": _l("Aprobada"), "approved_by": _l("Aprobada por"),
                   "area": _l("Área"), "asignado": _l("Responsable"), "anterior": _l("Responsable anterior"),
                   "file_name": _l("Nombre del archivo"), "file_size": _l("Tamaño (bytes)"),
-                  "external_received": _l("Recibido")}
+                  "external_received": _l("Recibido"), "code": _l("Código"), "prefix": _l("Prefijo"),
+                  "suffix": _l("Sufijo")}
 
 
 class WorkOrder(TenantMixin, WorkflowMixin, Model):

@@ -137,7 +137,8 @@ def file_content(entry: Management, *, storage) -> bytes:
 
 
 # the OT's own audit actions (the workflow names CAMBIO_<id> and APROBAR_OT), by their labels
-ACTION_LABELS = {"CREAR_OT": _l("Crear OT"), "EDITAR_OT": _l("Editar OT"), "ASIGNAR_OT": _l("Asignar OT")}
+ACTION_LABELS = {"CREAR_OT": _l("Crear OT"), "EDITAR_OT": _l("Editar OT"), "ASIGNAR_OT": _l("Asignar OT"),
+                 "CREAR_CODIGO_SAP": _l("Crear Código SAP")}  # the material code (materials/, on the OT)
 
 
 def audit_trail(*, session: Session, ot: WorkOrder, names: cat.Labels) -> tuple[list[dict], list]:

@@ -110,7 +110,8 @@ def test_log_de_cambios_an_api_edit_names_each_changed_field_by_labels(world, ap
     pk = r.get_json()["id"]
     assert log_entries(world, pk) == []  # creating is not a change
     r = seller.put(f"{ORDERS}{pk}", json={"client": "Viña Norte", "request_type": 2, "plant": None,
-                                          "carton_color": None, "description": "Caja 6 botellas"})
+                                          "carton_color": None, "description": "Caja 6 botellas"},
+                   headers={"Accept-Language": "en"})  # the log is data: written in Spanish whoever asks
     assert r.status_code == 200, r.get_json()
     [entry] = log_entries(world, pk)
     names = cat.labels(world.session)
