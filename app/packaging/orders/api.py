@@ -120,7 +120,6 @@ class PackagingWorkOrderApi(WorkflowActionsApi):
                              states=options.states, alerts=options.alerts,
                              can_edit=rules.edit_refusal(db.session, actor, ot) is None)
 
-
     @api_endpoint("/<int:pk>/files/<int:entry_id>", errors=(403, 404),
                   summary="Descargar el archivo de una gestión «Archivo» (tipo 3) de la OT",
                   answers={200: ("El archivo, como descarga con su nombre original (nunca en línea)", "*/*")})
@@ -134,7 +133,7 @@ class PackagingWorkOrderApi(WorkflowActionsApi):
     def history(self, pk):
         """The OT's audit history (issue 21 · 4), as its history page reads it."""
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
-        entries, _related = queries.audit_trail(session=db.session, ot=ot, names=cat.labels(db.session))
+        entries = queries.audit_trail(session=db.session, ot=ot, names=cat.labels(db.session))
         return self.response(200, id=ot.id, history=[
             {**{k: v for k, v in row.items() if k != "entity_label"},
              "created_at": row["created_at"].isoformat(timespec="seconds") if row["created_at"] else None}

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
-
-from flask_babel import lazy_gettext as _l
 
 from app.core.audit import AuditEntry
 from app.core.errors import NotFound
@@ -141,10 +140,10 @@ ACTION_LABELS = {"CREAR_OT": _l("Crear OT"), "EDITAR_OT": _l("Editar OT"), "ASIG
                  "CREAR_CODIGO_SAP": _l("Crear Código SAP")}  # the material code (materials/, on the OT)
 
 
-def audit_trail(*, session: Session, ot: WorkOrder, names: cat.Labels) -> tuple[list[dict], list]:
+def audit_trail(*, session: Session, ot: WorkOrder, names: cat.Labels) -> list[dict]:
     """The OT's audit entries as its history page reads them (core/history.py: who, when,
-    action, «antes → después», data by labels), oldest first; and the related rows the data
-    names, which the caller keeps while it renders (issue 21 · 4)."""
+    action, «antes → después», data by labels), oldest first (issue 21 · 4). The rows the data
+    names are read once for all entries and kept while the entries are read."""
     entries = list(session.scalars(select(AuditEntry).where(AuditEntry.entity == ENTITY, AuditEntry.entity_id == ot.id)
                                    .order_by(AuditEntry.created_at, AuditEntry.id)))
     related = preload_related(entries, session)
@@ -156,7 +155,8 @@ def audit_trail(*, session: Session, ot: WorkOrder, names: cat.Labels) -> tuple[
         elif entry.action.startswith("GESTION_") and entry.action.removeprefix("GESTION_").isdigit():
             row["action_label"] = names.management_type(int(entry.action.removeprefix("GESTION_")))
         rows.append(row)
-    return rows, related
+    del related  # kept alive until every entry was read (the identity map holds rows weakly)
+    return rows
 
 
 def responsibles(ot: WorkOrder) -> dict[int, Assignment]:

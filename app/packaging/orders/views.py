@@ -169,8 +169,8 @@ class PackagingOrdersView(BaseView):
         """The OT's audit history (issue 21 · 4) for whoever sees the OT (FLT rules; 404 else):
         the core's history reading, under the OT's own permission and row rules."""
         ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
-        entries, related = queries.audit_trail(session=db.session, ot=ot, names=cat.labels(db.session))
-        return self.render_template("packaging/orders/history.html", ot=ot, entries=entries, related=related,
+        entries = queries.audit_trail(session=db.session, ot=ot, names=cat.labels(db.session))
+        return self.render_template("packaging/orders/history.html", ot=ot, entries=entries,
                                     title=f"{_l('OT')} {ot.number}", **self._context())
 
     @accepts_upload
