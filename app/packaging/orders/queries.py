@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -13,13 +14,13 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.core.audit import AuditEntry
 from app.core.errors import NotFound
 from app.core.history import preload_related, readable_entry
-from app.core.identity import user_ref
+from app.core.identity import display_name, user_ref
 from app.core.validation import Checker, date, integer, lookup_id, text
 from app.packaging import rules
 from app.packaging.cascade.models import LEVELS
 from app.packaging.catalogs import queries as cat
 from app.packaging.orders import filters
-from app.packaging.orders.models import ENTITY, Assignment, Management, WorkOrder
+from app.packaging.orders.models import ENTITY, HISTORY_LABELS, Assignment, Management, WorkOrder
 
 LIST_PARAMS = ("state", "area", "client", "seller", "responsible", "date_from", "date_to", "asignado", "page",
                "page_size")
@@ -147,16 +148,38 @@ def audit_trail(*, session: Session, ot: WorkOrder, names: cat.Labels) -> list[d
     entries = list(session.scalars(select(AuditEntry).where(AuditEntry.entity == ENTITY, AuditEntry.entity_id == ot.id)
                                    .order_by(AuditEntry.created_at, AuditEntry.id)))
     related = preload_related(entries, session)
+    people = _assigned_people(session, entries)
     rows = []
     for entry in entries:
         row = readable_entry(entry)
         if entry.action in ACTION_LABELS:
             row["action_label"] = str(ACTION_LABELS[entry.action])
+        if entry.action == "ASIGNAR_OT":
+            row["data_text"] = _assignment_lines(entry.data or {}, names, people)
         elif entry.action.startswith("GESTION_") and entry.action.removeprefix("GESTION_").isdigit():
             row["action_label"] = names.management_type(int(entry.action.removeprefix("GESTION_")))
         rows.append(row)
     del related  # kept alive until every entry was read (the identity map holds rows weakly)
     return rows
+
+
+def _assigned_people(session: Session, entries: list[AuditEntry]) -> dict[int, str]:
+    """The names of the people the OT's assignments name (one statement for all of them)."""
+    ids = {v for e in entries if e.action == "ASIGNAR_OT"
+           for v in ((e.data or {}).get("asignado"), (e.data or {}).get("anterior")) if isinstance(v, int)}
+    if not ids:
+        return {}
+    return {u.id: display_name(u) for u in session.scalars(select(User).where(User.id.in_(sorted(ids))))}
+
+
+def _assignment_lines(data: dict, names: cat.Labels, people: dict[int, str]) -> list[str]:
+    """An assignment's audit data by names: the area, who is responsible now and before (the
+    entry keeps their ids, which are no foreign keys of the OT for the core to follow)."""
+    def person(pk):
+        return people.get(pk, str(pk)) if pk is not None else "—"
+    return [f"{HISTORY_LABELS['area']}: {names.area(data.get('area')) or data.get('area')}",
+            f"{HISTORY_LABELS['asignado']}: {person(data.get('asignado'))}",
+            f"{HISTORY_LABELS['anterior']}: {person(data.get('anterior'))}"]
 
 
 def responsibles(ot: WorkOrder) -> dict[int, Assignment]:

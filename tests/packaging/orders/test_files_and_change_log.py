@@ -156,9 +156,14 @@ def test_history_page_a_packaging_role_who_sees_the_ot_reads_it_linked_from_the_
     assert r.status_code == 200
     text = r.get_data(as_text=True)
     assert "Crear OT" in text and "Editar OT" in text and "Cliente Dos" in text
+    chief = api(world.u("jefe_ventas"), world.company)
+    assert chief.post(f"{ORDERS}{ot.id}/assign", json={"asignado_id": world.u("vendedor").id}).status_code == 200
     history = api(world.u("vendedor"), world.company).get(f"{ORDERS}{ot.id}/history")
     assert history.status_code == 200
-    created, edited = history.get_json()["history"]
+    created, edited, assigned = history.get_json()["history"]
+    assert assigned["action_label"] == "Asignar OT"
+    assert assigned["data_text"] == [f"Área: {cat.labels(world.session).area(1)}", "Responsable: Vendedor Prueba",
+                                     "Responsable anterior: —"]  # people and area by their names
     assert (created["action_label"], edited["action_label"]) == ("Crear OT", "Editar OT")
     assert edited["data_text"] == ["Cliente: Cliente Uno → Cliente Dos"]  # labels, antes → después
     assert "Tipo de solicitud: " + cat.labels(world.session).request_type(1) in created["data_text"]
