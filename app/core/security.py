@@ -152,6 +152,14 @@ class RateLimitedSecurityApi(SecurityApi):
         )
     ]
 
+    def response_400(self, message=None):
+        """FAB answers a login body's field errors as an object of English lists; here it is one
+        Spanish sentence naming the field (issue 22: one error shape)."""
+        if isinstance(message, dict) and message:
+            field = sorted(message)[0]
+            return self.response(400, message=f"El campo «{field}» falta o no es válido.", field=field)
+        return super().response_400(message=message)
+
 
 class ConstraintsAre422:
     """FAB's security APIs answer a unique-constraint violation (a role, user name or
