@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 
-from flask import current_app, flash, g, has_request_context, redirect, request, session, url_for
+from flask import current_app, g, has_request_context, request, session
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.apis import GroupApi as FabGroupApi
 from flask_appbuilder.security.sqla.apis import PermissionApi as FabPermissionApi
@@ -28,14 +28,13 @@ from flask_babel import gettext as _
 from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user as login_user
-from flask_login import logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
 from app.core import security_views
 from app.core.endpoint_docs import STANDARD_SUMMARIES, spec_methods
-from app.core.errors import DomainError, NotFound, ValidationError
+from app.core.errors import ActionNotAllowed, DomainError, NotFound, ValidationError
 from app.core.fab_lists import RestFilters
 from app.core.roles import load_roles
 from app.core.sessions import bump, load_user
@@ -209,8 +208,8 @@ def api_only_roles() -> frozenset[str]:
 
 
 def refuse_pages_to_integrations():
-    """An integration's user (only api_only roles) signed in on the web is signed out and told
-    to use the REST API with a token (DESIGN: the API role is REST only)."""
+    """An integration's user (only api_only roles) gets a 403 on every web page telling them to
+    use the REST API with a token (DESIGN: the API role is REST only)."""
     if request.path.startswith(("/api/", "/backend/", "/static", "/login", "/logout")):
         return None
     if not (login_user and login_user.is_authenticated):
@@ -218,10 +217,8 @@ def refuse_pages_to_integrations():
     roles = {role.name for role in login_user.roles}
     if not roles or not roles <= api_only_roles():
         return None
-    logout_user()
-    flash("Este usuario es de una integración: accede solo por la API REST, con un token (POST /api/v1/security/login).",
-          "danger")
-    return redirect(url_for("AuthDBView.login"))
+    raise ActionNotAllowed("Este usuario es de una integración: accede solo por la API REST, con un token "
+                           "(POST /api/v1/security/login).")
 
 
 @functools.lru_cache(maxsize=1)

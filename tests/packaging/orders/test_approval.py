@@ -119,6 +119,8 @@ def test_ver_reportes_matrix_cell_on_the_placeholder_page(world, login, client, 
     page = r.get_data(as_text=True)
     if {**REPORTS_ROW, **REPORTS_ROW_OUTSIDE}[user]:
         assert r.status_code == 200 and "Reportes de envases" in page and "Aún no hay reportes" in page
+    elif user == "api":  # the API role has no web pages at all (issue 21 item 9)
+        assert r.status_code == 403 and "accede solo por la API REST" in page
     else:
         assert r.status_code == 403 and "Tu rol no permite «Ver Reportes»." in page
 
