@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import false, inspect, select
 
 from app.core.audit import entity_name
-from app.core.formatting import fecha
+from app.core.formatting import fecha, translated
 from app.core.identity import current_user, is_admin, role_names
 from app.core.models import Model
 from app.core.workflow import all_workflows
@@ -221,18 +221,58 @@ def history_link(entity: str | None, pk) -> Markup:
     )
 
 
+def changes_state(entry) -> bool:
+    """Issue 29 · 7: whether the entry moved the record to another state (a creation into its
+    first state does; an edit, a result or a file recorded «X → X» does not)."""
+    return bool(entry.to_state) and entry.to_state != entry.from_state
+
+
 def states_text(entry) -> str:
     """«antes → después» by the states' labels; empty when the entry changed no state."""
-    if not entry.from_state and not entry.to_state:
+    if not changes_state(entry):
         return ""
-    return (f"{state_label(entry.entity, entry.from_state) or '—'} → "
-            f"{state_label(entry.entity, entry.to_state) or '—'}")
+    return (f"{translated(state_label(entry.entity, entry.from_state)) or '—'} → "
+            f"{translated(state_label(entry.entity, entry.to_state)) or '—'}")
+
+
+SUMMARY_LENGTH = 80
+
+
+def event_summary(entry, session=None) -> str:
+    """What the event did, from the data keys its workflow declares as its `summary` (a
+    result's «Presión 10 bar», a file's name), related rows by name; empty when none is
+    declared or given. Only declared keys: an entry's data may hold what a reader of the
+    record's page may not see (calibration's internal notes)."""
+    model = model_of(entry.entity)
+    workflow = _workflow_of(model) if model is not None else None
+    data = entry.data if isinstance(entry.data, dict) else {}
+    parts = []
+    for key in workflow.summary_keys(entry.action) if workflow else ():
+        value = data.get(key)
+        if value is None or value == "" or value == []:
+            continue
+        named = _related_name(model, key, value, session) if session is not None else None
+        parts.append(named if named is not None else _plain(value))
+    text = " ".join(parts)
+    return text if len(text) <= SUMMARY_LENGTH else text[:SUMMARY_LENGTH - 1].rstrip() + "…"
+
+
+def event_text(entry, session=None) -> str:
+    """An entry's event as a line: «Resultado añadido: Presión 10 bar» (issue 29 · 7)."""
+    label = translated(action_label(entry.entity, entry.action))
+    summary = event_summary(entry, session)
+    return f"{label}: {summary}" if summary else label
+
+
+def entry_event(entry) -> str:
+    """`event_text` of an entry of the session (the `history_event` template global)."""
+    return event_text(entry, inspect(entry).session)
 
 
 #: An audit entry read as a history (issue 9, item 6): the pseudo-columns of the audit pages.
 ENTRY_COLUMNS = {
     "entity_label": lambda entry: entity_label(entry.entity),
-    "action_label": lambda entry: action_label(entry.entity, entry.action),
+    "action_label": entry_event,
     "states": states_text,
     "data_text": lambda entry: data_lines(entry, inspect(entry).session),
 }

@@ -49,6 +49,7 @@ ORDER_SEQUENCE = "packaging_work_order"
 PRODUCT_FIELDS = ("product_type", "printing", "fsc", "tape", "coverage_internal", "coverage_external", "plant",
                   "carton_color")
 ORDER_FIELDS = ("client", "description", "request_type", *PRODUCT_FIELDS)
+ORDER_REQUIRED = frozenset({"client", "description", "request_type"})  # refused without; the form marks them
 MANAGEMENT_FIELDS = {"work_order", "management_type", "state", "note", "provider", "event_date", "consulted_area",
                      "sample", "samples"}
 
@@ -64,9 +65,9 @@ def _order_fields(session: Session, data: dict, *, partial: bool) -> dict:
     """The OT's fields from a payload or form, every error at once (422 naming the label)."""
     refuse_unknown(data, ORDER_FIELDS)
     check, clean = Checker(), {}
-    for name, required, limit in (("client", True, 150), ("description", True, 4000)):
+    for name, limit in (("client", 150), ("description", 4000)):
         if not partial or name in data:
-            clean[name] = check(text, data.get(name), name, L[name], required=required, max_length=limit)
+            clean[name] = check(text, data.get(name), name, L[name], required=name in ORDER_REQUIRED, max_length=limit)
     if not partial or "request_type" in data:
         clean["request_type"] = check(lambda v, n, label: visible(session, RequestType, v, n, label),
                                       data.get("request_type"), "request_type", L["request_type"])
