@@ -131,3 +131,36 @@ def test_packaging_ot_form_marks_what_the_server_requires(page, live_server, log
     marks = check_form(page, f"{live_server}/envases/ots/nueva", "#ot-form")
     assert marks == {"client", "description", "request_type"}
 
+
+
+def test_packaging_management_form_marks_follow_the_type(page, live_server, login_page, session,
+                                                         make_company, make_user):
+    """Issue 29 · 8 (packaging): the «Nueva gestión» form requires a different field per type
+    (cat.ENTRY_REQUIRED, read by the command): choosing a type moves the mark, and the refusal
+    of the empty form names exactly the field marked for that type."""
+    from app.packaging.catalogs import queries as cat
+
+    w = packaging_world(session, make_company, make_user)
+    ot = w.ot(2, approved=True)
+    login_page(page, "admin_env")
+    url = f"{live_server}/envases/ots/{ot.id}"
+    page.goto(url)
+    offered = {int(o.get_attribute("value")) for o in page.locator("#management_type option").all()}
+    tried = 0
+    for type_id, needed in cat.ENTRY_REQUIRED.items():
+        if type_id not in offered or "file" in needed:
+            continue
+        page.goto(url)
+        page.select_option("#management_type", str(type_id))
+        assert marked(page, "#management-form") == set(needed)
+        for name in needed:
+            assert page.locator(f"label[for='{name}'] .required-mark").is_visible()
+        sent_empty = {"note", "provider", "state"} & set(needed)
+        for name in sent_empty:
+            field = page.locator(f"#management-form [name={name}]")
+            field.select_option("") if name == "state" else field.fill("")
+        page.click("#management-form [type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert refused(page, "#management-form") == set(needed), type_id
+        tried += 1
+    assert tried >= 2, offered

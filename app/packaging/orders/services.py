@@ -226,21 +226,23 @@ def _entry_fields(session: Session, ot: WorkOrder, type_id: int, data: dict, *, 
     provider and date of an external design (9 sent, pending; 10 received: the pending ones
     of the OT are received, WF-002)."""
     fields: dict = {"note": note or None}
+    required = cat.ENTRY_REQUIRED.get(type_id, ())
+    if "note" in required and not note:
+        raise ValidationError(message("required", label=L["note"]), field="note")
     if type_id == cat.CONSULTATION:
-        if not note:
-            raise ValidationError(message("required", label=L["note"]), field="note")
         if data.get("consulted_area") not in (None, ""):
             fields["consulted_area_id"] = visible(session, Area, data.get("consulted_area"), "consulted_area",
                                                   L["consulted_area"]).id
     elif type_id == cat.FILE:
-        if upload is None:
+        if "file" in required and upload is None:
             raise ValidationError(message("required", label=L["file"]), field="file")
         checked, content = upload
         key = storage.save(company_id, checked.filename, content)
         fields.update(file_key=key, file_name=checked.filename, file_size=checked.size)
     elif type_id in (cat.EXTERNAL_SENT, cat.EXTERNAL_RECEIVED):
         check = Checker()
-        provider = check(text, data.get("provider"), "provider", L["provider"], required=True, max_length=150)
+        provider = check(text, data.get("provider"), "provider", L["provider"], required="provider" in required,
+                         max_length=150)
         when = check(date, data.get("event_date") or today.isoformat(), "event_date", L["event_date"])
         check.done()
         fields.update(provider=provider, event_date=when)
@@ -251,8 +253,6 @@ def _entry_fields(session: Session, ot: WorkOrder, type_id: int, data: dict, *, 
                     Management.work_order_id == ot.id, Management.management_type_id == cat.EXTERNAL_SENT,
                     Management.external_received.is_(False))):
                 sent.external_received = True
-    elif type_id == cat.LOG and not note:
-        raise ValidationError(message("required", label=L["note"]), field="note")
     return fields
 
 
