@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core import audit, sequences
 from app.core.db import begin_write
-from app.core.errors import FieldErrors, ValidationError
+from app.core.errors import FieldErrors
 from app.core.tenancy import TenantViolation
 from app.core.validation import message as validation_message
 from app.core.validation import validate_payload
