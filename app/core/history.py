@@ -69,16 +69,37 @@ def _workflow_of(model):
     return None
 
 
+def _declared(model) -> dict:
+    """A record outside any workflow may declare its events and states on its model
+    (`__history__ = {"events": {CODE: {"label", "summary"}}, "states": {code: label}}`)."""
+    return getattr(model, "__history__", None) or {}
+
+
 def action_label(entity: str, action: str) -> str:
     if action in CRUD_ACTIONS:
         return str(CRUD_ACTIONS[action])
-    workflow = _workflow_of(model_of(entity))
-    return workflow.action_label(action) if workflow else action
+    model = model_of(entity)
+    workflow = _workflow_of(model)
+    if workflow:
+        return workflow.action_label(action)
+    return str((_declared(model).get("events", {}).get(action) or {}).get("label", action))
+
+
+def summary_keys(entity: str, action: str) -> tuple[str, ...]:
+    """The data keys that say what an entry did (its workflow's, or its model's declaration)."""
+    model = model_of(entity)
+    workflow = _workflow_of(model)
+    if workflow:
+        return workflow.summary_keys(action)
+    return tuple((_declared(model).get("events", {}).get(action) or {}).get("summary") or ())
 
 
 def state_label(entity: str, code: str | None) -> str:
-    workflow = _workflow_of(model_of(entity))
-    return workflow.state_label(code) if workflow and code else (code or "")
+    model = model_of(entity)
+    workflow = _workflow_of(model)
+    if workflow and code:
+        return workflow.state_label(code)
+    return str(_declared(model).get("states", {}).get(code, code or "")) if code else ""
 
 
 def _related_model(model, key: str):
@@ -244,10 +265,9 @@ def event_summary(entry, session=None) -> str:
     declared or given. Only declared keys: an entry's data may hold what a reader of the
     record's page may not see (calibration's internal notes)."""
     model = model_of(entry.entity)
-    workflow = _workflow_of(model) if model is not None else None
     data = entry.data if isinstance(entry.data, dict) else {}
     parts = []
-    for key in workflow.summary_keys(entry.action) if workflow else ():
+    for key in summary_keys(entry.entity, entry.action) if model is not None else ():
         value = data.get(key)
         if value is None or value == "" or value == []:
             continue

@@ -140,16 +140,22 @@ class Workflow:
     def state_label(self, code: str | None) -> str:
         return self.states[code].label if code in self.states else (code or "")
 
+    def event_spec(self, action: str) -> dict:
+        """An action's YAML, or an event's (`events:`; a key ending in `*` names every code
+        that starts with it, e.g. `GESTION_*`), or {}."""
+        spec = self.actions.get(action) or self.events.get(action)
+        if spec is None:
+            spec = next((v for k, v in self.events.items() if k.endswith("*") and action.startswith(k[:-1])), None)
+        return spec or {}
+
     def action_label(self, action: str) -> str:
-        """An action's label, or an event's (`events:`), or the code itself."""
-        spec = self.actions.get(action) or self.events.get(action) or {}
-        return spec.get("label", action)
+        """An action's label, or an event's, or the code itself."""
+        return self.event_spec(action).get("label", action)
 
     def summary_keys(self, action: str) -> tuple[str, ...]:
         """The keys of an audit entry's data that name what an action or event did (its
         `summary:`, e.g. a result's measurand, nominal value and unit; issue 29 · 7)."""
-        spec = self.actions.get(action) or self.events.get(action) or {}
-        return tuple(spec.get("summary") or ())
+        return tuple(self.event_spec(action).get("summary") or ())
 
     def role_label(self, code: str) -> str:
         return (self.roles.get(code) or {}).get("label", code)
