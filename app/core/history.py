@@ -176,16 +176,18 @@ def _plain(value) -> str:
 
 
 def data_lines(entry, session) -> list[str]:
-    """One line per field: "campo: antes → después" (a change) or "campo: valor"."""
+    """One line per field: "campo: antes → después" (a change: `[antes, después]` in an
+    "update" entry or in an action the model lists in `__change_actions__`) or "campo: valor"."""
     model = model_of(entry.entity)
     view = _view_of(model) if model else None
-    labels = {**_all_field_labels(), **(getattr(view, "label_columns", {}) or {})}
+    labels = {**_all_field_labels(), **_model_labels(model), **(getattr(view, "label_columns", {}) or {})}
+    changes = entry.action == "update" or entry.action in getattr(model, "__change_actions__", ())
     lines = []
     for key, value in (entry.data or {}).items():
         if key in {"id", "company_id", "version"}:
             continue
         label = str(labels.get(key) or labels.get(key.removesuffix("_id")) or key.replace("_", " ").capitalize())
-        change = entry.action == "update" and isinstance(value, list) and len(value) == 2
+        change = changes and isinstance(value, list) and len(value) == 2
         parts = value if change else [value]
         shown = []
         for part in parts:
@@ -193,6 +195,16 @@ def data_lines(entry, session) -> list[str]:
             shown.append(named if named is not None else _plain(part))
         lines.append(f"{label}: {shown[0]} → {shown[1]}" if change else f"{label}: {shown[0]}")
     return lines
+
+
+def _model_labels(model) -> dict:
+    """The labels a model declares for its history (`__field_labels__`, a field's name ->
+    label; a foreign key's `<name>_id` reads the same label), for records without a page of
+    their own over the model; a page's label_columns still win."""
+    labels = {}
+    for key, label in (getattr(model, "__field_labels__", None) or {}).items():
+        labels[key] = labels[f"{key}_id"] = label
+    return labels
 
 
 def _all_field_labels() -> dict:

@@ -29,6 +29,7 @@ from app.core.security import (
     READ_ONLY_ROUTES,
     check_api_csrf,
     existing_record_or_404,
+    refuse_pages_to_integrations,
     resolve_active_company,
 )
 from app.core.tenancy import Company, Membership, NonWorkingDay
@@ -55,6 +56,7 @@ def register(appbuilder) -> None:
     uploads.register(app)  # the body's declared size, before any hook reads it
     app.before_request(refuse_unsafe_next)
     sessions.register(app)
+    app.before_request(refuse_pages_to_integrations)
     app.before_request(resolve_active_company)
     app.before_request(check_api_csrf)
     app.before_request(core_api.check_api_input)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, flash, g, has_request_context, redirect, request, session, url_for
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.apis import GroupApi as FabGroupApi
 from flask_appbuilder.security.sqla.apis import PermissionApi as FabPermissionApi
@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user as login_user
+from flask_login import logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
@@ -151,6 +152,14 @@ class RateLimitedSecurityApi(SecurityApi):
         )
     ]
 
+    def response_400(self, message=None):
+        """FAB answers a login body's field errors as an object of English lists; here it is one
+        Spanish sentence naming the field (issue 22: one error shape)."""
+        if isinstance(message, dict) and message:
+            field = sorted(message)[0]
+            return self.response(400, message=f"El campo «{field}» falta o no es válido.", field=field)
+        return super().response_400(message=message)
+
 
 class ConstraintsAre422:
     """FAB's security APIs answer a unique-constraint violation (a role, user name or
@@ -191,6 +200,28 @@ def _read_only(api_class):
     their APIs are read-only."""
     return type(api_class.__name__, (RestFilters, api_class), {"include_route_methods": set(READ_ONLY_ROUTES),
                                                                "openapi_spec_methods": SECURITY_SUMMARIES})
+
+
+@functools.lru_cache(maxsize=1)
+def api_only_roles() -> frozenset[str]:
+    """Roles of integrations (`api_only: true` in seed/roles/*.yaml): REST only, no pages."""
+    return frozenset(name for name, spec in (load_roles().get("roles") or {}).items() if (spec or {}).get("api_only"))
+
+
+def refuse_pages_to_integrations():
+    """An integration's user (only api_only roles) signed in on the web is signed out and told
+    to use the REST API with a token (DESIGN: the API role is REST only)."""
+    if request.path.startswith(("/api/", "/backend/", "/static", "/login", "/logout")):
+        return None
+    if not (login_user and login_user.is_authenticated):
+        return None
+    roles = {role.name for role in login_user.roles}
+    if not roles or not roles <= api_only_roles():
+        return None
+    logout_user()
+    flash("Este usuario es de una integración: accede solo por la API REST, con un token (POST /api/v1/security/login).",
+          "danger")
+    return redirect(url_for("AuthDBView.login"))
 
 
 @functools.lru_cache(maxsize=1)

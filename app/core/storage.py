@@ -205,6 +205,12 @@ def check_upload(
     )
 
 
+def stored_content_type(filename: str) -> str:
+    """The content type a stored file is handed out with: the one its checked extension
+    names (check_upload sniffed the content against it), else application/octet-stream."""
+    return _CONTENT_TYPES.get(_extension(filename), "application/octet-stream")
+
+
 def upload_limit(app=None) -> int:
     """The largest uploaded file, in bytes: the MAX_UPLOAD_BYTES setting (one value for the
     pages and the REST API)."""

@@ -56,3 +56,9 @@ def test_issue_22_me_names_the_user_roles_and_companies(client, technician):
     assert body["roles"] == [{"name": "CAL_TECNICO", "label": body["roles"][0]["label"]}]
     assert body["roles"][0]["label"] != "CAL_TECNICO"  # the role by its label
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_issue_22_a_login_body_error_is_one_spanish_sentence(client):
+    answer = client.post("/api/v1/security/login", json={"username": "x", "provider": "db"})
+    assert answer.status_code == 400
+    assert answer.get_json() == {"message": "El campo «password» falta o no es válido.", "field": "password"}

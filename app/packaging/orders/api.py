@@ -18,8 +18,10 @@ from app.core.api import (
     json_body,
 )
 from app.core.commands import request_context, run
+from app.core.downloads import download_response
 from app.core.errors import ValidationError
 from app.core.row_rules import VisibleRows
+from app.core.storage import get_storage, stored_content_type
 from app.core.validation import integer
 from app.extensions import db
 from app.packaging import rules
@@ -28,7 +30,7 @@ from app.packaging.orders import queries, services, workflow
 from app.packaging.orders.filters import current_actor, visible_orders
 from app.packaging.orders.models import ENTITY, Management, WorkOrder
 
-PERMISSIONS = {**API_PERMISSIONS, "assign": "write", "allowed": "read", "history": "read"}
+PERMISSIONS = {**API_PERMISSIONS, "assign": "write", "allowed": "read", "history": "read", "download": "read"}
 
 
 def _order(ot: WorkOrder) -> dict:
@@ -42,7 +44,8 @@ class PackagingWorkOrderApi(WorkflowActionsApi):
     class_permission_name = "PackagingWorkOrder"
     method_permission_name = PERMISSIONS
     workflow = workflow.WF
-    include_route_methods = {"get", "get_list", "post", "put", "assign", "allowed", "actions", "perform_action"}
+    include_route_methods = {"get", "get_list", "post", "put", "assign", "allowed", "actions", "perform_action",
+                             "download", "history"}
     base_filters = [["id", VisibleRows, visible_orders]]
     list_columns = show_columns = ["id", "number", "client", "description", "state", "current_area_id",
                                    "request_type_id", "creator_id", "version"]
@@ -116,6 +119,33 @@ class PackagingWorkOrderApi(WorkflowActionsApi):
         return self.response(200, management_types=workflow.allowed_management_types(db.session, actor, ot),
                              states=options.states, alerts=options.alerts,
                              can_edit=rules.edit_refusal(db.session, actor, ot) is None)
+
+    @api_endpoint("/<int:pk>/files/<int:entry_id>", errors=(403, 404),
+                  summary="Descargar el archivo de una gestión «Archivo» (tipo 3) de la OT",
+                  answers={200: ("El archivo, como descarga con su nombre original (nunca en línea)", "*/*")})
+    def download(self, pk, entry_id):
+        """The file attached by a type 3 entry of the OT (issue 21 · 4): the OT's visibility."""
+        return file_download(queries.get_order(session=db.session, actor=current_actor(), order_id=pk), entry_id)
+
+    @api_endpoint("/<int:pk>/history", errors=(403, 404), summary="Historial (auditoría) de la OT",
+                  answers={200: "Sus entradas de auditoría, de la más antigua: cuándo, quién, acción, "
+                                "estado antes → después y datos por sus etiquetas"})
+    def history(self, pk):
+        """The OT's audit history (issue 21 · 4), as its history page reads it."""
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
+        entries = queries.audit_trail(session=db.session, ot=ot, names=cat.labels(db.session))
+        return self.response(200, id=ot.id, history=[
+            {**{k: v for k, v in row.items() if k != "entity_label"},
+             "created_at": row["created_at"].isoformat(timespec="seconds") if row["created_at"] else None}
+            for row in entries])
+
+
+def file_download(ot: WorkOrder, entry_id):
+    """The file of the OT's entry `entry_id` as a download under its own name, never inline
+    (page and REST API alike; the caller found the OT with its visibility)."""
+    entry = queries.attached_file(session=db.session, ot=ot, entry_id=entry_id)
+    data = queries.file_content(entry, storage=get_storage())
+    return download_response(data, filename=entry.file_name, mimetype=stored_content_type(entry.file_name))
 
 
 class PackagingManagementApi(TenantModelRestApi):

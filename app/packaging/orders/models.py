@@ -63,6 +63,13 @@ FIELD_LABELS = {
     "asignado_id": _l("Profesional"),
 }
 
+# the OT's audit data read on its history page (core/history.py), beyond the form's fields
+HISTORY_LABELS = {**FIELD_LABELS, "number": _l("Número"), "approved": _l("Aprobada"), "approved_by": _l("Aprobada por"),
+                  "area": _l("Área"), "asignado": _l("Responsable"), "anterior": _l("Responsable anterior"),
+                  "file_name": _l("Nombre del archivo"), "file_size": _l("Tamaño (bytes)"),
+                  "external_received": _l("Recibido"), "code": _l("Código"), "prefix": _l("Prefijo"),
+                  "suffix": _l("Sufijo")}
+
 
 class WorkOrder(TenantMixin, WorkflowMixin, Model):
     """Orden de trabajo (OT) de envases. `state` is the state's id as text (the workflow's
@@ -72,6 +79,8 @@ class WorkOrder(TenantMixin, WorkflowMixin, Model):
     __tablename__ = "packaging_work_order"
     __entity__ = ENTITY
     __audited__ = False
+    __field_labels__ = HISTORY_LABELS  # its history page's labels (no FAB page is over the model)
+    __change_actions__ = ("EDITAR_OT",)  # an edit's data: {field: [antes, después]}
     __table_args__ = (
         UniqueConstraint("company_id", "number", name="uq_packaging_work_order_company_number"),
         Index("ix_packaging_work_order_company_state", "company_id", "state"),

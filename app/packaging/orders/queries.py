@@ -6,17 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_appbuilder.security.sqla.models import User
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.core.audit import AuditEntry
 from app.core.errors import NotFound
-from app.core.identity import user_ref
+from app.core.history import preload_related, readable_entry
+from app.core.identity import display_name, user_ref
 from app.core.validation import Checker, date, integer, lookup_id, text
 from app.packaging import rules
 from app.packaging.cascade.models import LEVELS
 from app.packaging.catalogs import queries as cat
 from app.packaging.orders import filters
-from app.packaging.orders.models import Assignment, Management, WorkOrder
+from app.packaging.orders.models import ENTITY, HISTORY_LABELS, Assignment, Management, WorkOrder
 
 LIST_PARAMS = ("state", "area", "client", "seller", "responsible", "date_from", "date_to", "asignado", "page",
                "page_size")
@@ -116,6 +120,68 @@ def history(*, session: Session, ot: WorkOrder) -> list[Management]:
                                 .order_by(Management.created_at, Management.id)))
 
 
+def attached_file(*, session: Session, ot: WorkOrder, entry_id) -> Management:
+    """The file of a management entry of `ot` (found by the caller with get_order: the OT's
+    visibility), else 404: an entry of another OT, without a file, or unknown."""
+    pk = lookup_id(entry_id)
+    entry = session.scalar(select(Management).where(Management.id == pk, Management.work_order_id == ot.id,
+                                                    Management.file_key.is_not(None))) if pk else None
+    if entry is None:
+        raise NotFound(str(_l("No existe ese archivo en la OT %(n)s.", n=ot.number)))
+    return entry
+
+
+def file_content(entry: Management, *, storage) -> bytes:
+    """The bytes of the entry's file, read from its company's folder only."""
+    return storage.open(entry.company_id, entry.file_key)
+
+
+# the OT's own audit actions (the workflow names CAMBIO_<id> and APROBAR_OT), by their labels
+ACTION_LABELS = {"CREAR_OT": _l("Crear OT"), "EDITAR_OT": _l("Editar OT"), "ASIGNAR_OT": _l("Asignar OT"),
+                 "CREAR_CODIGO_SAP": _l("Crear Código SAP")}  # the material code (materials/, on the OT)
+
+
+def audit_trail(*, session: Session, ot: WorkOrder, names: cat.Labels) -> list[dict]:
+    """The OT's audit entries as its history page reads them (core/history.py: who, when,
+    action, «antes → después», data by labels), oldest first (issue 21 · 4). The rows the data
+    names are read once for all entries and kept while the entries are read."""
+    entries = list(session.scalars(select(AuditEntry).where(AuditEntry.entity == ENTITY, AuditEntry.entity_id == ot.id)
+                                   .order_by(AuditEntry.created_at, AuditEntry.id)))
+    related = preload_related(entries, session)
+    people = _assigned_people(session, entries)
+    rows = []
+    for entry in entries:
+        row = readable_entry(entry)
+        if entry.action in ACTION_LABELS:
+            row["action_label"] = str(ACTION_LABELS[entry.action])
+        if entry.action == "ASIGNAR_OT":
+            row["data_text"] = _assignment_lines(entry.data or {}, names, people)
+        elif entry.action.startswith("GESTION_") and entry.action.removeprefix("GESTION_").isdigit():
+            row["action_label"] = names.management_type(int(entry.action.removeprefix("GESTION_")))
+        rows.append(row)
+    del related  # kept alive until every entry was read (the identity map holds rows weakly)
+    return rows
+
+
+def _assigned_people(session: Session, entries: list[AuditEntry]) -> dict[int, str]:
+    """The names of the people the OT's assignments name (one statement for all of them)."""
+    ids = {v for e in entries if e.action == "ASIGNAR_OT"
+           for v in ((e.data or {}).get("asignado"), (e.data or {}).get("anterior")) if isinstance(v, int)}
+    if not ids:
+        return {}
+    return {u.id: display_name(u) for u in session.scalars(select(User).where(User.id.in_(sorted(ids))))}
+
+
+def _assignment_lines(data: dict, names: cat.Labels, people: dict[int, str]) -> list[str]:
+    """An assignment's audit data by names: the area, who is responsible now and before (the
+    entry keeps their ids, which are no foreign keys of the OT for the core to follow)."""
+    def person(pk):
+        return people.get(pk, str(pk)) if pk is not None else "—"
+    return [f"{HISTORY_LABELS['area']}: {names.area(data.get('area')) or data.get('area')}",
+            f"{HISTORY_LABELS['asignado']}: {person(data.get('asignado'))}",
+            f"{HISTORY_LABELS['anterior']}: {person(data.get('anterior'))}"]
+
+
 def responsibles(ot: WorkOrder) -> dict[int, Assignment]:
     return {a.area_id: a for a in ot.assignments}
 
@@ -139,6 +205,9 @@ def order_to_dict(ot: WorkOrder, names: cat.Labels) -> dict:
     }
 
 
+FILES_API = f"/api/v1/{ENTITY}"  # GET <id>/files/<entry>: the entry's file (api.py)
+
+
 def management_to_dict(m: Management, names: cat.Labels) -> dict:
     return {
         "id": m.id, "work_order": m.work_order_id, "management_type": m.management_type_id,
@@ -149,4 +218,5 @@ def management_to_dict(m: Management, names: cat.Labels) -> dict:
         "consulted_area": m.consulted_area_id, "provider": m.provider,
         "event_date": m.event_date.isoformat() if m.event_date else None,
         "external_received": m.external_received, "file_name": m.file_name,
+        "file_url": f"{FILES_API}/{m.work_order_id}/files/{m.id}" if m.file_key else None,
     }

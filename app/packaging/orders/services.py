@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ from app.core.validation import (
 from app.core.workflow import STALE_MESSAGE
 from app.packaging import rules
 from app.packaging.cascade import services as cascade
+from app.packaging.cascade.models import LEVELS
 from app.packaging.catalogs import queries as cat
 from app.packaging.catalogs.models import Area, RequestType
 from app.packaging.orders.models import ENTITY, Assignment, Management, WorkOrder
@@ -50,6 +52,8 @@ PRODUCT_FIELDS = ("product_type", "printing", "fsc", "tape", "coverage_internal"
                   "carton_color")
 ORDER_FIELDS = ("client", "description", "request_type", *PRODUCT_FIELDS)
 ORDER_REQUIRED = frozenset({"client", "description", "request_type"})  # refused without; the form marks them
+LOG_VALUE_LENGTH = 300  # a value longer than this is cut in the change log («…»)
+LOG_NOTE_LENGTH = 4000  # the note's limit (Management.note)
 MANAGEMENT_FIELDS = {"work_order", "management_type", "state", "note", "provider", "event_date", "consulted_area",
                      "sample", "samples"}
 
@@ -119,7 +123,10 @@ def create_order(*, session: Session, user, company, today: dt.date, data: dict)
 
 
 def edit_order(*, session: Session, user, company, today: dt.date, ot: WorkOrder, data: dict) -> WorkOrder:
-    """Editar OT: the edit rule (rules.edit_refusal) refuses with its reason; audited."""
+    """Editar OT: the edit rule (rules.edit_refusal) refuses with its reason; audited, and each
+    edit that changes something adds a «Log de Cambios» (type 4) entry naming every field
+    changed «Campo: antes → después» by labels (issue 21 · 4); an edit that changes nothing
+    writes nothing."""
     company_id = company_id_of(company)
     actor = rules.actor_for(session, user, company_id)
     reason = rules.edit_refusal(session, actor, ot)
@@ -127,19 +134,51 @@ def edit_order(*, session: Session, user, company, today: dt.date, ot: WorkOrder
         raise ActionNotAllowed(reason)
     clean = _order_fields(session, data, partial=True)
     _product(session, clean, ot)
-    changes = {}
+    names = cat.labels(session)
+    changes, lines = {}, []
     for name, value in clean.items():
         if name == "request_type":
             name, value = "request_type_id", value.id
-        if getattr(ot, name) != value:
-            changes[name] = value
+        before = getattr(ot, name)
+        if before != value:
+            changes[name] = [before, value]
+            lines.append(change_line(session, names, name, before, value))
             setattr(ot, name, value)
     if changes:
         ot.updated_at = utcnow()
+        Management.record(session, ot, user, cat.LOG, note=change_note(lines))
         audit.record(session, entity=ENTITY, entity_id=ot.id, company_id=company_id, action="EDITAR_OT",
                      from_state=ot.state, to_state=ot.state, data=changes, workflow_version=WF.version, user=user)
     session.flush()
     return ot
+
+
+def change_line(session: Session, names: cat.Labels, column: str, before, after) -> str:
+    """«Campo: antes → después» for one field of the OT (its label in Spanish, the language of
+    the OT's log; a catalog value by its name, an empty one «—», a long text cut)."""
+    field = column.removesuffix("_id")
+    with force_locale("es"):
+        label = str(L[field])
+    return f"{label}: {_logged_value(session, names, field, before)} → {_logged_value(session, names, field, after)}"
+
+
+def _logged_value(session: Session, names: cat.Labels, field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field == "request_type":
+        return names.request_types.get(value) or str(value)
+    level = next((lv for lv in LEVELS if lv.field == field), None)
+    if level is not None:
+        row = session.get(level.model, value)
+        return row.label if row is not None else str(value)
+    text_value = " ".join(str(value).split())
+    return text_value if len(text_value) <= LOG_VALUE_LENGTH else text_value[:LOG_VALUE_LENGTH - 1] + "…"
+
+
+def change_note(lines: list[str]) -> str:
+    """The change log's note: one line per field, within the note's limit."""
+    note = "\n".join(lines)
+    return note if len(note) <= LOG_NOTE_LENGTH else note[:LOG_NOTE_LENGTH - 1] + "…"
 
 
 def add_management(*, session: Session, user, company, today: dt.date, ot: WorkOrder, data: dict,

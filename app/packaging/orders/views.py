@@ -25,6 +25,7 @@ from app.packaging import rules
 from app.packaging.cascade import services as cascade
 from app.packaging.catalogs import queries as cat
 from app.packaging.orders import filters, queries, services, workflow
+from app.packaging.orders.api import file_download
 from app.packaging.orders.filters import current_actor
 from app.packaging.orders.models import FIELD_LABELS, WorkOrder
 
@@ -59,7 +60,8 @@ class PackagingOrdersView(BaseView):
     base_permissions = ["can_read", "can_write"]
     method_permission_name = {"list": "read", "detail": "read", "assignments": "read", "assignments_message": "read",
                               "profile": "read", "new": "write", "edit": "write", "manage": "write",
-                              "assign": "write", "approve": "write", "reports": "read"}
+                              "assign": "write", "approve": "write", "reports": "read",
+                              "download": "read", "history": "read"}
     default_view = "list"
 
     def _context(self, **kwargs) -> dict:
@@ -153,6 +155,23 @@ class PackagingOrdersView(BaseView):
     @has_access
     def detail(self, pk):
         return self._detail(queries.get_order(session=db.session, actor=current_actor(), order_id=pk))
+
+    @expose("/ots/<int:pk>/archivos/<int:entry_id>")
+    @has_access
+    def download(self, pk, entry_id):
+        """A file attached by a type 3 entry (issue 21 · 4): 404 unless the user sees the OT (FLT
+        rules, active company); always a download under its own name, never shown inline."""
+        return file_download(queries.get_order(session=db.session, actor=current_actor(), order_id=pk), entry_id)
+
+    @expose("/ots/<int:pk>/historial")
+    @has_access
+    def history(self, pk):
+        """The OT's audit history (issue 21 · 4) for whoever sees the OT (FLT rules; 404 else):
+        the core's history reading, under the OT's own permission and row rules."""
+        ot = queries.get_order(session=db.session, actor=current_actor(), order_id=pk)
+        entries = queries.audit_trail(session=db.session, ot=ot, names=cat.labels(db.session))
+        return self.render_template("packaging/orders/history.html", ot=ot, entries=entries,
+                                    title=f"{_l('OT')} {ot.number}", **self._context())
 
     @accepts_upload
     @expose("/ots/<int:pk>/gestion", methods=["POST"])
