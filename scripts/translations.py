@@ -49,7 +49,7 @@ def pybabel(*args: str) -> None:
 
 
 def workflow_labels() -> dict[str, list[str]]:
-    """Labels of the workflow YAMLs (name, states, actions, roles): data shown on screen, so
+    """Labels of the workflow YAMLs (name, states, actions, roles, events): data shown on screen, so
     translated like code strings (the `|t` filter and Workflow.dot())."""
     import yaml
 
@@ -64,6 +64,7 @@ def workflow_labels() -> dict[str, list[str]]:
         labels += [spec.get(key) for spec in (data.get("actions") or {}).values() for key in ("label", "done", "confirm")]
         labels += [f.get("label") for spec in (data.get("actions") or {}).values() for f in (spec.get("payload") or {}).values()]
         labels += [spec.get("label") for spec in (data.get("roles") or {}).values()]
+        labels += [spec.get("label") for spec in (data.get("events") or {}).values()]  # issue 29 · 7
         found[f"seed/workflows/{name}"] = [label for label in labels if label]
     with open(os.path.join(ROOT, "seed", "labels.yaml"), encoding="utf-8") as fh:
         found["seed/labels.yaml"] = [label for label in (yaml.safe_load(fh) or {}).values() if label]  # the API's column labels

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import false, inspect, select
 
 from app.core.audit import entity_name
-from app.core.formatting import fecha
+from app.core.formatting import fecha, translated
 from app.core.identity import current_user, is_admin, role_names
 from app.core.models import Model
 from app.core.workflow import all_workflows
@@ -69,16 +69,37 @@ def _workflow_of(model):
     return None
 
 
+def _declared(model) -> dict:
+    """A record outside any workflow may declare its events and states on its model
+    (`__history__ = {"events": {CODE: {"label", "summary"}}, "states": {code: label}}`)."""
+    return getattr(model, "__history__", None) or {}
+
+
 def action_label(entity: str, action: str) -> str:
     if action in CRUD_ACTIONS:
         return str(CRUD_ACTIONS[action])
-    workflow = _workflow_of(model_of(entity))
-    return workflow.action_label(action) if workflow else action
+    model = model_of(entity)
+    workflow = _workflow_of(model)
+    if workflow:
+        return workflow.action_label(action)
+    return str((_declared(model).get("events", {}).get(action) or {}).get("label", action))
+
+
+def summary_keys(entity: str, action: str) -> tuple[str, ...]:
+    """The data keys that say what an entry did (its workflow's, or its model's declaration)."""
+    model = model_of(entity)
+    workflow = _workflow_of(model)
+    if workflow:
+        return workflow.summary_keys(action)
+    return tuple((_declared(model).get("events", {}).get(action) or {}).get("summary") or ())
 
 
 def state_label(entity: str, code: str | None) -> str:
-    workflow = _workflow_of(model_of(entity))
-    return workflow.state_label(code) if workflow and code else (code or "")
+    model = model_of(entity)
+    workflow = _workflow_of(model)
+    if workflow and code:
+        return workflow.state_label(code)
+    return str(_declared(model).get("states", {}).get(code, code or "")) if code else ""
 
 
 def _related_model(model, key: str):
@@ -233,18 +254,57 @@ def history_link(entity: str | None, pk) -> Markup:
     )
 
 
+def changes_state(entry) -> bool:
+    """Issue 29 · 7: whether the entry moved the record to another state (a creation into its
+    first state does; an edit, a result or a file recorded «X → X» does not)."""
+    return bool(entry.to_state) and entry.to_state != entry.from_state
+
+
 def states_text(entry) -> str:
     """«antes → después» by the states' labels; empty when the entry changed no state."""
-    if not entry.from_state and not entry.to_state:
+    if not changes_state(entry):
         return ""
-    return (f"{state_label(entry.entity, entry.from_state) or '—'} → "
-            f"{state_label(entry.entity, entry.to_state) or '—'}")
+    return (f"{translated(state_label(entry.entity, entry.from_state)) or '—'} → "
+            f"{translated(state_label(entry.entity, entry.to_state)) or '—'}")
+
+
+SUMMARY_LENGTH = 80
+
+
+def event_summary(entry, session=None) -> str:
+    """What the event did, from the data keys its workflow declares as its `summary` (a
+    result's «Presión 10 bar», a file's name), related rows by name; empty when none is
+    declared or given. Only declared keys: an entry's data may hold what a reader of the
+    record's page may not see (calibration's internal notes)."""
+    model = model_of(entry.entity)
+    data = entry.data if isinstance(entry.data, dict) else {}
+    parts = []
+    for key in summary_keys(entry.entity, entry.action) if model is not None else ():
+        value = data.get(key)
+        if value is None or value == "" or value == []:
+            continue
+        named = _related_name(model, key, value, session) if session is not None else None
+        parts.append(named if named is not None else _plain(value))
+    text = " ".join(parts)
+    return text if len(text) <= SUMMARY_LENGTH else text[:SUMMARY_LENGTH - 1].rstrip() + "…"
+
+
+def event_text(entry, session=None) -> str:
+    """An entry's event as a line: «Resultado añadido: Presión 10 bar» (issue 29 · 7)."""
+    label = translated(action_label(entry.entity, entry.action))
+    summary = event_summary(entry, session)
+    return f"{label}: {summary}" if summary else label
+
+
+def entry_event(entry) -> str:
+    """`event_text` of an entry of the session (the `history_event` template global)."""
+    return event_text(entry, inspect(entry).session)
 
 
 #: An audit entry read as a history (issue 9, item 6): the pseudo-columns of the audit pages.
 ENTRY_COLUMNS = {
     "entity_label": lambda entry: entity_label(entry.entity),
-    "action_label": lambda entry: action_label(entry.entity, entry.action),
+    "action_label": entry_event,
     "states": states_text,
     "data_text": lambda entry: data_lines(entry, inspect(entry).session),
 }

@@ -22,7 +22,7 @@ from app.core.audit import AuditEntry
 from app.core.cli import seed_command, workflow_cli
 from app.core.errors import register_error_handlers
 from app.core.formatting import fecha, fecha_hora, state_badge, translated, yes_no
-from app.core.history import history_link, history_url
+from app.core.history import entry_event, history_link, history_url, states_text
 from app.core.mail import mail_cli
 from app.core.redirects import refuse_unsafe_next
 from app.core.security import (
@@ -105,7 +105,8 @@ def register_template_helpers(app) -> None:
     """The Jinja filters and globals every template may use (app/core/formatting.py, history)."""
     for name, function in (("t", translated), ("fecha", fecha), ("fecha_hora", fecha_hora), ("si_no", yes_no)):
         app.add_template_filter(function, name)
-    for name, function in (("state_badge", state_badge), ("history_url", history_url), ("history_link", history_link)):
+    for name, function in (("state_badge", state_badge), ("history_url", history_url), ("history_link", history_link),
+                           ("history_event", entry_event), ("history_states", states_text)):
         app.add_template_global(function, name)
 
 

@@ -90,6 +90,8 @@ class Workflow:
         self.states: dict[str, StateDef] = {s["code"]: StateDef.from_yaml(s) for s in definition["states"]}
         self.roles: dict[str, dict] = definition.get("roles", {}) or {}
         self.actions: dict[str, dict] = definition.get("actions", {}) or {}
+        # the record's events outside the flow (an edit, a result, a file): label and summary
+        self.events: dict[str, dict] = definition.get("events", {}) or {}
         self.transitions: list[Transition] = [self._transition(t) for t in definition["transitions"]]
         # a flow whose closed state can be reopened (calibration's AMEND) has states with no
         # path to a final one; it says so with `final_reachable: false`
@@ -138,8 +140,22 @@ class Workflow:
     def state_label(self, code: str | None) -> str:
         return self.states[code].label if code in self.states else (code or "")
 
+    def event_spec(self, action: str) -> dict:
+        """An action's YAML, or an event's (`events:`; a key ending in `*` names every code
+        that starts with it, e.g. `GESTION_*`), or {}."""
+        spec = self.actions.get(action) or self.events.get(action)
+        if spec is None:
+            spec = next((v for k, v in self.events.items() if k.endswith("*") and action.startswith(k[:-1])), None)
+        return spec or {}
+
     def action_label(self, action: str) -> str:
-        return (self.actions.get(action) or {}).get("label", action)
+        """An action's label, or an event's, or the code itself."""
+        return self.event_spec(action).get("label", action)
+
+    def summary_keys(self, action: str) -> tuple[str, ...]:
+        """The keys of an audit entry's data that name what an action or event did (its
+        `summary:`, e.g. a result's measurand, nominal value and unit; issue 29 · 7)."""
+        return tuple(self.event_spec(action).get("summary") or ())
 
     def role_label(self, code: str) -> str:
         return (self.roles.get(code) or {}).get("label", code)

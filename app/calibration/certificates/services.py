@@ -63,12 +63,15 @@ def missing_lab_identity(session: Session, company_id: int) -> list[str]:
     return [str(SETTINGS_LABELS[name]) for name in LAB_IDENTITY if not (getattr(settings, name) or "").strip()]
 
 
+SETTINGS_REQUIRED = frozenset({"lab_name"})  # issue 29 · 8: refused without it, marked on the page
+
+
 def save_settings(session: Session, *, company, user, values: dict) -> CalibrationSettings:
     """Admin / CAL_SUPERVISOR: every field checked at once; contacts must be e-mail addresses."""
     check = Checker()
     clean = {
         name: check(text, values.get(name), name, SETTINGS_LABELS[name],
-                    required=name == "lab_name", column=getattr(CalibrationSettings, name))
+                    required=name in SETTINGS_REQUIRED, column=getattr(CalibrationSettings, name))
         for name in ("lab_name", "lab_address", "accreditation_number")
     }
     for name in ("certificate_contacts", "decision_rule"):

@@ -134,7 +134,7 @@ class CertificateSettingsView(BaseView):
                 return redirect(url_for("CertificateSettingsView.edit"))
         return render_template("calibration/certificates/certificate_settings.html", values=values, errors=errors,
                                labels=SETTINGS_LABELS, company=company, appbuilder=self.appbuilder,
-                               default_rule=DEFAULT_DECISION_RULE), status
+                               default_rule=DEFAULT_DECISION_RULE, required=services.SETTINGS_REQUIRED), status
 
 
 def register(appbuilder) -> None:

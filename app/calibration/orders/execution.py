@@ -38,6 +38,12 @@ RESULT_LABELS = {
     "uncertainty": "Incertidumbre expandida (U)", "k": "Factor de cobertura (k)", "unit": "Unidad",
     "tolerance": "Tolerancia", "external_provider": "Proveedor externo",
 }
+# What each execution form must be given (issue 29 · 8): the services refuse without them and
+# the order page marks them (CalibrationOrderDetailsView.detail_context).
+RESULT_REQUIRED = frozenset({"measurand", "nominal", "as_found", "uncertainty", "unit"})
+PROGRESS_REQUIRED = frozenset({"text"})
+LOGISTICS_REQUIRED = frozenset({"status"})
+EVIDENCE_REQUIRED = frozenset({"file"})
 NUMBERS = ("nominal", "as_found", "as_left", "error", "uncertainty", "k", "tolerance")
 LIMIT = 10**12
 
@@ -67,7 +73,7 @@ def add_progress(*, session: Session, user, order: CalibrationOrder, data: dict,
     ensure_executor(order, user, states=PROGRESS_STATES, what="Avance")
     check = Checker()
     day = check(date, data.get("entry_date"), "entry_date", "Fecha", required=False) or today
-    body = check(text, data.get("text"), "text", "Avance", required=True, max_length=4000)
+    body = check(text, data.get("text"), "text", "Avance", required="text" in PROGRESS_REQUIRED, max_length=4000)
     if check.ok("entry_date") and day > today:
         check.add("entry_date", "La fecha del avance no puede ser futura.")
     check.done()
@@ -80,7 +86,7 @@ def add_progress(*, session: Session, user, order: CalibrationOrder, data: dict,
 
 def _result_values(data: dict, *, partial: bool) -> dict:
     check, out = Checker(), {}
-    required = {"measurand", "nominal", "as_found", "uncertainty", "unit"}
+    required = RESULT_REQUIRED
     for name, label in RESULT_LABELS.items():
         if partial and name not in data:
             continue
@@ -212,7 +218,7 @@ def add_logistics(*, session: Session, user, order: CalibrationOrder, data: dict
     ensure_executor(order, user, states=LOGISTICS_STATES, what="Logística")
     check = Checker()
     status = check(choice, data.get("status"), "status", "Estado logístico",
-                   choices={k: str(v) for k, v in LOGISTICS_STATUSES.items()})
+                   choices={k: str(v) for k, v in LOGISTICS_STATUSES.items()}, required="status" in LOGISTICS_REQUIRED)
     day = check(date, data.get("event_date"), "event_date", "Fecha", required=False) or today
     carrier = check(text, data.get("carrier"), "carrier", "Transportista", required=False, max_length=120)
     tracking = check(text, data.get("tracking_number"), "tracking_number", "Número de guía", required=False, max_length=120)

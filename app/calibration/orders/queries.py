@@ -205,12 +205,6 @@ def entry_to_dict(entry: AuditEntry, *, user) -> dict:
             "to_state": entry.to_state, "data": data}
 
 
-EXTRA_LABELS = {
-    "CREATE_ORDER": "Crear la orden", "UPDATE_ORDER": "Modificar la orden", "CHECKLIST": "Lista de revisión",
-    "PROGRESS": "Avance registrado", "RESULT_ADDED": "Resultado añadido", "RESULT_CHANGED": "Resultado corregido",
-    "RESULT_DELETED": "Resultado eliminado", "EVIDENCE_ADDED": "Evidencia adjunta", "LOGISTICS": "Logística",
-}
-
-
 def action_label(action: str) -> str:
-    return EXTRA_LABELS.get(action) or WF.action_label(action)
+    """An action's or an event's label (seed/workflows/calibration.yaml `events`)."""
+    return WF.action_label(action)

@@ -142,6 +142,8 @@ class CalibrationOrderDetailsView(RecordPages):
             is_staff=is_manager(user) or TECNICO_ROLE in role_names(user), sees_notes=sees_internal_notes(user),
             can_tick=(is_admin(user) or SUPERVISOR_ROLE in role_names(user)) and obj.state in checklist.TICKABLE_STATES,
             certificates=certs, max_mb=f"{upload_limit() / 1048576:g}", edit_fields=services.EDIT_FIELDS,
+            required={"results": execution.RESULT_REQUIRED, "progress": execution.PROGRESS_REQUIRED,
+                      "logistics": execution.LOGISTICS_REQUIRED, "evidence": execution.EVIDENCE_REQUIRED},
         )
 
     def details_response(self, obj, *, form_state=None, status=200, section=None):
@@ -275,7 +277,7 @@ class CalibrationOrderDetailsView(RecordPages):
     def upload_evidence(self, pk):
         def attach(*, session, user, order):
             upload = received_file("file")
-            if upload is None or not upload.filename:
+            if "file" in execution.EVIDENCE_REQUIRED and (upload is None or not upload.filename):
                 raise ValidationError("Elige el archivo de evidencia.", field="file")
             evidence = execution.add_evidence(session=session, user=user, order=order, filename=upload.filename,
                                               data=upload.stream, storage=get_storage())

@@ -62,6 +62,28 @@ def _complete(session: Session, *, company, assignment, period: ValidationPeriod
 
 # --- inspections -----------------------------------------------------------------------
 
+# What the registration and the correction must be given (issue 29 · 8): the checks below read
+# these sets and the forms mark the same fields (the operator only narrows the certifications).
+INSPECTION_REQUIRED = frozenset({"assignment", "audit_type", "auditor", "date", "pieces", "result"})
+CORRECTION_REQUIRED = INSPECTION_REQUIRED - {"assignment"}
+ANNUL_REQUIRED = frozenset({"reason"})
+
+
+def _check_fields(check, required, *, date, pieces, result, observations, ids: dict):
+    """The input checks shared by registration and correction, each field required as
+    `required` declares; returns (day, pieces, result, observations)."""
+    day = check(v.date, date, "date", FIELD_LABELS["date"], required="date" in required)
+    pieces = check(v.integer, pieces, "pieces", FIELD_LABELS["pieces"], min=1, required="pieces" in required)
+    result = check(v.choice, result, "result", FIELD_LABELS["result"], choices=RESULT_LABELS,
+                   required="result" in required)
+    observations = check(v.text, observations, "observations", FIELD_LABELS["observations"],
+                         column=Inspection.observations, required="observations" in required)
+    for name, value in ids.items():
+        if name in required or value not in (None, ""):
+            check(v.record_id, value, name, FIELD_LABELS[name])
+    return day, pieces, result, observations
+
+
 def register_inspection(
     *, session: Session, user, company, assignment, audit_type, auditor, date, pieces, result,
     observations="", today: dt.date,
@@ -71,12 +93,9 @@ def register_inspection(
     auditor and audit type of the certification), CERT-PER-3 (not on an expired assignment),
     then link it to the period, count it and CERT-PER-2 (complete and open the next)."""
     check = v.Checker()  # every input error at once, each beside its field
-    day = check(v.date, date, "date", FIELD_LABELS["date"])
-    pieces = check(v.integer, pieces, "pieces", FIELD_LABELS["pieces"], min=1)
-    result = check(v.choice, result, "result", FIELD_LABELS["result"], choices=RESULT_LABELS)
-    observations = check(v.text, observations, "observations", FIELD_LABELS["observations"], column=Inspection.observations)
-    for name, value in (("assignment", assignment), ("audit_type", audit_type), ("auditor", auditor)):
-        check(v.record_id, value, name, FIELD_LABELS[name])
+    day, pieces, result, observations = _check_fields(
+        check, INSPECTION_REQUIRED, date=date, pieces=pieces, result=result, observations=observations,
+        ids={"assignment": assignment, "audit_type": audit_type, "auditor": auditor})
     if day and day > today:
         check.add("date", f"La fecha de la inspección ({fmt(day)}) no puede ser futura.")
     check.done()
@@ -124,7 +143,8 @@ def register_inspection(
 def annul_inspection(*, session: Session, user, company, inspection, reason, today: dt.date) -> Inspection:
     """CERT-INS-4: annul an inspection with a reason, only while its period is the open one
     (and has not lapsed); it leaves the count. Inspections are never deleted."""
-    reason = v.text(reason, "reason", FIELD_LABELS["reason"], required=True, column=Inspection.annul_reason)
+    reason = v.text(reason, "reason", FIELD_LABELS["reason"], required="reason" in ANNUL_REQUIRED,
+                    column=Inspection.annul_reason)
     found = visible(session, Inspection, inspection, "inspection")
     if found.annulled:
         raise ValidationError(f"La inspección {found.id} ya está anulada.", field="inspection")
@@ -162,13 +182,9 @@ def correct_inspection(
     """CERT-INS-5 (see the module docstring): one transaction; nothing is written when any
     rule refuses, and nothing is audited when nothing changed."""
     check = v.Checker()
-    day = check(v.date, date, "date", FIELD_LABELS["date"])
-    pieces = check(v.integer, pieces, "pieces", FIELD_LABELS["pieces"], min=1)
-    result = check(v.choice, result, "result", FIELD_LABELS["result"], choices=RESULT_LABELS)
-    observations = check(v.text, observations, "observations", FIELD_LABELS["observations"],
-                         column=Inspection.observations)
-    for name, value in (("audit_type", audit_type), ("auditor", auditor)):
-        check(v.record_id, value, name, FIELD_LABELS[name])
+    day, pieces, result, observations = _check_fields(
+        check, CORRECTION_REQUIRED, date=date, pieces=pieces, result=result, observations=observations,
+        ids={"audit_type": audit_type, "auditor": auditor})
     if day and day > today:
         check.add("date", f"La fecha de la inspección ({fmt(day)}) no puede ser futura.")
     check.done()

@@ -52,6 +52,7 @@ class OperatorView(OperatorCatalogView):
         return self.render_template(
             "certification/inspections/operator_detail.html", operator=operator, assignments=assignments,
             result_labels=RESULT_LABELS, fmt=fmt, today=company_today(active_company()),
+            annul_required=services.ANNUL_REQUIRED,
         )
 
 
@@ -103,7 +104,7 @@ class InspectionView(TenantModelView):
         operators, auditors = queries.form_choices(session=db.session, today=company_today(active_company()))
         return self.render_template(
             "certification/inspections/inspection_form.html", operators=operators, auditors=auditors, values=values,
-            errors=errors, results=RESULT_LABELS,
+            errors=errors, results=RESULT_LABELS, required=services.INSPECTION_REQUIRED,
         ), (422 if errors else 200)
 
     @expose("/opciones/asignaciones")
@@ -190,6 +191,7 @@ def correction_page(view, pk: int):
     return view.render_template(
         "certification/inspections/inspection_correct.html", inspection=inspection, values=values, errors=errors,
         audit_types=list(audit_types), auditors=list(auditors), results=RESULT_LABELS,
+        required=services.CORRECTION_REQUIRED,
     ), (422 if errors else 200)
 
 

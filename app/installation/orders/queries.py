@@ -199,7 +199,8 @@ def entry_to_dict(entry: AuditEntry) -> dict:
 
 
 def action_label(action: str) -> str:
-    return "Crear la orden" if action == "CREATE_ORDER" else WF.action_label(action)
+    """An action's or an event's label (seed/workflows/installation.yaml `events`)."""
+    return WF.action_label(action)
 
 
 def _name(user) -> str | None:

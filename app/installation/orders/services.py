@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core import audit, sequences
 from app.core.db import begin_write
-from app.core.errors import ValidationError
+from app.core.errors import FieldErrors
 from app.core.tenancy import TenantViolation
 from app.core.validation import message as validation_message
 from app.core.validation import validate_payload
@@ -48,9 +48,10 @@ def create_order(*, session: Session, user, company, today: dt.date, data: dict)
     clean = validate_payload(ORDER_FIELDS, data)
     if "doctor" not in clean and own_doctor_id(user):
         clean["doctor"] = own_doctor_id(user)
-    for name in REQUIRED_ON_CREATE:
-        if name not in clean:
-            raise ValidationError(validation_message("required", label=ORDER_FIELDS[name]["label"]), field=name)
+    missing = {name: validation_message("required", label=ORDER_FIELDS[name]["label"])
+               for name in REQUIRED_ON_CREATE if name not in clean}
+    if missing:  # every missing field at once, each beside its field (issue 29 · 8)
+        raise FieldErrors(missing)
     begin_write(session)
     order = InstallationOrder(company_id=company_id, state=WF.initial_state, version=1, created_by_id=user.id)
     apply_fields(order, clean, session=session, user=user, company_id=company_id, today=today)

@@ -26,6 +26,10 @@ FULL_DEVELOPMENT = 1
 SALES_STATE = 1
 VB_CLIENT = 16
 STATE_CHANGE, CONSULTATION, FILE, LOG, EXTERNAL_SENT, EXTERNAL_RECEIVED = 1, 2, 3, 4, 9, 10
+# What a management entry of each type must be given besides its type (issue 29 · 8): the
+# command refuses without it (orders.services) and the OT page marks it for the type chosen.
+ENTRY_REQUIRED = {STATE_CHANGE: ("state",), CONSULTATION: ("note",), FILE: ("file",), LOG: ("note",),
+                  EXTERNAL_SENT: ("provider",), EXTERNAL_RECEIVED: ("provider",)}
 EXTERNAL_PENDING_ALERT = "Pendiente recepción de diseño externo"
 YES, EDIT_RULE = "X", "*"
 

@@ -27,6 +27,7 @@ from app.packaging.orders.models import ENTITY, WorkOrder
 from app.packaging.orders.services import company_id_of
 
 FUNCTION = "CREAR_CODIGO_SAP"
+CODE_REQUIRED = frozenset({"prefix_id", "suffix_id"})  # both chosen, always (the form marks them)
 SEQUENCE = "packaging_material_code"  # the spec's materials_codes
 FIRST_NUMBER = 700000
 DEMO_FILE = "demo/packaging_materials.yaml"
@@ -106,6 +107,7 @@ class Panel:
     """What the OT page shows about the material code to this user."""
 
     material: Material | None
+    required: frozenset = CODE_REQUIRED  # the form's marks (issue 29 · 8)
     can_create: bool = False
     refusal: str | None = None
     prefixes: list = field(default_factory=list)

@@ -51,6 +51,7 @@ ORDER_SEQUENCE = "packaging_work_order"
 PRODUCT_FIELDS = ("product_type", "printing", "fsc", "tape", "coverage_internal", "coverage_external", "plant",
                   "carton_color")
 ORDER_FIELDS = ("client", "description", "request_type", *PRODUCT_FIELDS)
+ORDER_REQUIRED = frozenset({"client", "description", "request_type"})  # refused without; the form marks them
 LOG_VALUE_LENGTH = 300  # a value longer than this is cut in the change log («…»)
 LOG_NOTE_LENGTH = 4000  # the note's limit (Management.note)
 MANAGEMENT_FIELDS = {"work_order", "management_type", "state", "note", "provider", "event_date", "consulted_area",
@@ -68,9 +69,9 @@ def _order_fields(session: Session, data: dict, *, partial: bool) -> dict:
     """The OT's fields from a payload or form, every error at once (422 naming the label)."""
     refuse_unknown(data, ORDER_FIELDS)
     check, clean = Checker(), {}
-    for name, required, limit in (("client", True, 150), ("description", True, 4000)):
+    for name, limit in (("client", 150), ("description", 4000)):
         if not partial or name in data:
-            clean[name] = check(text, data.get(name), name, L[name], required=required, max_length=limit)
+            clean[name] = check(text, data.get(name), name, L[name], required=name in ORDER_REQUIRED, max_length=limit)
     if not partial or "request_type" in data:
         clean["request_type"] = check(lambda v, n, label: visible(session, RequestType, v, n, label),
                                       data.get("request_type"), "request_type", L["request_type"])
@@ -264,21 +265,23 @@ def _entry_fields(session: Session, ot: WorkOrder, type_id: int, data: dict, *, 
     provider and date of an external design (9 sent, pending; 10 received: the pending ones
     of the OT are received, WF-002)."""
     fields: dict = {"note": note or None}
+    required = cat.ENTRY_REQUIRED.get(type_id, ())
+    if "note" in required and not note:
+        raise ValidationError(message("required", label=L["note"]), field="note")
     if type_id == cat.CONSULTATION:
-        if not note:
-            raise ValidationError(message("required", label=L["note"]), field="note")
         if data.get("consulted_area") not in (None, ""):
             fields["consulted_area_id"] = visible(session, Area, data.get("consulted_area"), "consulted_area",
                                                   L["consulted_area"]).id
     elif type_id == cat.FILE:
-        if upload is None:
+        if "file" in required and upload is None:
             raise ValidationError(message("required", label=L["file"]), field="file")
         checked, content = upload
         key = storage.save(company_id, checked.filename, content)
         fields.update(file_key=key, file_name=checked.filename, file_size=checked.size)
     elif type_id in (cat.EXTERNAL_SENT, cat.EXTERNAL_RECEIVED):
         check = Checker()
-        provider = check(text, data.get("provider"), "provider", L["provider"], required=True, max_length=150)
+        provider = check(text, data.get("provider"), "provider", L["provider"], required="provider" in required,
+                         max_length=150)
         when = check(date, data.get("event_date") or today.isoformat(), "event_date", L["event_date"])
         check.done()
         fields.update(provider=provider, event_date=when)
@@ -289,8 +292,6 @@ def _entry_fields(session: Session, ot: WorkOrder, type_id: int, data: dict, *, 
                     Management.work_order_id == ot.id, Management.management_type_id == cat.EXTERNAL_SENT,
                     Management.external_received.is_(False))):
                 sent.external_received = True
-    elif type_id == cat.LOG and not note:
-        raise ValidationError(message("required", label=L["note"]), field="note")
     return fields
 
 

@@ -30,12 +30,12 @@ from app.packaging.orders.filters import current_actor
 from app.packaging.orders.models import FIELD_LABELS, WorkOrder
 
 CATEGORY = "Envases"
-ORDER_FORM = {
-    "client": {"label": FIELD_LABELS["client"], "required": True},
-    "description": {"label": FIELD_LABELS["description"], "type": "text", "required": True},
-    "request_type": {"label": FIELD_LABELS["request_type"], "required": True},
+ORDER_FORM = {name: {**spec, "required": name in services.ORDER_REQUIRED} for name, spec in {  # issue 29 · 8
+    "client": {"label": FIELD_LABELS["client"]},
+    "description": {"label": FIELD_LABELS["description"], "type": "text"},
+    "request_type": {"label": FIELD_LABELS["request_type"]},
     **{name: {"label": FIELD_LABELS[name]} for name in services.PRODUCT_FIELDS},
-}
+}.items()}
 
 
 def _people(session, area_id=None):

@@ -60,6 +60,11 @@ def _places(check: Checker, value: Decimal | None, name: str, label: str, places
         check.add(name, f"El campo «{label}» admite como mucho {places} decimales.")
 
 
+# What a quotation and each of its lines must be given (issue 29 · 8): refused without, marked on the form.
+QUOTATION_REQUIRED = frozenset({"client"})
+LINE_REQUIRED = frozenset({"item", "quantity", "unit_price", "currency"})
+
+
 def parse_lines(raw, check: Checker) -> list[dict]:
     """The lines of a payload or form: [{item, quantity, unit_price, currency}], each error on
     `lines.<i>.<field>` with the line's number in its label."""
@@ -83,15 +88,16 @@ def parse_lines(raw, check: Checker) -> list[dict]:
             check.add(exc.field, exc.message)
             continue
         label = {k: f"{QL[k]} (línea {i + 1})" for k in LINE_FIELDS}
-        item = check(text, line.get("item"), prefix + "item", label["item"], required=True, max_length=200)
+        item = check(text, line.get("item"), prefix + "item", label["item"], required="item" in LINE_REQUIRED,
+                     max_length=200)
         quantity = check(decimal, line.get("quantity"), prefix + "quantity", label["quantity"],
-                         min=Decimal("0.01"), max=AMOUNT_LIMIT)
+                         min=Decimal("0.01"), max=AMOUNT_LIMIT, required="quantity" in LINE_REQUIRED)
         _places(check, quantity, prefix + "quantity", label["quantity"], QUANTITY_PLACES)
         price = check(decimal, line.get("unit_price"), prefix + "unit_price", label["unit_price"], min=Decimal(0),
-                      max=AMOUNT_LIMIT)
+                      max=AMOUNT_LIMIT, required="unit_price" in LINE_REQUIRED)
         _places(check, price, prefix + "unit_price", label["unit_price"], PRICE_PLACES)
         currency = check(choice, line.get("currency"), prefix + "currency", label["currency"],
-                         choices={code: str(name) for code, name in CURRENCIES.items()})
+                         choices={code: str(name) for code, name in CURRENCIES.items()}, required="currency" in LINE_REQUIRED)
         out.append({"item": item, "quantity": quantity, "unit_price": price, "currency": currency})
     return out
 
@@ -112,7 +118,8 @@ def parse(session: Session, actor: rules.Actor, data, *, partial: bool) -> dict:
     refuse_unknown(data, FIELDS)
     check, clean = Checker(), {}
     if not partial or "client" in data:
-        clean["client"] = check(text, data.get("client"), "client", QL["client"], required=True, max_length=150)
+        clean["client"] = check(text, data.get("client"), "client", QL["client"], required="client" in QUOTATION_REQUIRED,
+                                max_length=150)
     if not partial or "notes" in data:
         clean["notes"] = check(text, data.get("notes"), "notes", QL["notes"], max_length=4000) or None
     if not partial or "work_order" in data:

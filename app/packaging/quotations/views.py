@@ -162,7 +162,7 @@ class PackagingQuotationView(WorkflowActionsView):
             values["lines"] = [{"item": "", "quantity": "", "unit_price": "", "currency": "CLP"}]
         return self.render_template(
             "packaging/quotations/form.html", q=q, values=values, errors=errors, labels=QL, currencies=CURRENCIES,
-            orders=self._orders(actor),
+            orders=self._orders(actor), required=quotations.QUOTATION_REQUIRED, line_required=quotations.LINE_REQUIRED,
         ), status
 
     @expose("/nueva", methods=["GET", "POST"])

@@ -134,6 +134,12 @@ class Sample(TenantMixin, Model):
     cutting date (the form's checkbox). Written through services.py, which audits."""
 
     __tablename__ = "packaging_sample"
+    # its history's events and states by their labels (app/core/history.py; issue 29 · 7)
+    __history__ = {
+        "events": {"CREAR_MUESTRA": {"label": _l("Crear la muestra")}, "EDITAR_MUESTRA": {"label": _l("Editar la muestra")},
+                   "ENVIO_SALA_MUESTRA": {"label": _l("Enviar a la sala de corte")}},
+        "states": {str(code): label for code, label in SAMPLE_STATES.items()},
+    }
     id: Mapped[int] = mapped_column(primary_key=True)
     work_order_id: Mapped[int] = mapped_column(ForeignKey("packaging_work_order.id", ondelete="CASCADE"), index=True)
     state: Mapped[int] = mapped_column(Integer, default=SAMPLE_PENDING)

@@ -62,6 +62,7 @@ OT_SAMPLES_DONE, OT_SAMPLES_CANCELLED = 18, 22
 PER_DESTINATION = tuple(f"{p}_{k}" for p in ("room", "quantity", "cut") for k in DESTINATIONS)
 CATALOG_FIELDS = {"cad": SampleCad, "carton": SampleCarton, "gluing": SampleGluing, "sample_carton": SampleCarton}
 REQUIRED_CATALOGS = ("cad", "carton")
+DESTINATION_REQUIRED = ("room", "quantity")  # of each recipient marked, on creation (the form marks them)
 EDIT_FIELDS = frozenset({*CATALOG_FIELDS, "unit_time", *PER_DESTINATION})
 CREATE_FIELDS = frozenset({*EDIT_FIELDS, "work_order", "recipients", "note"})
 FIXED_FIELDS = frozenset({"work_order", "recipients", "recipient", "state"})
@@ -173,12 +174,13 @@ def _per_destination(session, check: Checker, data: dict, key: str, *, required:
     out = {}
     room_name, qty_name, cut_name = f"room_{key}", f"quantity_{key}", f"cut_{key}"
     if required or room_name in data:
-        room = _room(session, check, data.get(room_name), room_name, required=required,
+        room = _room(session, check, data.get(room_name), room_name, required=required and "room" in DESTINATION_REQUIRED,
                      current=getattr(sample, f"room_{key}_id", None))
         if check.ok(room_name):
             out[f"room_{key}_id"] = room.id if room else None
     if required or qty_name in data:
-        qty = check(integer, data.get(qty_name), qty_name, field_label(qty_name), required=required, min=1,
+        qty = check(integer, data.get(qty_name), qty_name, field_label(qty_name),
+                    required=required and "quantity" in DESTINATION_REQUIRED, min=1,
                     max=MAX_QUANTITY)
         if check.ok(qty_name):
             out[qty_name] = qty

@@ -59,6 +59,7 @@ def samples_context(ot) -> dict:
         "cads": _options(session, SampleCad), "cartons": _options(session, SampleCarton),
         "gluings": _options(session, SampleGluing), "rooms": _options(session, CuttingRoom),
         "form": g.get("sample_form") or {},
+        "required": set(samples.REQUIRED_CATALOGS), "destination_required": set(samples.DESTINATION_REQUIRED),
     }
 
 
