@@ -1,7 +1,8 @@
 """Certificate pages: the certificate settings screen and the public verification.
 
 - /calibracion/ajustes-certificados: lab name, address, accreditation number, certificate
-  contacts and decision rule (Admin and CAL_SUPERVISOR).
+  contacts, decision rule and the certificate's format (ISO/IEC 17025 or NOM-059-SSA1, issue 21
+  item 11) (Admin and CAL_SUPERVISOR).
 
 Public verification of a printed certificate (issue 10 item 6): `/verificar/<number>?c=<code>`,
 no login. The number alone is neither unique (each company counts from 00001) nor secret
@@ -29,6 +30,7 @@ from sqlalchemy import select
 from app.calibration.certificates import services
 from app.calibration.certificates.models import (
     DEFAULT_DECISION_RULE,
+    FORMATS,
     SETTINGS_LABELS,
     CalibrationSettings,
     Certificate,
@@ -109,7 +111,8 @@ class CertificateSettingsView(BaseView):
 
     route_base = "/calibracion/ajustes-certificados"
     default_view = "edit"
-    FIELDS = ("lab_name", "lab_address", "accreditation_number", "certificate_contacts", "decision_rule")
+    FIELDS = ("lab_name", "lab_address", "accreditation_number", "certificate_contacts", "decision_rule",
+              "format")
 
     @expose("/", methods=["GET", "POST"])
     def edit(self):
@@ -134,7 +137,7 @@ class CertificateSettingsView(BaseView):
                 return redirect(url_for("CertificateSettingsView.edit"))
         return render_template("calibration/certificates/certificate_settings.html", values=values, errors=errors,
                                labels=SETTINGS_LABELS, company=company, appbuilder=self.appbuilder,
-                               default_rule=DEFAULT_DECISION_RULE), status
+                               default_rule=DEFAULT_DECISION_RULE, formats=FORMATS), status
 
 
 def register(appbuilder) -> None:
