@@ -32,7 +32,7 @@ from app.calibration.certificates.models import (
 from app.calibration.certificates.pdf import CertificateData, ResultRow, render
 from app.calibration.instruments.models import shown_plain
 from app.core.audit import AuditEntry
-from app.core.errors import ValidationError
+from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.identity import display_name, role_names
 from app.core.mail import Attachment, addresses, enqueue
 from app.core.models import utcnow
@@ -46,6 +46,9 @@ SEQUENCE = "calibration_certificate"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
 CODE_LENGTH = 12
 CLIENT_ROLE = "CAL_CLIENTE"
+SETTINGS_ROLES = {"Admin", "CAL_SUPERVISOR"}  # who keeps the company's certificate settings
+SETTINGS_FIELDS = ("lab_name", "lab_address", "accreditation_number", "certificate_contacts", "decision_rule",
+                   "format")
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -68,8 +71,18 @@ def missing_lab_identity(session: Session, company_id: int) -> list[str]:
     return [str(SETTINGS_LABELS[name]) for name in LAB_IDENTITY if not (getattr(settings, name) or "").strip()]
 
 
+def settings_json(settings: CalibrationSettings) -> dict:
+    """The settings as the REST API answers them: the format by code and label, and the choices."""
+    values = {name: getattr(settings, name) or "" for name in SETTINGS_FIELDS}
+    return {**values, "format": settings.format or FORMAT_ISO17025, "format_label": settings.format_label,
+            "formats": [{"code": code, "label": str(label)} for code, label in FORMATS.items()]}
+
+
 def save_settings(session: Session, *, company, user, values: dict) -> CalibrationSettings:
     """Admin / CAL_SUPERVISOR: every field checked at once; contacts must be e-mail addresses."""
+    if user is not None and not role_names(user) & SETTINGS_ROLES:
+        raise ActionNotAllowed(str(_l("Solo el administrador o el supervisor de calibración modifican los ajustes "
+                                      "de certificados.")))
     check = Checker()
     clean = {
         name: check(text, values.get(name), name, SETTINGS_LABELS[name],

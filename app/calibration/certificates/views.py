@@ -35,7 +35,7 @@ from app.calibration.certificates.models import (
     CalibrationSettings,
     Certificate,
 )
-from app.calibration.certificates.services import CODE_LENGTH
+from app.calibration.certificates.services import CODE_LENGTH, SETTINGS_FIELDS, SETTINGS_ROLES
 from app.core.commands import run
 from app.core.errors import DomainError
 from app.core.identity import role_names
@@ -44,7 +44,6 @@ from app.core.tenancy import active_company, company_scope
 from app.extensions import db
 
 NUMBER = re.compile(r"CAL-\d{4}-\d{5}")
-SETTINGS_ROLES = {"Admin", "CAL_SUPERVISOR"}
 
 
 def clean_code(raw) -> str:
@@ -111,8 +110,7 @@ class CertificateSettingsView(BaseView):
 
     route_base = "/calibracion/ajustes-certificados"
     default_view = "edit"
-    FIELDS = ("lab_name", "lab_address", "accreditation_number", "certificate_contacts", "decision_rule",
-              "format")
+    FIELDS = SETTINGS_FIELDS
 
     @expose("/", methods=["GET", "POST"])
     def edit(self):

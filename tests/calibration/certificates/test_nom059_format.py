@@ -126,3 +126,35 @@ def test_nom_059_ssa1_items_absent_from_the_default_iso_17025_format(cert_world)
     for absent in ("NOM-059", "Programa de calibración", "Estado de calibración (etiqueta)", "Calibrado por",
                    "Aprobado por (calidad)"):
         assert absent not in text, absent
+
+
+API = "/api/v1/calibration_settings/"
+
+
+def test_nom_059_ssa1_the_settings_api_offers_the_format_by_code_and_label(cert_world, api):  # noqa: F811
+    """Issue 21 · 11: GET answers the format with its label and the choices; PUT changes only
+    what it sends; a wrong code is a 422 on `format` listing the labels; other roles get 403."""
+    w = cert_world
+    sup = api(w.users["SUPERVISOR"], w.company)
+    got = sup.get(API)
+    assert got.status_code == 200, got.get_json()
+    result = got.get_json()["result"]
+    assert (result["format"], result["format_label"]) == ("ISO17025", "ISO/IEC 17025 (certificado de calibración)")
+    assert [f["code"] for f in result["formats"]] == ["ISO17025", "NOM059"]
+    assert result["lab_name"] == "Laboratorio Metrológico Sur"
+    wrong = sup.put(API, json={"format": "FDA"})
+    assert wrong.status_code == 422 and wrong.get_json()["field"] == "format", wrong.get_json()
+    assert "NOM-059-SSA1 (buenas prácticas" in wrong.get_json()["message"]
+    assert sup.put(API, json={"colour": "red"}).status_code == 422
+    saved = sup.put(API, json={"format": "NOM059"})
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["result"]["format_label"].startswith("NOM-059-SSA1")
+    assert saved.get_json()["result"]["accreditation_number"] == "ENAC 123/LC10.456"  # kept
+    for code in ("CLIENTE", "RESPONSABLE", "TECNICO"):
+        other = api(w.users[code], w.company)
+        assert other.get(API).status_code == 403, code
+        assert other.put(API, json={"format": "ISO17025"}).status_code == 403, code
+    stranger = api(w.stranger, w.other).get(API)
+    assert stranger.status_code == 200 and stranger.get_json()["result"]["format"] == "ISO17025"  # its own company
+    with company_scope(w.company.id):
+        assert db.session.query(CalibrationSettings).one().format == "NOM059"
