@@ -15,14 +15,14 @@ from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _l
 
 from app.calibration.certificates import services
-from app.calibration.certificates.models import FORMATS, Certificate
+from app.calibration.certificates.models import FORMATS, SETTINGS_LABELS, Certificate
 from app.core.api import GuardedApi, api_endpoint, json_body
 from app.core.commands import run
 from app.core.downloads import download_response
-from app.core.errors import ActionNotAllowed, NotFound
+from app.core.errors import ActionNotAllowed, NotFound, ValidationError
 from app.core.identity import current_user, role_names
 from app.core.tenancy import active_company
-from app.core.validation import refuse_unknown
+from app.core.validation import message, refuse_unknown
 from app.core.storage import get_storage
 from app.extensions import db
 
@@ -135,6 +135,9 @@ class CertificateSettingsApi(GuardedApi, BaseApi):
         company = self._company()
         body = json_body()
         refuse_unknown(body, services.SETTINGS_FIELDS)
+        for name, value in body.items():  # as documented: texts (an empty one clears a field)
+            if not isinstance(value, str):
+                raise ValidationError(message("text", label=SETTINGS_LABELS[name]), field=name)
         current = services.settings_json(services.settings_of(db.session, company.id))
         values = {name: body.get(name, current[name]) for name in services.SETTINGS_FIELDS}
         settings = run(services.save_settings, company=company, values=values)

@@ -146,6 +146,8 @@ def test_nom_059_ssa1_the_settings_api_offers_the_format_by_code_and_label(cert_
     assert wrong.status_code == 422 and wrong.get_json()["field"] == "format", wrong.get_json()
     assert "NOM-059-SSA1 (buenas prácticas" in wrong.get_json()["message"]
     assert sup.put(API, json={"colour": "red"}).status_code == 422
+    null = sup.put(API, json={"format": None})
+    assert null.status_code == 422 and "Formato del certificado" in null.get_json()["message"]
     saved = sup.put(API, json={"format": "NOM059"})
     assert saved.status_code == 200, saved.get_json()
     assert saved.get_json()["result"]["format_label"].startswith("NOM-059-SSA1")
