@@ -29,12 +29,21 @@ DEFAULT_DECISION_RULE = _l(
     "conforme cuando |error| + U ≤ tolerancia; en otro caso, no conforme."
 )
 
+# Issue 21 item 11: the certificate's format (docs/decisions.md «Issue 21 · 11»). ISO/IEC 17025
+# is the default; NOM-059-SSA1 adds the items a pharmaceutical client's calibration record needs.
+FORMAT_ISO17025, FORMAT_NOM059 = "ISO17025", "NOM059"
+FORMATS = {
+    FORMAT_ISO17025: _l("ISO/IEC 17025 (certificado de calibración)"),
+    FORMAT_NOM059: _l("NOM-059-SSA1 (buenas prácticas de fabricación de medicamentos)"),
+}
+
 SETTINGS_LABELS = {
     "lab_name": _l("Nombre del laboratorio"),
     "lab_address": _l("Dirección del laboratorio"),
     "accreditation_number": _l("Nº de acreditación"),
     "certificate_contacts": _l("Contactos para certificados"),
     "decision_rule": _l("Regla de decisión"),
+    "format": _l("Formato del certificado"),
 }
 
 
@@ -106,6 +115,11 @@ class CalibrationSettings(TenantMixin, Model):
         Text, default="", info=text_limit(2000, SETTINGS_LABELS["certificate_contacts"]))
     decision_rule: Mapped[str] = mapped_column(
         Text, default="", info=text_limit(2000, SETTINGS_LABELS["decision_rule"]))
+    format: Mapped[str] = mapped_column(String(20), default=FORMAT_ISO17025, server_default=FORMAT_ISO17025)
+
+    @property
+    def format_label(self) -> str:
+        return str(FORMATS.get(self.format or FORMAT_ISO17025, self.format))
 
     def contacts(self) -> list[str]:
         """The certificate contacts, one per line or separated by commas/semicolons."""

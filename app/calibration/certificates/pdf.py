@@ -80,6 +80,8 @@ class CertificateData:
     next_due_on: dt.date | None = None  # printed only when the client asked for it
     replaces_number: str | None = None  # an amendment (§7.8.8): the certificate it replaces
     amendment_reason: str | None = None
+    # issue 21 item 11: the company's format is NOM-059-SSA1: the record's added items (label, value)
+    nom059: list[tuple] | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -186,6 +188,9 @@ def story(data: CertificateData) -> list:
                                       provider=provider))))
     if any(r.tolerance is not None for r in data.results):
         items.append(paragraph(str(_l("Regla de decisión: %(rule)s", rule=data.decision_rule or "—"))))
+    if data.nom059:
+        items.append(heading(str(_l("Requisitos NOM-059-SSA1")), "cal-heading"))
+        items.append(key_value_block(data.nom059, label_width_mm=60))
     items.append(Spacer(1, 3 * mm))
     items.append(paragraph(str(_l(
         "Los resultados de este certificado se refieren exclusivamente al ítem calibrado, en el momento y "

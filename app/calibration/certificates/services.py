@@ -6,7 +6,8 @@
 - `share()`: publishes the current certificate to the client's users and queues one e-mail to
   the company's certificate contacts in the mail outbox (sent by `flask mail send`);
 - `current()`, `certificates_of()`, `visible_to()`: what a user may see;
-- the company's settings (lab name, address, accreditation, contacts, decision rule).
+- the company's settings (lab name, address, accreditation, contacts, decision rule, format:
+  ISO/IEC 17025 or NOM-059-SSA1, issue 21 item 11).
 
 Services: keyword-only session/user/today, no Flask request; the caller commits."""
 from __future__ import annotations
@@ -21,6 +22,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.calibration.certificates.models import (
     DEFAULT_DECISION_RULE,
+    FORMAT_ISO17025,
+    FORMAT_NOM059,
+    FORMATS,
     SETTINGS_LABELS,
     CalibrationSettings,
     Certificate,
@@ -28,7 +32,7 @@ from app.calibration.certificates.models import (
 from app.calibration.certificates.pdf import CertificateData, ResultRow, render
 from app.calibration.instruments.models import shown_plain
 from app.core.audit import AuditEntry
-from app.core.errors import ValidationError
+from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.identity import display_name, role_names
 from app.core.mail import Attachment, addresses, enqueue
 from app.core.models import utcnow
@@ -36,12 +40,15 @@ from app.core.pdf import format_value
 from app.core.sequences import format_number, next_number
 from app.core.storage import get_storage
 from app.core.tenancy import Company
-from app.core.validation import Checker, text
+from app.core.validation import Checker, choice, text
 
 SEQUENCE = "calibration_certificate"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
 CODE_LENGTH = 12
 CLIENT_ROLE = "CAL_CLIENTE"
+SETTINGS_ROLES = {"Admin", "CAL_SUPERVISOR"}  # who keeps the company's certificate settings
+SETTINGS_FIELDS = ("lab_name", "lab_address", "accreditation_number", "certificate_contacts", "decision_rule",
+                   "format")
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -50,7 +57,8 @@ def settings_of(session: Session, company_id: int) -> CalibrationSettings:
     """The company's settings, or unsaved defaults (the company's name as the lab's)."""
     found = session.scalar(select(CalibrationSettings).where(CalibrationSettings.company_id == company_id))
     return found or CalibrationSettings(company_id=company_id, lab_name="", lab_address="",
-                                        accreditation_number="", certificate_contacts="", decision_rule="")
+                                        accreditation_number="", certificate_contacts="", decision_rule="",
+                                        format=FORMAT_ISO17025)
 
 
 LAB_IDENTITY = ("lab_name", "lab_address", "accreditation_number")
@@ -66,8 +74,18 @@ def missing_lab_identity(session: Session, company_id: int) -> list[str]:
 SETTINGS_REQUIRED = frozenset({"lab_name"})  # issue 29 · 8: refused without it, marked on the page
 
 
+def settings_json(settings: CalibrationSettings) -> dict:
+    """The settings as the REST API answers them: the format by code and label, and the choices."""
+    values = {name: getattr(settings, name) or "" for name in SETTINGS_FIELDS}
+    return {**values, "format": settings.format or FORMAT_ISO17025, "format_label": settings.format_label,
+            "formats": [{"code": code, "label": str(label)} for code, label in FORMATS.items()]}
+
+
 def save_settings(session: Session, *, company, user, values: dict) -> CalibrationSettings:
     """Admin / CAL_SUPERVISOR: every field checked at once; contacts must be e-mail addresses."""
+    if user is not None and not role_names(user) & SETTINGS_ROLES:
+        raise ActionNotAllowed(str(_l("Solo el administrador o el supervisor de calibración modifican los ajustes "
+                                      "de certificados.")))
     check = Checker()
     clean = {
         name: check(text, values.get(name), name, SETTINGS_LABELS[name],
@@ -76,6 +94,9 @@ def save_settings(session: Session, *, company, user, values: dict) -> Calibrati
     }
     for name in ("certificate_contacts", "decision_rule"):
         clean[name] = check(text, values.get(name), name, SETTINGS_LABELS[name], max_length=2000)
+    # issue 21 item 11: not sent (an older form, a script) keeps the default, ISO/IEC 17025
+    clean["format"] = check(choice, values.get("format"), "format", SETTINGS_LABELS["format"], choices=FORMATS,
+                            required=False) or FORMAT_ISO17025
     if check.ok("certificate_contacts") and clean["certificate_contacts"]:
         probe = CalibrationSettings(certificate_contacts=clean["certificate_contacts"])
         try:
@@ -193,7 +214,45 @@ def certificate_data(session: Session, order, *, number: str, code: str, issued_
         next_due_on=_next_due(order, instrument) if order.wants_due_date else None,
         replaces_number=replaces.number if replaces else None,
         amendment_reason=reason if replaces else None,
+        nom059=nom059_items(order, instrument) if settings.format == FORMAT_NOM059 else None,
     )
+
+
+def nom059_items(order, instrument) -> list[tuple]:
+    """Issue 21 item 11: what a NOM-059-SSA1 calibration record adds to the ISO/IEC 17025
+    certificate (docs/decisions.md «Issue 21 · 11»), from the order and its instrument: the
+    calibration programme (the instrument's interval), the next calibration, the status its
+    label must show, what to do when a point is out of tolerance, who calibrated and who
+    approved, and the standards' traceability to national or international standards."""
+    verdicts = [r.conforms for r in order.results if r.conforms is not None]
+    out_of_tolerance = False in verdicts
+    if out_of_tolerance:
+        status = _l("FUERA DE TOLERANCIA: no usar; retirar de uso y etiquetar hasta su evaluación")
+        action = _l("Uno o más puntos fuera de tolerancia: el usuario debe retirar el instrumento de uso, abrir una "
+                    "desviación y evaluar el impacto en los productos y resultados obtenidos desde su última "
+                    "calibración conforme, antes de volver a usarlo.")
+    else:
+        status = _l("CALIBRADO: apto para uso") if verdicts else _l("CALIBRADO (sin criterio de aceptación declarado)")
+        action = _l("Ninguna: todos los puntos con criterio de aceptación están dentro de tolerancia.") if verdicts \
+            else _l("No aplica: la orden no declara tolerancias; el usuario evalúa la conformidad con sus criterios.")
+    approved = _full_name(order.approved_by) if order.approved_by else "—"
+    if order.approved_by and order.approved_at:
+        approved = f"{approved} ({format_value(order.approved_at.date())})"
+    adjusted = any(r.as_left is not None and r.as_left != r.as_found for r in order.results)
+    return [
+        (_l("Programa de calibración (frecuencia)"),
+         str(_l("Cada %(days)s días", days=instrument.interval_days)) if instrument.interval_days else "—"),
+        (_l("Próxima calibración"), _next_due(order, instrument) or "—"),
+        (_l("Estado de calibración (etiqueta)"), str(status)),
+        (_l("Criterio de aceptación"), str(_l("Tolerancia por punto (columna «Tol. ±»)")) if verdicts else "—"),
+        (_l("Ajuste realizado"), str(_l("Sí")) if adjusted else str(_l("No"))),
+        (_l("Acción ante resultados fuera de tolerancia"), str(action)),
+        (_l("Calibrado por"), ", ".join(_full_name(t) for t in order.technicians) or "—"),
+        (_l("Aprobado por (calidad)"), approved),
+        (_l("Trazabilidad de los patrones"),
+         str(_l("Patrones con trazabilidad a patrones nacionales (CENAM) o internacionales: %(standards)s",
+                standards=order.standards or "—"))),
+    ]
 
 
 def client_contact(order, settings) -> str:

@@ -1,7 +1,8 @@
 """Certificate pages: the certificate settings screen and the public verification.
 
 - /calibracion/ajustes-certificados: lab name, address, accreditation number, certificate
-  contacts and decision rule (Admin and CAL_SUPERVISOR).
+  contacts, decision rule and the certificate's format (ISO/IEC 17025 or NOM-059-SSA1, issue 21
+  item 11) (Admin and CAL_SUPERVISOR).
 
 Public verification of a printed certificate (issue 10 item 6): `/verificar/<number>?c=<code>`,
 no login. The number alone is neither unique (each company counts from 00001) nor secret
@@ -29,11 +30,12 @@ from sqlalchemy import select
 from app.calibration.certificates import services
 from app.calibration.certificates.models import (
     DEFAULT_DECISION_RULE,
+    FORMATS,
     SETTINGS_LABELS,
     CalibrationSettings,
     Certificate,
 )
-from app.calibration.certificates.services import CODE_LENGTH
+from app.calibration.certificates.services import CODE_LENGTH, SETTINGS_FIELDS, SETTINGS_ROLES
 from app.core.commands import run
 from app.core.errors import DomainError
 from app.core.identity import role_names
@@ -42,7 +44,6 @@ from app.core.tenancy import active_company, company_scope
 from app.extensions import db
 
 NUMBER = re.compile(r"CAL-\d{4}-\d{5}")
-SETTINGS_ROLES = {"Admin", "CAL_SUPERVISOR"}
 
 
 def clean_code(raw) -> str:
@@ -109,7 +110,7 @@ class CertificateSettingsView(BaseView):
 
     route_base = "/calibracion/ajustes-certificados"
     default_view = "edit"
-    FIELDS = ("lab_name", "lab_address", "accreditation_number", "certificate_contacts", "decision_rule")
+    FIELDS = SETTINGS_FIELDS
 
     @expose("/", methods=["GET", "POST"])
     def edit(self):
@@ -134,7 +135,8 @@ class CertificateSettingsView(BaseView):
                 return redirect(url_for("CertificateSettingsView.edit"))
         return render_template("calibration/certificates/certificate_settings.html", values=values, errors=errors,
                                labels=SETTINGS_LABELS, company=company, appbuilder=self.appbuilder,
-                               default_rule=DEFAULT_DECISION_RULE, required=services.SETTINGS_REQUIRED), status
+                               default_rule=DEFAULT_DECISION_RULE, required=services.SETTINGS_REQUIRED,
+                               formats=FORMATS), status
 
 
 def register(appbuilder) -> None:

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from app.calibration.certificates.api import OrderCertificatesApi
+from app.calibration.certificates.api import CertificateSettingsApi, OrderCertificatesApi
 from app.calibration.orders import checklist, execution, queries, services
 from app.calibration.orders.filters import (
     OfVisibleOrders,
@@ -313,4 +313,4 @@ class CertificateApi(OrderCertificatesApi):
 
 
 APIS = (CalibrationOrderApi, CalibrationResultApi, CalibrationProgressApi, CalibrationLogisticsApi,
-        CalibrationEvidenceApi, CertificateApi)
+        CalibrationEvidenceApi, CertificateApi, CertificateSettingsApi)
