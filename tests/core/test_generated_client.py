@@ -80,3 +80,18 @@ def test_issue_22_a_generated_client_works_for_an_integrator(app, generated):
         client=acting, q="(filters:!((col:state,opr:eq,value:RECEIVED)),page:0,page_size:25)")
     assert listing.status_code == 200
     assert [row["id"] for row in json.loads(listing.content)["result"]] == [created.id]
+
+
+def test_issue_22_an_instrument_without_its_interval_takes_the_documented_default(app, client):
+    """The document has `interval_days` optional: the server agrees (a year), and still refuses
+    an interval out of range."""
+    company = factories.make_company()
+    user = factories.make_user(roles=["CAL_RESPONSABLE"], companies=[company], username="integrador_22b")
+    api = factories.ApiClient(client, user, company)
+    document = api.get("/api/v1/_openapi").get_json()
+    assert "interval_days" not in document["components"]["schemas"]["InstrumentApi.post"].get("required", [])
+    created = api.post("/api/v1/instrument/", json={"tag": "TER-22", "description": "Termómetro"})
+    assert created.status_code == 201, created.get_json()
+    assert api.get(f"/api/v1/instrument/{created.get_json()['id']}").get_json()["result"]["interval_days"] == 365
+    refused = api.post("/api/v1/instrument/", json={"tag": "TER-23", "description": "Termómetro", "interval_days": 0})
+    assert refused.status_code == 422 and refused.get_json()["field"] == "interval_days"

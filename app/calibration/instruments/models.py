@@ -25,6 +25,7 @@ from app.core.models import Model
 from app.core.tenancy import TenantMixin
 
 NUM = Numeric(18, 6)  # measured values: the instruments' ranges and the orders' results
+DEFAULT_INTERVAL_DAYS = 365  # an instrument calibrated once a year unless told otherwise
 
 
 def shown_plain(value: Decimal | None) -> Decimal | None:
@@ -55,7 +56,7 @@ class Instrument(TenantMixin, Model):
     unit: Mapped[str | None] = mapped_column(String(20))
     resolution: Mapped[Decimal | None] = mapped_column(NUM)
     location: Mapped[str | None] = mapped_column(String(120))
-    interval_days: Mapped[int] = mapped_column(Integer, default=365)
+    interval_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_INTERVAL_DAYS)
     last_calibrated_on: Mapped[dt.date | None] = mapped_column(Date)
     next_due_on: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

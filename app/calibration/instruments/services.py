@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from app.calibration.instruments.models import Instrument
+from app.calibration.instruments.models import DEFAULT_INTERVAL_DAYS, Instrument
 from app.core.errors import ActionNotAllowed, ValidationError
 from app.core.identity import is_admin, role_names
 from app.core.models import utcnow
@@ -23,7 +23,8 @@ CLIENTE_ROLE = get_workflow("calibration").roles["CLIENTE"]["role"]
 
 def check_instrument(instrument: Instrument) -> None:
     """Instrument rules: tag and description given, range low <= high, resolution and
-    interval positive; the next due date follows the last calibration when not given."""
+    interval positive (a new instrument without one: 365 days); the next due date follows the
+    last calibration when not given."""
     check = Checker()
     if not (instrument.tag or "").strip():
         check.add("tag", message("required", label="Etiqueta"))
@@ -33,6 +34,8 @@ def check_instrument(instrument: Instrument) -> None:
         check.add("range_high", "El fin del rango no puede ser menor que su inicio.")
     if instrument.resolution is not None and instrument.resolution <= 0:
         check.add("resolution", "La resolución debe ser mayor que cero.")
+    if instrument.interval_days is None and instrument.id is None:  # a new instrument: the usual year
+        instrument.interval_days = DEFAULT_INTERVAL_DAYS                # (as the API documents it: optional)
     if instrument.interval_days is None or not 1 <= instrument.interval_days <= 3650:
         check.add("interval_days", "El intervalo de calibración debe estar entre 1 y 3650 días.")
     # a far date (31/12/9999) would overflow the next due date: refused naming the field
