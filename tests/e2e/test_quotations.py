@@ -57,8 +57,10 @@ def test_seller_quotes_with_lines_and_the_chief_rejects(page, live_server, login
     page.screenshot(path=f"{SHOTS}/p2-quotes-list.png", full_page=True)
     page.click("#quotation-list a")
     page.click("#order-actions [data-action=REJECT]")
+    # the REJECT form once its opening (Bootstrap's collapse) has ended: a click during it can be lost
+    page.wait_for_selector("#order-actions .action-form.in[id$=-REJECT]")
     page.fill("#REJECT-reason", "Precio fuera de lista")
-    page.click("#order-actions .action-form form button[type=submit]")
-    page.wait_for_selector("#quotation-reason")
+    page.click("#order-actions .action-form.in[id$=-REJECT] button[type=submit]")
+    page.wait_for_selector("#quotation-reason", timeout=30000)
     assert page.inner_text("#quotation-state") == "Rechazada"
     page.screenshot(path=f"{SHOTS}/p2-quotes-rejected.png", full_page=True)
