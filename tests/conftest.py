@@ -245,6 +245,17 @@ def login(client):
 
 
 @pytest.fixture
+def relogin(login, client):
+    """`login` that signs the client's current user out first: FAB's login form ignores a user
+    who is already signed in (tests where the page changes hands)."""
+    def again(username):
+        client.post("/logout/")
+        return login(username)
+
+    return again
+
+
+@pytest.fixture
 def api(app):
     """api(user, company) -> an ApiClient with a JWT and the X-Company-Id header, on a test
     client of its own (no web session cookie rides along)."""

@@ -21,11 +21,8 @@ def page(pk):
 
 
 @pytest.fixture
-def login(login, client):
-    def relogin(username):
-        client.post("/logout/")
-        return login(username)
-
+def login(relogin):
+    """Each login in these tests signs the previous user out first."""
     return relogin
 
 

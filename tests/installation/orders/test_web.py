@@ -20,12 +20,8 @@ def details(pk):
 
 
 @pytest.fixture
-def login(login, client):
-    """Sign out first: FAB's login form ignores a user who is already signed in."""
-    def relogin(username):
-        client.post("/logout/")
-        return login(username)
-
+def login(relogin):
+    """Each login in these tests signs the previous user out first."""
     return relogin
 
 
